@@ -1,0 +1,62 @@
+package dev.gateway.app;
+
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.modules.MailboxModule;
+import org.apache.james.modules.MailetProcessingModule;
+import org.apache.james.modules.protocols.IMAPServerModule;
+import org.apache.james.modules.protocols.POP3ServerModule;
+import org.apache.james.modules.protocols.ProtocolHandlerModule;
+import org.apache.james.modules.protocols.SMTPServerModule;
+import org.apache.james.modules.server.DataRoutesModules;
+import org.apache.james.modules.server.MailQueueRoutesModule;
+import org.apache.james.modules.server.MailRepositoriesRoutesModule;
+import org.apache.james.modules.server.MailboxRoutesModule;
+import org.apache.james.modules.server.MailetContainerModule;
+import org.apache.james.modules.server.NoJwtModule;
+import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
+import org.apache.james.modules.server.TaskManagerModule;
+import org.apache.james.modules.server.WebAdminServerModule;
+import org.apache.james.server.core.configuration.Configuration;
+
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+/** The Guice modules of the Gateway assembly, grouped by what they serve. */
+public final class GatewayModules {
+
+    /** SMTP (MX, submission, SMTPS), IMAP and IMAPS, POP3 and POP3S: ports and TLS come from the configuration. */
+    static final Module PROTOCOLS = Modules.combine(
+        new ProtocolHandlerModule(),
+        new SMTPServerModule(),
+        new IMAPServerModule(),
+        new POP3ServerModule());
+
+    /** The HTTP administration API: domains, users, mail queues, mail repositories, mailboxes. */
+    static final Module WEBADMIN = Modules.combine(
+        new WebAdminServerModule(),
+        new DataRoutesModules(),
+        new MailQueueRoutesModule(),
+        new MailRepositoriesRoutesModule(),
+        new MailboxRoutesModule(),
+        // WebAdmin falls back to JMAP's token verifier when JWT is configured; we ship no JMAP.
+        new NoJwtModule());
+
+    /** Mail processing: the spooler, the mailet container and the mailbox layer, whatever the backend. */
+    static final Module PROCESSING = Modules.combine(
+        new MailetProcessingModule(),
+        new MailboxModule(),
+        new TaskManagerModule(),
+        new RawPostDequeueDecoratorModule(),
+        // mailetcontainer.xml always declares every processor, so James's built-in defaults are never used.
+        binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
+            .toInstance(BaseHierarchicalConfiguration::new));
+
+    static GuiceJamesServer server(Configuration configuration, StorageBackend backend) {
+        return GuiceJamesServer.forConfiguration(configuration)
+            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, backend.module());
+    }
+
+    private GatewayModules() {
+    }
+}

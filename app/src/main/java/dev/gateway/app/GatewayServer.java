@@ -1,0 +1,32 @@
+package dev.gateway.app;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerMain;
+import org.apache.james.MemoryJamesConfiguration;
+import org.apache.james.modules.RunArgumentsModule;
+
+/**
+ * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
+ * (no JMAP, no JMX, no LMTP, no ManageSieve).
+ *
+ * <p>Reads three system properties, all set by {@code bin/gateway}:
+ * <ul>
+ *   <li>{@code working.directory}: where James keeps {@code var/} and looks for {@code extensions-jars/};</li>
+ *   <li>{@code gateway.conf}: the configuration folder (a copy of {@code server-config/});</li>
+ *   <li>{@code gateway.backend}: which storage backend to assemble, see {@link StorageBackend}.</li>
+ * </ul>
+ */
+public final class GatewayServer implements JamesServerMain {
+
+    public static void main(String[] args) throws Exception {
+        GatewaySettings settings = GatewaySettings.fromSystemProperties();
+        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
+            .workingDirectory(settings.workingDirectory().toFile())
+            .configurationPath(settings.configurationPath())
+            .build();
+
+        GuiceJamesServer server = GatewayModules.server(configuration, settings.backend())
+            .overrideWith(new RunArgumentsModule(args));
+        JamesServerMain.main(server);
+    }
+}

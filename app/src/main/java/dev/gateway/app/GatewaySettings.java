@@ -1,0 +1,51 @@
+package dev.gateway.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
+
+/**
+ * Where the server finds its folders and which backend it assembles, read once at start-up.
+ *
+ * @param workingDirectory James's working directory ({@code var/}, {@code extensions-jars/})
+ * @param configurationDirectory the folder holding smtpserver.xml, imapserver.xml and the rest
+ * @param backend the storage backend
+ */
+public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend) {
+
+    static final String WORKING_DIRECTORY = "working.directory";
+    static final String CONFIGURATION_DIRECTORY = "gateway.conf";
+    static final String BACKEND = "gateway.backend";
+
+    public GatewaySettings {
+        if (!Files.isDirectory(configurationDirectory)) {
+            throw new IllegalArgumentException("Configuration directory " + configurationDirectory + " does not exist");
+        }
+    }
+
+    static GatewaySettings fromSystemProperties() {
+        Path workingDirectory = Path.of(required(WORKING_DIRECTORY)).toAbsolutePath().normalize();
+        Path configurationDirectory = Optional.ofNullable(System.getProperty(CONFIGURATION_DIRECTORY))
+            .map(Path::of)
+            .orElse(workingDirectory.resolve("conf"))
+            .toAbsolutePath()
+            .normalize();
+        StorageBackend backend = StorageBackend.parse(System.getProperty(BACKEND, StorageBackend.MEMORY.name()));
+        return new GatewaySettings(workingDirectory, configurationDirectory, backend);
+    }
+
+    /** James resolves {@code file://} followed by an absolute path as that path. */
+    ConfigurationPath configurationPath() {
+        return new ConfigurationPath("file://" + configurationDirectory + "/");
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("System property " + property + " is required (bin/gateway sets it)");
+        }
+        return value;
+    }
+}

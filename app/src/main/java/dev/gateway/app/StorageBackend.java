@@ -1,0 +1,32 @@
+package dev.gateway.app;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import com.google.inject.Module;
+
+/**
+ * The one seam where the storage of mailboxes, users, domains, mail repositories and mail queues is chosen.
+ * Every other module of the assembly is the same whatever the backend.
+ */
+public enum StorageBackend {
+    /** Everything in the JVM's heap: fast, and forgotten on restart. For trials and tests. */
+    MEMORY {
+        @Override
+        Module module() {
+            return MemoryBackendModule.MODULE;
+        }
+    };
+
+    abstract Module module();
+
+    static StorageBackend parse(String value) {
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown backend '" + value + "', expected one of "
+                + Arrays.stream(values()).map(b -> b.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), e);
+        }
+    }
+}
