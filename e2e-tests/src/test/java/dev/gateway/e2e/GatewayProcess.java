@@ -1,0 +1,189 @@
+package dev.gateway.e2e;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A real Gateway server started with {@code bin/gateway start} on free loopback ports, in a working directory of
+ * its own, stopped with {@code bin/gateway stop}. Exactly what a user runs, with the ports moved out of the way.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    public static final String DOMAIN = "example.test";
+
+    public enum Port {
+        SMTP("GATEWAY_SMTP_PORT"),
+        SUBMISSION("GATEWAY_SUBMISSION_PORT"),
+        SMTPS("GATEWAY_SMTPS_PORT"),
+        SMTP_ALT("GATEWAY_SMTP_ALT_PORT"),
+        IMAP("GATEWAY_IMAP_PORT"),
+        IMAPS("GATEWAY_IMAPS_PORT"),
+        POP3("GATEWAY_POP3_PORT"),
+        POP3S("GATEWAY_POP3S_PORT"),
+        WEBADMIN("GATEWAY_WEBADMIN_PORT");
+
+        final String variable;
+
+        Port(String variable) {
+            this.variable = variable;
+        }
+    }
+
+    private final Path source;
+    private final Path home;
+    private final Map<Port, Integer> ports;
+    private final Map<String, String> environment;
+
+    private GatewayProcess(Path source, Path home, Map<Port, Integer> ports, Map<String, String> environment) {
+        this.source = source;
+        this.home = home;
+        this.ports = ports;
+        this.environment = environment;
+    }
+
+    /**
+     * Starts a gateway with the domain {@value #DOMAIN} and the given first user.
+     *
+     * @param extraEnvironment more GATEWAY_* variables, e.g. to change a limit for one test class
+     */
+    public static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment)
+            throws IOException, InterruptedException {
+        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+        Path home = Files.createTempDirectory("gateway-e2e-");
+        Map<Port, Integer> ports = freePorts();
+        Map<String, String> environment = new HashMap<>(extraEnvironment);
+        environment.put("GATEWAY_HOME", home.toString());
+        environment.put("GATEWAY_NO_BUILD", "1");
+        environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
+        environment.put("GATEWAY_JAVA_OPTS", "-Xms128m -Xmx512m");
+        ports.forEach((port, number) -> environment.put(port.variable, String.valueOf(number)));
+
+        GatewayProcess gateway = new GatewayProcess(source, home, ports, environment);
+        gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+        return gateway;
+    }
+
+    public static GatewayProcess start(String user, String password) throws IOException, InterruptedException {
+        return start(user, password, Map.of());
+    }
+
+    public int port(Port port) {
+        return ports.get(port);
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    /** The environment bin/gateway runs with: ports, home. Scripts driving the server take it too. */
+    public Map<String, String> environment() {
+        return Map.copyOf(environment);
+    }
+
+    public Path log() {
+        return home.resolve("var/log/gateway.log");
+    }
+
+    /** Runs {@code bin/gateway} with the given arguments against this server and returns what it printed. */
+    public String launcher(Duration timeout, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(source.resolve("bin/gateway").toString());
+        command.addAll(List.of(arguments));
+        return run(command, timeout, null);
+    }
+
+    public String addUser(String user, String password) throws IOException, InterruptedException {
+        return run(List.of(source.resolve("bin/gateway").toString(), "add-user", user), Duration.ofSeconds(30), password);
+    }
+
+    /** Runs a command with this server's environment, failing with its output when it exits non-zero. */
+    public String run(List<String> command, Duration timeout, String stdin) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (stdin != null) {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        process.getOutputStream().close();
+        String output;
+        try (InputStream out = process.getInputStream()) {
+            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(command + " timed out:\n" + output);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(command + " exited " + process.exitValue() + ":\n" + output
+                + "\n--- gateway log ---\n" + logTail());
+        }
+        return output;
+    }
+
+    /** Trusts exactly the certificate the launcher generated for this server, nothing else. */
+    public SSLContext trustingServerCertificate() throws Exception {
+        X509Certificate certificate;
+        try (InputStream in = Files.newInputStream(home.resolve("var/tls/gateway.crt"))) {
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
+        trustStore.load(null, null);
+        trustStore.setCertificateEntry("gateway", certificate);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trustStore);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        launcher(Duration.ofMinutes(2), "stop");
+    }
+
+    private static Map<Port, Integer> freePorts() throws IOException {
+        Map<Port, Integer> ports = new HashMap<>();
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (Port port : Port.values()) {
+                ServerSocket socket = new ServerSocket(0);
+                held.add(socket);
+                ports.put(port, socket.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
+        }
+        return ports;
+    }
+}

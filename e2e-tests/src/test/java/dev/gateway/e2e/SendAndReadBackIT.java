@@ -1,0 +1,238 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import jakarta.mail.Address;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The foundation's promise, end to end with JavaMail against the real server: a user submits with AUTH over
+ * STARTTLS on the submission port, a stranger delivers on the MX port, and both messages read back over IMAP,
+ * IMAPS, POP3 and POP3S exactly as they were sent.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SendAndReadBackIT {
+
+    private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
+    private static final String BOB = "bob@" + GatewayProcess.DOMAIN;
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final String BOB_PASSWORD = "bob's secret";
+
+    private GatewayProcess gateway;
+    private SSLContext tls;
+    private byte[] submitted;
+    private byte[] received;
+
+    @BeforeAll
+    void startGatewayAndSendBothMessages() throws Exception {
+        gateway = GatewayProcess.start(ALICE, PASSWORD);
+        gateway.addUser(BOB, BOB_PASSWORD);
+        tls = gateway.trustingServerCertificate();
+
+        submitted = rawMessage(ALICE, BOB, "Submitted with AUTH over STARTTLS");
+        Session submission = Session.getInstance(smtpProperties(GatewayProcess.Port.SUBMISSION, true));
+        try (Transport transport = submission.getTransport("smtp")) {
+            transport.connect("127.0.0.1", gateway.port(GatewayProcess.Port.SUBMISSION), ALICE, PASSWORD);
+            MimeMessage message = new MimeMessage(submission, new ByteArrayInputStream(submitted));
+            transport.sendMessage(message, new Address[] {new InternetAddress(BOB)});
+        }
+
+        received = rawMessage("carol@remote.example", BOB, "Delivered to the MX port by a stranger");
+        Session mx = Session.getInstance(smtpProperties(GatewayProcess.Port.SMTP, false));
+        try (Transport transport = mx.getTransport("smtp")) {
+            transport.connect("127.0.0.1", gateway.port(GatewayProcess.Port.SMTP), null, null);
+            MimeMessage message = new MimeMessage(mx, new ByteArrayInputStream(received));
+            transport.sendMessage(message, new Address[] {new InternetAddress(BOB)});
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(Reader.IMAPS).size() == 2);
+    }
+
+    @AfterAll
+    void stopGateway() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    enum Reader {
+        IMAP("imap", GatewayProcess.Port.IMAP, true),
+        IMAPS("imaps", GatewayProcess.Port.IMAPS, false),
+        POP3("pop3", GatewayProcess.Port.POP3, true),
+        POP3S("pop3s", GatewayProcess.Port.POP3S, false);
+
+        final String protocol;
+        final GatewayProcess.Port port;
+        final boolean startTls;
+
+        Reader(String protocol, GatewayProcess.Port port, boolean startTls) {
+            this.protocol = protocol;
+            this.port = port;
+            this.startTls = startTls;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Reader.class)
+    void bothMessagesReadBackByteForByte(Reader reader) throws Exception {
+        List<byte[]> messages = readAll(reader);
+
+        assertThat(messages).hasSize(2);
+        assertThat(messages).anySatisfy(raw -> assertArrivedIntact(raw, submitted));
+        assertThat(messages).anySatisfy(raw -> assertArrivedIntact(raw, received));
+    }
+
+    @Test
+    void submittedMessageCarriesTheAuthenticatedTraceHeaders() throws Exception {
+        byte[] raw = readAll(Reader.IMAPS).stream()
+            .filter(message -> endsWith(message, submitted))
+            .findFirst().orElseThrow();
+        String headers = headerBlockAddedByServer(raw, submitted);
+
+        assertThat(headers).contains("Return-Path: <" + ALICE + ">");
+        assertThat(headers).containsPattern("Received: from .*\\(\\[127\\.0\\.0\\.1]\\)");
+        assertThat(headers).contains("Delivered-To: " + BOB);
+    }
+
+    @Test
+    void mxMessageCarriesTheEnvelopeSender() throws Exception {
+        byte[] raw = readAll(Reader.IMAP).stream()
+            .filter(message -> endsWith(message, received))
+            .findFirst().orElseThrow();
+
+        assertThat(headerBlockAddedByServer(raw, received)).contains("Return-Path: <carol@remote.example>");
+    }
+
+    @Test
+    void aliceHasNothingInHerInbox() throws Exception {
+        Store store = Session.getInstance(readerProperties(Reader.IMAPS)).getStore("imaps");
+        store.connect("127.0.0.1", gateway.port(GatewayProcess.Port.IMAPS), ALICE, PASSWORD);
+        try (store; Folder inbox = store.getFolder("INBOX")) {
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isZero();
+        }
+    }
+
+    @Test
+    void wrongPasswordIsRefusedOnEveryReader() {
+        for (Reader reader : Reader.values()) {
+            Session session = Session.getInstance(readerProperties(reader));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> {
+                try (Store store = session.getStore(reader.protocol)) {
+                    store.connect("127.0.0.1", gateway.port(reader.port), BOB, "not the password");
+                }
+            })).as(reader.name()).isInstanceOf(jakarta.mail.AuthenticationFailedException.class);
+        }
+    }
+
+    private static void assertArrivedIntact(byte[] raw, byte[] sent) {
+        assertThat(endsWith(raw, sent))
+            .as("the stored message ends with the exact bytes sent:\n%s", new String(raw, StandardCharsets.UTF_8))
+            .isTrue();
+    }
+
+    private static boolean endsWith(byte[] raw, byte[] suffix) {
+        return raw.length >= suffix.length
+            && Arrays.equals(raw, raw.length - suffix.length, raw.length, suffix, 0, suffix.length);
+    }
+
+    private static String headerBlockAddedByServer(byte[] raw, byte[] sent) {
+        return new String(raw, 0, raw.length - sent.length, StandardCharsets.UTF_8);
+    }
+
+    private List<byte[]> readAll(Reader reader) throws MessagingException, IOException {
+        Session session = Session.getInstance(readerProperties(reader));
+        Store store = session.getStore(reader.protocol);
+        store.connect("127.0.0.1", gateway.port(reader.port), BOB, BOB_PASSWORD);
+        try (store; Folder inbox = store.getFolder("INBOX")) {
+            inbox.open(Folder.READ_ONLY);
+            List<byte[]> messages = new ArrayList<>();
+            for (Message message : inbox.getMessages()) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                message.writeTo(out);
+                messages.add(out.toByteArray());
+            }
+            return messages;
+        }
+    }
+
+    private Properties smtpProperties(GatewayProcess.Port port, boolean authenticate) {
+        Properties properties = new Properties();
+        properties.put("mail.smtp.starttls.enable", "true");
+        properties.put("mail.smtp.starttls.required", "true");
+        properties.put("mail.smtp.auth", String.valueOf(authenticate));
+        properties.put("mail.smtp.ssl.socketFactory", tls.getSocketFactory());
+        properties.put("mail.smtp.ssl.checkserveridentity", "true");
+        properties.put("mail.smtp.localhost", "client.example");
+        properties.put("mail.smtp.timeout", "20000");
+        return properties;
+    }
+
+    private Properties readerProperties(Reader reader) {
+        Properties properties = new Properties();
+        String prefix = "mail." + reader.protocol + ".";
+        properties.put(prefix + "ssl.socketFactory", tls.getSocketFactory());
+        properties.put(prefix + "ssl.checkserveridentity", "true");
+        properties.put(prefix + "timeout", "20000");
+        if (reader.startTls) {
+            properties.put(prefix + "starttls.enable", "true");
+            properties.put(prefix + "starttls.required", "true");
+        }
+        return properties;
+    }
+
+    /**
+     * A message whose bytes are fixed in advance: CRLF line ends, a UTF-8 quoted-printable body, a line that starts
+     * with a dot (SMTP dot-stuffing must undo itself) and a unique id so no two runs or messages look alike.
+     */
+    private static byte[] rawMessage(String from, String to, String subject) {
+        String id = UUID.randomUUID().toString();
+        String text = String.join("\r\n",
+            "From: " + from,
+            "To: " + to,
+            "Subject: " + subject,
+            "Message-ID: <" + id + "@client.example>",
+            "Date: Mon, 23 Nov 2026 10:00:00 +0000",
+            "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "X-Gateway-Test: " + id,
+            "",
+            "Hello from the end-to-end test.",
+            ".a line starting with a dot",
+            "Caf=C3=A9 cr=C3=A8me br=C3=BBl=C3=A9e",
+            "",
+            "-- ",
+            "the end",
+            "");
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}
