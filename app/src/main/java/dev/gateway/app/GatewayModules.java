@@ -54,7 +54,7 @@ public final class GatewayModules {
 
     static GuiceJamesServer server(Configuration configuration, StorageBackend backend) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, backend.module());
+            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), backend.module());
     }
 
     private GatewayModules() {

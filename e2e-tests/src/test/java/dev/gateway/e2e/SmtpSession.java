@@ -1,0 +1,121 @@
+package dev.gateway.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.commons.net.smtp.AuthenticatingSMTPClient;
+import org.apache.commons.net.smtp.SMTPReply;
+
+/**
+ * One SMTP conversation over a real socket, where every reply's code and text are visible: the policy tests
+ * assert exact codes such as "554 5.7.1", which JavaMail would hide behind exceptions.
+ */
+public final class SmtpSession implements AutoCloseable {
+
+    private final AuthenticatingSMTPClient client;
+
+    private SmtpSession(AuthenticatingSMTPClient client) {
+        this.client = client;
+    }
+
+    /** Connects in clear text (STARTTLS may follow). */
+    public static SmtpSession connect(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
+        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(false, tls);
+        client.setDefaultTimeout(20_000);
+        client.connect("127.0.0.1", gateway.port(port));
+        client.setSoTimeout(20_000);
+        return new SmtpSession(client);
+    }
+
+    /** Connects with implicit TLS, as to port 465. */
+    public static SmtpSession connectImplicitTls(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
+        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(true, tls);
+        client.setDefaultTimeout(20_000);
+        client.connect("127.0.0.1", gateway.port(port));
+        client.setSoTimeout(20_000);
+        return new SmtpSession(client);
+    }
+
+    /** Sends one command line and returns the full reply ("250 2.1.0 Sender OK"), trimmed. */
+    public String command(String line) throws IOException {
+        client.sendCommand(line);
+        return reply();
+    }
+
+    public String ehlo(String name) throws IOException {
+        return command("EHLO " + name);
+    }
+
+    /** STARTTLS and a fresh EHLO, returning the EHLO reply. */
+    public String startTls(String ehloName) throws IOException {
+        if (!client.execTLS()) {
+            throw new IOException("STARTTLS refused: " + reply());
+        }
+        return ehlo(ehloName);
+    }
+
+    /** AUTH PLAIN with an initial response; returns the final reply. */
+    public String authPlain(String user, String password) throws IOException {
+        String token = Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
+        return command("AUTH PLAIN " + token);
+    }
+
+    /** Sends DATA and the message (commons-net dot-stuffs it); returns the reply to the final dot, or to DATA. */
+    public String data(String message) throws IOException {
+        try (java.io.Writer writer = client.sendMessageData()) {
+            if (writer == null) {
+                return reply();
+            }
+            writer.write(message);
+        }
+        client.completePendingCommand();
+        return reply();
+    }
+
+    /** A whole transaction: MAIL, each RCPT (stopping at the first refusal), DATA; returns the last reply. */
+    public String send(String from, String message, String... recipients) throws IOException {
+        String reply = command("MAIL FROM:<" + from + ">");
+        if (!SMTPReply.isPositiveCompletion(client.getReplyCode())) {
+            return reply;
+        }
+        for (String recipient : recipients) {
+            reply = command("RCPT TO:<" + recipient + ">");
+            if (!SMTPReply.isPositiveCompletion(client.getReplyCode())) {
+                return reply;
+            }
+        }
+        return data(message);
+    }
+
+    public int replyCode() {
+        return client.getReplyCode();
+    }
+
+    public boolean isConnected() {
+        return client.isConnected();
+    }
+
+    private String reply() {
+        return client.getReplyString().trim();
+    }
+
+    /** A small message with the given headers. */
+    public static String message(String from, String to, String subject) {
+        return "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\n\r\nbody of " + subject + "\r\n";
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (client.isConnected()) {
+            try {
+                client.sendCommand("QUIT");
+            } catch (IOException ignored) {
+                // The server may have closed the connection already (a 421 or a disconnecting hook).
+            }
+            client.disconnect();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.gateway.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads the server's state through WebAdmin: what is queued, what sits in mail repositories, what reached a
+ * mailbox. The policy tests use it to prove that a refused message went nowhere.
+ */
+public final class WebAdminClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String base;
+
+    public WebAdminClient(GatewayProcess gateway) {
+        this.base = "http://127.0.0.1:" + gateway.port(GatewayProcess.Port.WEBADMIN);
+    }
+
+    /** Mails waiting in a queue: "spool" (accepted, not yet processed) or "outgoing" (remote delivery). */
+    public long queueSize(String queue) throws IOException, InterruptedException {
+        return get("/mailQueues/" + queue).get("size").asLong();
+    }
+
+    /** Mails in a repository such as "var/mail/error" or "var/mail/relay-denied". */
+    public long repositorySize(String repository) throws IOException, InterruptedException {
+        return get("/mailRepositories/" + URLEncoder.encode(repository, StandardCharsets.UTF_8)).get("size").asLong();
+    }
+
+    /** Every mail repository's size added up. */
+    public long allRepositoriesSize() throws IOException, InterruptedException {
+        long total = 0;
+        for (JsonNode repository : get("/mailRepositories")) {
+            total += repositorySize(repository.get("repository").asText());
+        }
+        return total;
+    }
+
+    public long inboxCount(String user) throws IOException, InterruptedException {
+        return get("/users/" + user + "/mailboxes/INBOX/messageCount").asLong();
+    }
+
+    /**
+     * True when nothing accepted is left anywhere but in mailboxes: both queues and every repository empty.
+     * Together with mailbox counts this shows where every message went.
+     */
+    public boolean nothingQueuedOrParked() throws IOException, InterruptedException {
+        return queueSize("spool") == 0 && queueSize("outgoing") == 0 && allRepositoriesSize() == 0;
+    }
+
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+}
