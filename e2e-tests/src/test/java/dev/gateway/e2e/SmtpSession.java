@@ -30,6 +30,18 @@ public final class SmtpSession implements AutoCloseable {
         return new SmtpSession(client);
     }
 
+    /**
+     * Connects in clear text from a chosen loopback source address (127.0.0.2, 127.0.0.3, ...): Linux routes the
+     * whole 127/8 to the loopback interface, so one machine can play several clients.
+     */
+    public static SmtpSession connectFrom(java.net.InetAddress source, GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
+        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(false, tls);
+        client.setDefaultTimeout(20_000);
+        client.connect(java.net.InetAddress.getByName("127.0.0.1"), gateway.port(port), source, 0);
+        client.setSoTimeout(20_000);
+        return new SmtpSession(client);
+    }
+
     /** Connects with implicit TLS, as to port 465. */
     public static SmtpSession connectImplicitTls(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
         AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(true, tls);
