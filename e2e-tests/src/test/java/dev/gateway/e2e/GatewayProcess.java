@@ -116,28 +116,34 @@ public final class GatewayProcess implements AutoCloseable {
         return run(List.of(source.resolve("bin/gateway").toString(), "add-user", user), Duration.ofSeconds(30), password);
     }
 
-    /** Runs a command with this server's environment, failing with its output when it exits non-zero. */
+    /**
+     * Runs a command with this server's environment, failing with its output when it exits non-zero or outlives
+     * {@code timeout} (then it is killed with its children).
+     */
     public String run(List<String> command, Duration timeout, String stdin) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile(home, "command-", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         if (stdin != null) {
             process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         process.getOutputStream().close();
-        String output;
-        try (InputStream out = process.getInputStream()) {
-            output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            throw new IllegalStateException(command + " timed out:\n" + output);
+        }
+        String printed = Files.readString(output);
+        Files.delete(output);
+        if (!finished) {
+            throw new IllegalStateException(command + " timed out after " + timeout + ":\n" + printed);
         }
         if (process.exitValue() != 0) {
-            throw new IllegalStateException(command + " exited " + process.exitValue() + ":\n" + output
+            throw new IllegalStateException(command + " exited " + process.exitValue() + ":\n" + printed
                 + "\n--- gateway log ---\n" + logTail());
         }
-        return output;
+        return printed;
     }
 
     /** Trusts exactly the certificate the launcher generated for this server, nothing else. */

@@ -153,6 +153,23 @@ class SendAndReadBackIT {
         }
     }
 
+    @Test
+    void pop3RefusesPasswordsBeforeStls() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port(GatewayProcess.Port.POP3))) {
+            socket.setSoTimeout(20_000);
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            java.io.Writer out = new java.io.OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII);
+            assertThat(in.readLine()).startsWith("+OK");
+
+            out.write("USER " + BOB + "\r\n");
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("-ERR [AUTH] Plaintext authentication disallowed, use STLS first");
+            out.write("PASS " + BOB_PASSWORD + "\r\n");
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("-ERR [AUTH] Plaintext authentication disallowed, use STLS first");
+        }
+    }
+
     private static void assertArrivedIntact(byte[] raw, byte[] sent) {
         assertThat(endsWith(raw, sent))
             .as("the stored message ends with the exact bytes sent:\n%s", new String(raw, StandardCharsets.UTF_8))
