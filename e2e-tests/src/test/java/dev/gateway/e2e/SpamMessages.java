@@ -17,7 +17,9 @@ final class SpamMessages {
     static String clean(String messageId, String to, String subject) {
         return "From: Carol <carol@sender.example>\r\nTo: " + to + "\r\nSubject: " + subject + "\r\n"
             + "Message-ID: <" + messageId + ">\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"
-            + "Hi,\r\n\r\nshall we meet on Thursday to go through the quarterly figures? I have booked the small room.\r\n\r\nCarol\r\n";
+            + "Hi,\r\n\r\nshall we meet on Thursday to go through the quarterly figures? I have booked the small room.\r\n\r\nCarol\r\n"
+            // SpamAssassin's Bayes tells messages apart by their Date and body, not their Message-ID: keep bodies distinct.
+            + "(ref " + messageId + ")\r\n";
     }
 
     static String gtube(String messageId, String to) {

@@ -20,13 +20,21 @@ public final class Spamd implements AutoCloseable {
     private final Path directory;
     private final int port;
 
-    private Spamd(Path source, Path directory, int port) {
+    private final Map<String, String> options;
+
+    private Spamd(Path source, Path directory, int port, Map<String, String> options) {
         this.source = source;
         this.directory = directory;
         this.port = port;
+        this.options = options;
     }
 
     public static Spamd start() throws IOException, InterruptedException {
+        return start(Map.of());
+    }
+
+    /** @param options more GATEWAY_SPAMD_* variables for bin/spamd, e.g. GATEWAY_SPAMD_AUTOLEARN=0 */
+    public static Spamd start(Map<String, String> options) throws IOException, InterruptedException {
         Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
         // World-traversable: spamd's children run as nobody when the tests run as root.
         Path directory = Files.createTempDirectory("gateway-spamd-", PosixFilePermissions.asFileAttribute(
@@ -35,7 +43,7 @@ public final class Spamd implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Spamd spamd = new Spamd(source, directory, port);
+        Spamd spamd = new Spamd(source, directory, port, Map.copyOf(options));
         spamd.script("start");
         return spamd;
     }
@@ -63,6 +71,17 @@ public final class Spamd implements AutoCloseable {
         return log().stream().filter(line -> line.contains("spamd: result:") && line.contains(needle)).count();
     }
 
+    /** What spamd's Bayes database has learned ({@code bin/spamd learned}): {spam, ham} message counts. */
+    public long[] learned() throws IOException, InterruptedException {
+        String[] words = script("learned").trim().split("\\s+");
+        return new long[] {Long.parseLong(words[1]), Long.parseLong(words[3])};
+    }
+
+    /** TELL requests spamd carried out (it logs one "Tell: Setting ..." line per learned message). */
+    public long tells() throws IOException {
+        return log().stream().filter(line -> line.contains("spamd: Tell: ")).count();
+    }
+
     public List<String> log() throws IOException {
         return Files.readAllLines(directory.resolve("spamd.log"));
     }
@@ -74,6 +93,7 @@ public final class Spamd implements AutoCloseable {
 
     private String script(String command) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(source.resolve("bin/spamd").toString(), command).redirectErrorStream(true);
+        builder.environment().putAll(options);
         builder.environment().put("GATEWAY_SPAMD_DIR", directory.toString());
         builder.environment().put("GATEWAY_SPAMD_PORT", String.valueOf(port));
         Process process = builder.start();

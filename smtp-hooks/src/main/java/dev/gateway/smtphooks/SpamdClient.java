@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * A small client for SpamAssassin's daemon, spamd, speaking the SPAMC/1.5 protocol over TCP: {@code SYMBOLS} to
- * scan a message (score, spamd's own threshold and the names of the rules that hit) and {@code PING}.
+ * scan a message (score, spamd's own threshold and the names of the rules that hit), {@code TELL} to teach its
+ * Bayes database a message is spam or ham (spamd must run with {@code --allow-tell}), and {@code PING}.
  *
  * <p>Why not James's {@code SpamAssassinInvoker} (apache-james-spamassassin)? It opens its socket without a
  * connect or read timeout (a hung spamd blocks the SMTP thread forever), sends no {@code Content-length}, reads
@@ -85,6 +86,31 @@ public final class SpamdClient {
         }
         String answer = exchange(headers.append("\r\n").toString(), message);
         return parseSymbolsAnswer(answer);
+    }
+
+    /**
+     * Teaches spamd's Bayes database that a message is spam ({@code spam} true) or ham, replacing what it learned of
+     * that message before. Returns true when spamd changed its database, false when it already knew the message as
+     * such.
+     */
+    public boolean tell(byte[] message, boolean spam, String user) throws SpamdException {
+        StringBuilder headers = new StringBuilder("TELL SPAMC/1.5\r\n")
+            .append("Content-length: ").append(message.length).append("\r\n")
+            .append("Message-class: ").append(spam ? "spam" : "ham").append("\r\n")
+            .append("Set: local\r\n");
+        if (user != null && !user.isBlank()) {
+            headers.append("User: ").append(user.replaceAll("[\\r\\n]", "")).append("\r\n");
+        }
+        String answer = exchange(headers.append("\r\n").toString(), message);
+        String status = answer.lines().findFirst().orElse("");
+        Matcher matcher = STATUS.matcher(status.trim());
+        if (!matcher.matches()) {
+            throw new SpamdException("unexpected answer from spamd to TELL: " + abbreviate(answer));
+        }
+        if (!matcher.group(2).equals("0")) {
+            throw new SpamdException("spamd refused TELL (is it running with --allow-tell?): " + status.trim());
+        }
+        return answer.lines().anyMatch(line -> line.startsWith("DidSet:"));
     }
 
     /** True when spamd answers PING with PONG. */
