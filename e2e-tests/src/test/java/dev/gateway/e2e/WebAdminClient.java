@@ -49,12 +49,60 @@ public final class WebAdminClient {
         return get("/users/" + user + "/mailboxes/INBOX/messageCount").asLong();
     }
 
+    /** Messages in a user's INBOX, 0 when nothing was ever delivered to the user (James creates INBOX on first delivery). */
+    public long deliveredCount(String user) throws IOException, InterruptedException {
+        for (JsonNode mailbox : get("/users/" + user + "/mailboxes")) {
+            if (mailbox.get("mailboxName").asText().equals("INBOX")) {
+                return inboxCount(user);
+            }
+        }
+        return 0;
+    }
+
     /**
      * True when nothing accepted is left anywhere but in mailboxes: both queues and every repository empty.
      * Together with mailbox counts this shows where every message went.
      */
     public boolean nothingQueuedOrParked() throws IOException, InterruptedException {
         return queueSize("spool") == 0 && queueSize("outgoing") == 0 && allRepositoriesSize() == 0;
+    }
+
+    /** The keys of the mails in a repository such as "var/mail/quarantine". */
+    public java.util.List<String> repositoryKeys(String repository) throws IOException, InterruptedException {
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        get("/mailRepositories/" + encode(repository) + "/mails").forEach(key -> keys.add(key.asText()));
+        return keys;
+    }
+
+    /** One mail of a repository as the raw message WebAdmin serves (Accept: message/rfc822). */
+    public String repositoryMessage(String repository, String key) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create(base + "/mailRepositories/" + encode(repository) + "/mails/" + encode(key)))
+            .header("Accept", "message/rfc822").GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET mail " + key + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    /**
+     * Reprocesses every mail of a repository into a processor (WebAdmin's
+     * {@code PATCH /mailRepositories/{path}/mails?action=reprocess&processor=...}) and waits for the task to end.
+     * Returns the task's final status ("completed" when it worked).
+     */
+    public String reprocessAll(String repository, String processor) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create(base + "/mailRepositories/" + encode(repository) + "/mails?action=reprocess&processor=" + processor))
+            .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IOException("reprocess answered " + response.statusCode() + ": " + response.body());
+        }
+        String taskId = JSON.readTree(response.body()).get("taskId").asText();
+        return get("/tasks/" + taskId + "/await").get("status").asText();
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {

@@ -1,0 +1,72 @@
+package dev.gateway.matchers;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.mail.MessagingException;
+
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.Mail;
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.base.GenericMatcher;
+
+/**
+ * Matches every recipient of a mail whose spam verdict, set at the end of DATA by the SMTP hook
+ * {@code dev.gateway.smtphooks.SpamFilter} in the mail attribute {@value #VERDICT_ATTRIBUTE}, is one of the verdicts
+ * in the condition: {@code clean}, {@code tagged}, {@code quarantine} or {@code unchecked} (comma separated).
+ * A mail without the attribute (not scanned: authenticated submission, spam filter disabled, or released from
+ * quarantine) never matches.
+ *
+ * <p>The verdict is a mail attribute, not a header: a sender cannot write it into the message.
+ *
+ * <pre>{@code
+ * <mailet match="dev.gateway.matchers.HasSpamVerdict=quarantine" class="ToRepository">
+ *     <repositoryPath>memory://var/mail/quarantine/</repositoryPath>
+ * </mailet>
+ * }</pre>
+ */
+public class HasSpamVerdict extends GenericMatcher {
+
+    /** The same name as {@code SpamFilter.VERDICT_ATTRIBUTE} in the smtp-hooks module. */
+    public static final String VERDICT_ATTRIBUTE = "dev.gateway.spam.verdict";
+    static final Set<String> KNOWN = Set.of("clean", "tagged", "quarantine", "unchecked");
+    private static final AttributeName VERDICT = AttributeName.of(VERDICT_ATTRIBUTE);
+
+    private Set<String> verdicts;
+
+    @Override
+    public void init() throws MessagingException {
+        String condition = getCondition();
+        if (condition == null || condition.isBlank()) {
+            throw new MessagingException("HasSpamVerdict needs a condition, e.g. HasSpamVerdict=quarantine");
+        }
+        verdicts = Arrays.stream(condition.split(","))
+            .map(verdict -> verdict.trim().toLowerCase(Locale.ROOT))
+            .filter(verdict -> !verdict.isEmpty())
+            .collect(Collectors.toUnmodifiableSet());
+        for (String verdict : verdicts) {
+            if (!KNOWN.contains(verdict)) {
+                throw new MessagingException("HasSpamVerdict: unknown verdict '" + verdict + "', expected one of " + KNOWN);
+            }
+        }
+    }
+
+    @Override
+    public Collection<MailAddress> match(Mail mail) {
+        boolean matches = mail.getAttribute(VERDICT)
+            .map(attribute -> attribute.getValue().getValue())
+            .filter(value -> value instanceof String)
+            .map(value -> verdicts.contains(((String) value).toLowerCase(Locale.ROOT)))
+            .orElse(false);
+        return matches ? mail.getRecipients() : List.of();
+    }
+
+    @Override
+    public String getMatcherName() {
+        return "HasSpamVerdict";
+    }
+}
