@@ -45,8 +45,18 @@ public final class WebAdminClient {
         return total;
     }
 
+    /** Messages in the user's INBOX; 0 before the first delivery, which is what creates the INBOX. */
     public long inboxCount(String user) throws IOException, InterruptedException {
-        return get("/users/" + user + "/mailboxes/INBOX/messageCount").asLong();
+        HttpResponse<String> response = http.send(
+            HttpRequest.newBuilder(URI.create(base + "/users/" + user + "/mailboxes/INBOX/messageCount")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404 && response.body().contains("can not be found")) {
+            return 0;
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("INBOX count of " + user + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return Long.parseLong(response.body().trim());
     }
 
     /** Messages in a user's INBOX, 0 when nothing was ever delivered to the user (James creates INBOX on first delivery). */
@@ -103,6 +113,16 @@ public final class WebAdminClient {
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A PUT without a body, such as creating an alias: {@code /address/aliases/{user}/sources/{alias}}. */
+    public void put(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(
+            HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("PUT " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {

@@ -1,0 +1,158 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Per-user sending limits (SendingRateLimit) and the connection-level limits (recipients per message, message
+ * size, connections per client address), with small limits so the test reaches them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SendingLimitsIT {
+
+    private static final String PASSWORD = "a password";
+    private static final String INBOX_OWNER = "inbox@" + GatewayProcess.DOMAIN;
+    private static final Duration WINDOW = Duration.ofSeconds(5);
+    private static final int MAX_MESSAGES = 3;
+    private static final int MAX_RECIPIENTS = 4;
+    private static final int MAX_RECIPIENTS_PER_MESSAGE = 5;
+    private static final int CONNECTIONS_PER_ADDRESS = 4;
+
+    private GatewayProcess gateway;
+    private WebAdminClient webAdmin;
+    private SSLContext tls;
+
+    @BeforeAll
+    void start() throws Exception {
+        gateway = GatewayProcess.start(INBOX_OWNER, PASSWORD, Map.of(
+            "GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES),
+            "GATEWAY_RATE_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS),
+            "GATEWAY_RATE_WINDOW", WINDOW.toSeconds() + "s",
+            "GATEWAY_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS_PER_MESSAGE),
+            "GATEWAY_MAX_MESSAGE_SIZE", "64K",
+            "GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP", String.valueOf(CONNECTIONS_PER_ADDRESS),
+            "GATEWAY_SPAM_ENABLED", "false"));
+        for (String user : new String[] {"sender", "bulk", "big"}) {
+            gateway.addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
+        }
+        webAdmin = new WebAdminClient(gateway);
+        tls = gateway.trustingServerCertificate();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void messageRateLimitRefusesWith452ThenResetsAfterTheWindow() throws Exception {
+        String sender = "sender@" + GatewayProcess.DOMAIN;
+        long before = webAdmin.inboxCount(INBOX_OWNER);
+        try (SmtpSession smtp = authenticated(sender)) {
+            for (int i = 0; i < MAX_MESSAGES; i++) {
+                assertThat(smtp.send(sender, SmtpSession.message(sender, INBOX_OWNER, "rate " + i), INBOX_OWNER)).startsWith("250");
+            }
+            assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("452 4.7.1 Message rate limit exceeded");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.inboxCount(INBOX_OWNER) == before + MAX_MESSAGES);
+
+        await().atMost(WINDOW.multipliedBy(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            try (SmtpSession smtp = authenticated(sender)) {
+                assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("250");
+            }
+        });
+    }
+
+    @Test
+    void recipientRateLimitRefusesWith452AtRcpt() throws Exception {
+        String bulk = "bulk@" + GatewayProcess.DOMAIN;
+        try (SmtpSession smtp = authenticated(bulk)) {
+            assertThat(smtp.command("MAIL FROM:<" + bulk + ">")).startsWith("250");
+            List<String> replies = new ArrayList<>();
+            for (int i = 0; i <= MAX_RECIPIENTS; i++) {
+                replies.add(smtp.command("RCPT TO:<" + INBOX_OWNER + ">"));
+            }
+            assertThat(replies.subList(0, MAX_RECIPIENTS)).allSatisfy(reply -> assertThat(reply).startsWith("250"));
+            assertThat(replies.get(MAX_RECIPIENTS)).startsWith("452 4.7.1 Recipient rate limit exceeded");
+        }
+    }
+
+    @Test
+    void tooManyRecipientsInOneMessageAreRefusedWith452() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            smtp.ehlo("client.example");
+            smtp.command("MAIL FROM:<someone@remote.example>");
+            for (int i = 0; i < MAX_RECIPIENTS_PER_MESSAGE; i++) {
+                assertThat(smtp.command("RCPT TO:<" + INBOX_OWNER + ">")).startsWith("250");
+            }
+            assertThat(smtp.command("RCPT TO:<" + INBOX_OWNER + ">")).startsWith("452 4.5.3");
+        }
+    }
+
+    @Test
+    void sizeIsAnnouncedAndOversizedMailIsRefusedWith552() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            assertThat(smtp.ehlo("client.example")).contains("SIZE 65536");
+            assertThat(smtp.command("MAIL FROM:<someone@remote.example> SIZE=1000000")).startsWith("552 5.3.4");
+
+            assertThat(smtp.command("MAIL FROM:<someone@remote.example>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<" + INBOX_OWNER + ">")).startsWith("250");
+            String body = "x".repeat(998) + "\r\n";
+            String reply = smtp.data(SmtpSession.message("someone@remote.example", INBOX_OWNER, "too big") + body.repeat(100));
+            assertThat(reply).startsWith("552 5.3.4");
+        }
+    }
+
+    @Test
+    void connectionsPerAddressAreCapped() throws Exception {
+        List<SmtpSession> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < CONNECTIONS_PER_ADDRESS; i++) {
+                SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls);
+                open.add(smtp);
+                assertThat(smtp.replyCode()).isEqualTo(220);
+            }
+            assertThat(refusedOrClosed()).as("connection beyond the per-address limit").isTrue();
+        } finally {
+            for (SmtpSession smtp : open) {
+                smtp.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+                assertThat(smtp.replyCode()).isEqualTo(220);
+            }
+        });
+    }
+
+    /** True when the server turns the connection away: no 220 greeting, or the connection closed at once. */
+    private boolean refusedOrClosed() {
+        try (SmtpSession extra = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            return extra.replyCode() != 220 || !extra.ehlo("client.example").startsWith("250");
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    private SmtpSession authenticated(String user) throws Exception {
+        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls);
+        smtp.ehlo("client.example");
+        smtp.startTls("client.example");
+        assertThat(smtp.authPlain(user, PASSWORD)).startsWith("235");
+        return smtp;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * RequireAuthentication and SenderMatchesLogin on the submission listeners, against the real server: no mail
+ * without AUTH even from loopback (a trusted network), and an authenticated user sends only as themselves, an
+ * alias, or a permitted domain.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SubmissionPolicyIT {
+
+    private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
+    private static final String BOB = "bob@" + GatewayProcess.DOMAIN;
+    private static final String ALIAS = "sales@" + GatewayProcess.DOMAIN;
+    private static final String PASSWORD = "alice's password";
+
+    private GatewayProcess gateway;
+    private WebAdminClient webAdmin;
+    private SSLContext tls;
+
+    @BeforeAll
+    void start() throws Exception {
+        gateway = GatewayProcess.start(ALICE, PASSWORD, Map.of(
+            "GATEWAY_SENDER_PERMITTED_DOMAINS", "newsletters.example",
+            "GATEWAY_SPAM_ENABLED", "false"));
+        gateway.addUser(BOB, "bob's password");
+        webAdmin = new WebAdminClient(gateway);
+        webAdmin.put("/address/aliases/" + ALICE + "/sources/" + ALIAS);
+        tls = gateway.trustingServerCertificate();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void mailWithoutAuthIsRefusedWith530EvenFromATrustedNetwork() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+            smtp.ehlo("client.example");
+            smtp.startTls("client.example");
+            assertThat(smtp.command("MAIL FROM:<" + ALICE + ">")).isEqualTo("530 5.7.0 Authentication required");
+            assertThat(smtp.command("RCPT TO:<" + BOB + ">")).startsWith("503");
+        }
+        try (SmtpSession smtps = SmtpSession.connectImplicitTls(gateway, GatewayProcess.Port.SMTPS, tls)) {
+            smtps.ehlo("client.example");
+            assertThat(smtps.command("MAIL FROM:<" + ALICE + ">")).isEqualTo("530 5.7.0 Authentication required");
+        }
+        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+    }
+
+    @Test
+    void envelopeSenderOfSomeoneElseIsRefusedWith553() throws Exception {
+        try (SmtpSession smtp = authenticated()) {
+            assertThat(smtp.command("MAIL FROM:<" + BOB + ">"))
+                .isEqualTo("553 5.7.1 Sender address <" + BOB + "> not owned by " + ALICE);
+            assertThat(smtp.command("MAIL FROM:<ceo@bank.example>")).startsWith("553 5.7.1");
+        }
+    }
+
+    @Test
+    void fromHeaderOfSomeoneElseIsRefusedAtDataAndNothingIsDelivered() throws Exception {
+        long bobBefore = webAdmin.inboxCount(BOB);
+        try (SmtpSession smtp = authenticated()) {
+            String reply = smtp.send(ALICE, SmtpSession.message("CEO <ceo@bank.example>", BOB, "spoofed From"), BOB);
+
+            assertThat(reply).isEqualTo("553 5.7.1 From: header address <CEO <ceo@bank.example>> not owned by " + ALICE);
+        }
+        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        assertThat(webAdmin.inboxCount(BOB)).isEqualTo(bobBefore);
+    }
+
+    @Test
+    void ownAddressAliasAndPermittedDomainAreAccepted() throws Exception {
+        long bobBefore = webAdmin.inboxCount(BOB);
+        try (SmtpSession smtp = authenticated()) {
+            assertThat(smtp.send("ALICE@example.test", SmtpSession.message(ALICE, BOB, "own address"), BOB)).startsWith("250");
+            assertThat(smtp.send(ALIAS, SmtpSession.message("Sales <" + ALIAS + ">", BOB, "alias"), BOB)).startsWith("250");
+            assertThat(smtp.send("news@newsletters.example", SmtpSession.message("news@newsletters.example", BOB, "permitted"), BOB)).startsWith("250");
+            // Read receipts and vacation replies use the null sender; the From: header is still checked.
+            assertThat(smtp.send("", SmtpSession.message(ALICE, BOB, "receipt"), BOB)).startsWith("250");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.inboxCount(BOB) == bobBefore + 4);
+    }
+
+    private SmtpSession authenticated() throws Exception {
+        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls);
+        smtp.ehlo("client.example");
+        smtp.startTls("client.example");
+        assertThat(smtp.authPlain(ALICE, PASSWORD)).startsWith("235");
+        return smtp;
+    }
+}
