@@ -77,6 +77,15 @@ class RelayControlIT {
     }
 
     @Test
+    void postmasterOfALocalDomainIsAlwaysAccepted() throws Exception {
+        try (SmtpSession smtp = mx()) {
+            smtp.command("MAIL FROM:<someone@remote.example>");
+            assertThat(smtp.command("RCPT TO:<postmaster@" + GatewayProcess.DOMAIN + ">")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<postmaster@foreign.example>")).startsWith("554 5.7.1");
+        }
+    }
+
+    @Test
     void listedRelayDomainIsAccepted() throws Exception {
         try (SmtpSession smtp = mx()) {
             smtp.command("MAIL FROM:<someone@remote.example>");

@@ -164,7 +164,10 @@ class SpamFilterIT {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
             assertThat(smtp.authPlain("postmaster@" + GatewayProcess.DOMAIN, PASSWORD)).startsWith("235");
-            assertThat(smtp.send("postmaster@" + GatewayProcess.DOMAIN, SpamMessages.gtube(messageId, to), to)).startsWith("250");
+            // Written by the user themselves: SenderMatchesLogin would refuse someone else's From: on submission.
+            String ownGtube = SpamMessages.gtube(messageId, to)
+                .replace("From: spammer@sender.example", "From: postmaster@" + GatewayProcess.DOMAIN);
+            assertThat(smtp.send("postmaster@" + GatewayProcess.DOMAIN, ownGtube, to)).startsWith("250");
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
