@@ -19,14 +19,16 @@ import org.apache.james.modules.RunArgumentsModule;
 public final class GatewayServer implements JamesServerMain {
 
     public static void main(String[] args) throws Exception {
-        GatewaySettings settings = GatewaySettings.fromSystemProperties();
+        JamesServerMain.main(create(GatewaySettings.fromSystemProperties())
+            .overrideWith(new RunArgumentsModule(args)));
+    }
+
+    /** The assembled server, not started: {@code main} starts it; benchmarks may override a binding first. */
+    public static GuiceJamesServer create(GatewaySettings settings) {
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
             .workingDirectory(settings.workingDirectory().toFile())
             .configurationPath(settings.configurationPath())
             .build();
-
-        GuiceJamesServer server = GatewayModules.server(configuration, settings.backend())
-            .overrideWith(new RunArgumentsModule(args));
-        JamesServerMain.main(server);
+        return GatewayModules.server(configuration, settings.backend());
     }
 }

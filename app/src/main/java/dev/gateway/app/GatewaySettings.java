@@ -25,7 +25,7 @@ public record GatewaySettings(Path workingDirectory, Path configurationDirectory
         }
     }
 
-    static GatewaySettings fromSystemProperties() {
+    public static GatewaySettings fromSystemProperties() {
         Path workingDirectory = Path.of(required(WORKING_DIRECTORY)).toAbsolutePath().normalize();
         Path configurationDirectory = Optional.ofNullable(System.getProperty(CONFIGURATION_DIRECTORY))
             .map(Path::of)

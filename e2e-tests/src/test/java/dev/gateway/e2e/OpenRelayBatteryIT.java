@@ -96,7 +96,7 @@ class OpenRelayBatteryIT {
 
         assertThat(TRICKS).hasSizeGreaterThanOrEqualTo(20);
         assertThat(accepted).as("tricks that were not refused with a 5xx at RCPT").isEmpty();
-        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        webAdmin.awaitNothingQueuedOrParked();
         assertThat(webAdmin.inboxCount(LOCAL_USER)).isZero();
     }
 
@@ -114,6 +114,6 @@ class OpenRelayBatteryIT {
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
             .until(() -> webAdmin.inboxCount(bystander) == 1);
-        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        webAdmin.awaitNothingQueuedOrParked();
     }
 }

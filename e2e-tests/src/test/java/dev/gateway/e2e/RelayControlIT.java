@@ -72,7 +72,7 @@ class RelayControlIT {
                 .isEqualTo("554 5.7.1 <bob@foreign.example>: Relay access denied");
             assertThat(smtp.command("DATA")).startsWith("503");
         }
-        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        webAdmin.awaitNothingQueuedOrParked();
         assertThat(webAdmin.inboxCount(ALICE)).isEqualTo(before);
     }
 

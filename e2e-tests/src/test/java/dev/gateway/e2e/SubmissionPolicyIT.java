@@ -60,7 +60,7 @@ class SubmissionPolicyIT {
             smtps.ehlo("client.example");
             assertThat(smtps.command("MAIL FROM:<" + ALICE + ">")).isEqualTo("530 5.7.0 Authentication required");
         }
-        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        webAdmin.awaitNothingQueuedOrParked();
     }
 
     @Test
@@ -80,7 +80,7 @@ class SubmissionPolicyIT {
 
             assertThat(reply).isEqualTo("553 5.7.1 From: header address <CEO <ceo@bank.example>> not owned by " + ALICE);
         }
-        assertThat(webAdmin.nothingQueuedOrParked()).isTrue();
+        webAdmin.awaitNothingQueuedOrParked();
         assertThat(webAdmin.inboxCount(BOB)).isEqualTo(bobBefore);
     }
 

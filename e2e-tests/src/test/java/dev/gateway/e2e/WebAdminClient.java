@@ -125,6 +125,16 @@ public final class WebAdminClient {
         }
     }
 
+    /**
+     * Waits (up to 30 s) for mail accepted earlier to finish its way through the spool, then holds that nothing is
+     * queued or parked. A message wrongly accepted and parked, or stuck, makes it fail.
+     */
+    public void awaitNothingQueuedOrParked() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .pollInterval(java.time.Duration.ofMillis(200))
+            .until(this::nothingQueuedOrParked);
+    }
+
     public JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
