@@ -7,12 +7,10 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Brute-force lockout (AuthFailureLockout) against the real server. Each test plays its own clients from its own
@@ -26,26 +24,17 @@ class AuthLockoutIT {
     private static final int MAX_PER_ACCOUNT = 5;
     private static final Duration LOCKOUT = Duration.ofSeconds(4);
 
-    private GatewayProcess gateway;
-    private SSLContext tls;
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension("first@" + GatewayProcess.DOMAIN, PASSWORD, Map.of(
+        "GATEWAY_AUTH_MAX_FAILURES_PER_ADDRESS", String.valueOf(MAX_PER_ADDRESS),
+        "GATEWAY_AUTH_MAX_FAILURES_PER_ACCOUNT", String.valueOf(MAX_PER_ACCOUNT),
+        "GATEWAY_AUTH_FAILURE_WINDOW", "1m",
+        "GATEWAY_AUTH_LOCKOUT", LOCKOUT.toSeconds() + "s"));
 
     @BeforeAll
-    void start() throws Exception {
-        gateway = GatewayProcess.start("first@" + GatewayProcess.DOMAIN, PASSWORD, Map.of(
-            "GATEWAY_AUTH_MAX_FAILURES_PER_ADDRESS", String.valueOf(MAX_PER_ADDRESS),
-            "GATEWAY_AUTH_MAX_FAILURES_PER_ACCOUNT", String.valueOf(MAX_PER_ACCOUNT),
-            "GATEWAY_AUTH_FAILURE_WINDOW", "1m",
-            "GATEWAY_AUTH_LOCKOUT", LOCKOUT.toSeconds() + "s"));
-        tls = gateway.trustingServerCertificate();
+    void setUp() throws Exception {
         for (String user : new String[] {"victim", "roamer", "bystander"}) {
-            gateway.addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
-        }
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
+            GATEWAY.process().addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
         }
     }
 
@@ -65,7 +54,7 @@ class AuthLockoutIT {
         try (SmtpSession smtp = submissionOverTls(attacker)) {
             assertThat(smtp.authPlain(victim, PASSWORD)).startsWith("454 4.7.0");
         }
-        try (SmtpSession smtps = SmtpSession.connectImplicitTls(gateway, GatewayProcess.Port.SMTPS, tls)) {
+        try (SmtpSession smtps = SmtpSession.connectImplicitTls(GATEWAY.process(), GatewayProcess.Port.SMTPS, GATEWAY.tls())) {
             // The same counters serve every listener: 465 from another address is not locked.
             smtps.ehlo("client.example");
             assertThat(smtps.authPlain("bystander@" + GatewayProcess.DOMAIN, PASSWORD)).startsWith("235 2.7.0");
@@ -116,7 +105,7 @@ class AuthLockoutIT {
     }
 
     private SmtpSession submissionOverTls(InetAddress source) throws Exception {
-        SmtpSession smtp = SmtpSession.connectFrom(source, gateway, GatewayProcess.Port.SUBMISSION, tls);
+        SmtpSession smtp = SmtpSession.connectFrom(source, GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls());
         smtp.ehlo("client.example");
         smtp.startTls("client.example");
         return smtp;

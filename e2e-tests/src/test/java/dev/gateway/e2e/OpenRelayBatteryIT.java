@@ -6,15 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Classic open-relay tricks against the MX port from a network the gateway does not trust (loopback is taken out
+ * Classic open-relay tricks against the MX port from a network the GATEWAY.process() does not trust (loopback is taken out
  * of the trusted networks for this class). Every attempt must be refused at RCPT time, and afterwards nothing may
  * sit in a queue or a repository: zero relayed.
  */
@@ -58,31 +55,16 @@ class OpenRelayBatteryIT {
         new Trick("no angle brackets", "client.example", "MAIL FROM:<someone@remote.example>", "RCPT TO:bob@foreign.example"),
         new Trick("trailing spaces", "client.example", "MAIL FROM:<someone@remote.example>", "RCPT TO:<bob@foreign.example>   "));
 
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
-
-    @BeforeAll
-    void start() throws Exception {
-        gateway = GatewayProcess.start(LOCAL_USER, "alice's password", Map.of(
-            "GATEWAY_TRUSTED_NETWORKS", "192.0.2.0/24",
-            "GATEWAY_SPAM_ENABLED", "false"));
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension(LOCAL_USER, "alice's password", Map.of(
+        "GATEWAY_TRUSTED_NETWORKS", "192.0.2.0/24",
+        "GATEWAY_SPAM_ENABLED", "false"));
 
     @Test
     void everyTrickIsRefusedAtRcptAndNothingIsRelayed() throws Exception {
         List<String> accepted = new ArrayList<>();
         for (Trick trick : TRICKS) {
-            try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
                 smtp.ehlo(trick.helo());
                 assertThat(smtp.command(trick.mailFrom())).as(trick.name()).startsWith("250");
                 String reply = smtp.command(trick.rcptCommand());
@@ -96,15 +78,15 @@ class OpenRelayBatteryIT {
 
         assertThat(TRICKS).hasSizeGreaterThanOrEqualTo(20);
         assertThat(accepted).as("tricks that were not refused with a 5xx at RCPT").isEmpty();
-        webAdmin.awaitNothingQueuedOrParked();
-        assertThat(webAdmin.inboxCount(LOCAL_USER)).isZero();
+        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
+        assertThat(GATEWAY.webAdmin().inboxCount(LOCAL_USER)).isZero();
     }
 
     @Test
     void aForeignRecipientAmongLocalOnesIsRefusedAloneAndOnlyTheLocalCopyIsDelivered() throws Exception {
         String bystander = "carol@" + GatewayProcess.DOMAIN;
-        gateway.addUser(bystander, "carol's password");
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        GATEWAY.process().addUser(bystander, "carol's password");
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             assertThat(smtp.command("MAIL FROM:<someone@remote.example>")).startsWith("250");
             assertThat(smtp.command("RCPT TO:<" + bystander + ">")).startsWith("250 2.1.5");
@@ -113,7 +95,7 @@ class OpenRelayBatteryIT {
         }
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-            .until(() -> webAdmin.inboxCount(bystander) == 1);
-        webAdmin.awaitNothingQueuedOrParked();
+            .until(() -> GATEWAY.webAdmin().inboxCount(bystander) == 1);
+        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
     }
 }

@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * RelayControl and RefuseHostileAddresses, each path with its exact reply. One gateway trusts no network on the
+ * RelayControl and RefuseHostileAddresses, each path with its exact reply. One GATEWAY.process() trusts no network on the
  * MX port (loopback is untrusted here) and lists one relay domain; a second one keeps the shipped default, which
  * trusts loopback, to show trusted-network relaying.
  */
@@ -24,26 +21,11 @@ class RelayControlIT {
     private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "alice's password";
 
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
-
-    @BeforeAll
-    void start() throws Exception {
-        gateway = GatewayProcess.start(ALICE, PASSWORD, Map.of(
-            "GATEWAY_TRUSTED_NETWORKS", "192.0.2.0/24, 2001:db8::/32",
-            "GATEWAY_RELAY_DOMAINS", "partner.example",
-            "GATEWAY_SPAM_ENABLED", "false"));
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension(ALICE, PASSWORD, Map.of(
+        "GATEWAY_TRUSTED_NETWORKS", "192.0.2.0/24, 2001:db8::/32",
+        "GATEWAY_RELAY_DOMAINS", "partner.example",
+        "GATEWAY_SPAM_ENABLED", "false"));
 
     @Test
     void localRecipientIsAcceptedAndDelivered() throws Exception {
@@ -52,7 +34,7 @@ class RelayControlIT {
             assertThat(smtp.command("RCPT TO:<" + ALICE + ">")).startsWith("250 2.1.5");
             assertThat(smtp.data(SmtpSession.message("someone@remote.example", ALICE, "local"))).startsWith("250 2.6.0");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.inboxCount(ALICE) >= 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().inboxCount(ALICE) >= 1);
     }
 
     @Test
@@ -65,15 +47,15 @@ class RelayControlIT {
 
     @Test
     void foreignRecipientFromAnUntrustedClientIsRefusedWith554AndGoesNowhere() throws Exception {
-        long before = webAdmin.inboxCount(ALICE);
+        long before = GATEWAY.webAdmin().inboxCount(ALICE);
         try (SmtpSession smtp = mx()) {
             smtp.command("MAIL FROM:<someone@remote.example>");
             assertThat(smtp.command("RCPT TO:<bob@foreign.example>"))
                 .isEqualTo("554 5.7.1 <bob@foreign.example>: Relay access denied");
             assertThat(smtp.command("DATA")).startsWith("503");
         }
-        webAdmin.awaitNothingQueuedOrParked();
-        assertThat(webAdmin.inboxCount(ALICE)).isEqualTo(before);
+        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
+        assertThat(GATEWAY.webAdmin().inboxCount(ALICE)).isEqualTo(before);
     }
 
     @Test
@@ -116,7 +98,7 @@ class RelayControlIT {
 
     @Test
     void authenticatedUserMayRelayThroughSubmission() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
             assertThat(smtp.authPlain(ALICE, PASSWORD)).startsWith("235");
@@ -138,7 +120,7 @@ class RelayControlIT {
     }
 
     private SmtpSession mx() throws Exception {
-        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls);
+        SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls());
         smtp.ehlo("client.example");
         return smtp;
     }

@@ -8,12 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-user sending limits (SendingRateLimit) and the connection-level limits (recipients per message, message
@@ -30,45 +28,34 @@ class SendingLimitsIT {
     private static final int MAX_RECIPIENTS_PER_MESSAGE = 5;
     private static final int CONNECTIONS_PER_ADDRESS = 4;
 
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension(INBOX_OWNER, PASSWORD, Map.of(
+        "GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES),
+        "GATEWAY_RATE_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS),
+        "GATEWAY_RATE_WINDOW", WINDOW.toSeconds() + "s",
+        "GATEWAY_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS_PER_MESSAGE),
+        "GATEWAY_MAX_MESSAGE_SIZE", "64K",
+        "GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP", String.valueOf(CONNECTIONS_PER_ADDRESS),
+        "GATEWAY_SPAM_ENABLED", "false"));
 
     @BeforeAll
-    void start() throws Exception {
-        gateway = GatewayProcess.start(INBOX_OWNER, PASSWORD, Map.of(
-            "GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES),
-            "GATEWAY_RATE_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS),
-            "GATEWAY_RATE_WINDOW", WINDOW.toSeconds() + "s",
-            "GATEWAY_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS_PER_MESSAGE),
-            "GATEWAY_MAX_MESSAGE_SIZE", "64K",
-            "GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP", String.valueOf(CONNECTIONS_PER_ADDRESS),
-            "GATEWAY_SPAM_ENABLED", "false"));
+    void setUp() throws Exception {
         for (String user : new String[] {"sender", "bulk", "big"}) {
-            gateway.addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
-        }
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
+            GATEWAY.process().addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
         }
     }
 
     @Test
     void messageRateLimitRefusesWith452ThenResetsAfterTheWindow() throws Exception {
         String sender = "sender@" + GatewayProcess.DOMAIN;
-        long before = webAdmin.inboxCount(INBOX_OWNER);
+        long before = GATEWAY.webAdmin().inboxCount(INBOX_OWNER);
         try (SmtpSession smtp = authenticated(sender)) {
             for (int i = 0; i < MAX_MESSAGES; i++) {
                 assertThat(smtp.send(sender, SmtpSession.message(sender, INBOX_OWNER, "rate " + i), INBOX_OWNER)).startsWith("250");
             }
             assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("452 4.7.1 Message rate limit exceeded");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.inboxCount(INBOX_OWNER) == before + MAX_MESSAGES);
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().inboxCount(INBOX_OWNER) == before + MAX_MESSAGES);
 
         await().atMost(WINDOW.multipliedBy(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             try (SmtpSession smtp = authenticated(sender)) {
@@ -93,7 +80,7 @@ class SendingLimitsIT {
 
     @Test
     void tooManyRecipientsInOneMessageAreRefusedWith452() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.command("MAIL FROM:<someone@remote.example>");
             for (int i = 0; i < MAX_RECIPIENTS_PER_MESSAGE; i++) {
@@ -105,7 +92,7 @@ class SendingLimitsIT {
 
     @Test
     void sizeIsAnnouncedAndOversizedMailIsRefusedWith552() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             assertThat(smtp.ehlo("client.example")).contains("SIZE 65536");
             assertThat(smtp.command("MAIL FROM:<someone@remote.example> SIZE=1000000")).startsWith("552 5.3.4");
 
@@ -122,7 +109,7 @@ class SendingLimitsIT {
         List<SmtpSession> open = new ArrayList<>();
         try {
             for (int i = 0; i < CONNECTIONS_PER_ADDRESS; i++) {
-                SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls);
+                SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls());
                 open.add(smtp);
                 assertThat(smtp.replyCode()).isEqualTo(220);
             }
@@ -133,7 +120,7 @@ class SendingLimitsIT {
             }
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
                 assertThat(smtp.replyCode()).isEqualTo(220);
             }
         });
@@ -141,7 +128,7 @@ class SendingLimitsIT {
 
     /** True when the server turns the connection away: no 220 greeting, or the connection closed at once. */
     private boolean refusedOrClosed() {
-        try (SmtpSession extra = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession extra = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             return extra.replyCode() != 220 || !extra.ehlo("client.example").startsWith("250");
         } catch (java.io.IOException e) {
             return true;
@@ -149,10 +136,6 @@ class SendingLimitsIT {
     }
 
     private SmtpSession authenticated(String user) throws Exception {
-        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls);
-        smtp.ehlo("client.example");
-        smtp.startTls("client.example");
-        assertThat(smtp.authPlain(user, PASSWORD)).startsWith("235");
-        return smtp;
+        return SmtpSession.authenticatedSubmission(GATEWAY.process(), GATEWAY.tls(), user, PASSWORD);
     }
 }

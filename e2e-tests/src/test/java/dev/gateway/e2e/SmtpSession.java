@@ -42,6 +42,19 @@ public final class SmtpSession implements AutoCloseable {
         return new SmtpSession(client);
     }
 
+    /** Connects to the submission port, STARTTLS, AUTH PLAIN: ready for MAIL FROM, or an IOException saying why not. */
+    public static SmtpSession authenticatedSubmission(GatewayProcess gateway, SSLContext tls, String user, String password) throws IOException {
+        SmtpSession smtp = connect(gateway, GatewayProcess.Port.SUBMISSION, tls);
+        smtp.ehlo("client.example");
+        smtp.startTls("client.example");
+        String reply = smtp.authPlain(user, password);
+        if (!reply.startsWith("235")) {
+            smtp.close();
+            throw new IOException("AUTH as " + user + " refused: " + reply);
+        }
+        return smtp;
+    }
+
     /** Connects with implicit TLS, as to port 465. */
     public static SmtpSession connectImplicitTls(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
         AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(true, tls);

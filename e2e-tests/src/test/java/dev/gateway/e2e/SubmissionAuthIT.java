@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * AUTH on each listener, over real sockets: offered and accepted only over TLS on submission and SMTPS, refused
@@ -21,26 +18,13 @@ class SubmissionAuthIT {
     private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "alice's long password";
 
-    private GatewayProcess gateway;
-    private SSLContext tls;
-
-    @BeforeAll
-    void start() throws Exception {
-        // Only PLAIN allowed here, so the test can see LOGIN refused; the shipped default allows both.
-        gateway = GatewayProcess.start(ALICE, PASSWORD, Map.of("GATEWAY_AUTH_MECHANISMS", "PLAIN"));
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    // Only PLAIN allowed here, so the test can see LOGIN refused; the shipped default allows both.
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension(ALICE, PASSWORD, Map.of("GATEWAY_AUTH_MECHANISMS", "PLAIN"));
 
     @Test
     void submissionDoesNotOfferAuthBeforeTls() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             String ehlo = smtp.ehlo("client.example");
 
             assertThat(ehlo).contains("STARTTLS").doesNotContain("AUTH");
@@ -49,7 +33,7 @@ class SubmissionAuthIT {
 
     @Test
     void submissionRefusesAuthInClearTextWith538() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
 
             assertThat(smtp.command("AUTH PLAIN")).startsWith("538 5.7.11");
@@ -60,7 +44,7 @@ class SubmissionAuthIT {
 
     @Test
     void submissionOffersAndAcceptsAuthAfterStartTls() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             String ehlo = smtp.startTls("client.example");
 
@@ -71,7 +55,7 @@ class SubmissionAuthIT {
 
     @Test
     void wrongPasswordIsRefusedWith535() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
 
@@ -82,7 +66,7 @@ class SubmissionAuthIT {
 
     @Test
     void mechanismOutsideTheAllowedListIsRefusedWith504() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
 
@@ -94,7 +78,7 @@ class SubmissionAuthIT {
 
     @Test
     void smtpsAcceptsAuthOverImplicitTls() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connectImplicitTls(gateway, GatewayProcess.Port.SMTPS, tls)) {
+        try (SmtpSession smtp = SmtpSession.connectImplicitTls(GATEWAY.process(), GatewayProcess.Port.SMTPS, GATEWAY.tls())) {
             String ehlo = smtp.ehlo("client.example");
 
             assertThat(ehlo).contains("AUTH");
@@ -104,7 +88,7 @@ class SubmissionAuthIT {
 
     @Test
     void mxPortRefusesAuthEvenOverTlsWith503() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             assertThat(smtp.ehlo("client.example")).doesNotContain("AUTH");
             assertThat(smtp.authPlain(ALICE, PASSWORD)).startsWith("503 5.5.1");
 

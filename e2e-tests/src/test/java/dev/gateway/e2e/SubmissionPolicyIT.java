@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RequireAuthentication and SenderMatchesLogin on the submission listeners, against the real server: no mail
@@ -26,41 +24,30 @@ class SubmissionPolicyIT {
     private static final String ALIAS = "sales@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "alice's password";
 
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = new GatewayExtension(ALICE, PASSWORD, Map.of(
+        "GATEWAY_SENDER_PERMITTED_DOMAINS", "newsletters.example",
+        "GATEWAY_SPAM_ENABLED", "false"));
 
     @BeforeAll
-    void start() throws Exception {
-        gateway = GatewayProcess.start(ALICE, PASSWORD, Map.of(
-            "GATEWAY_SENDER_PERMITTED_DOMAINS", "newsletters.example",
-            "GATEWAY_SPAM_ENABLED", "false"));
-        gateway.addUser(BOB, "bob's password");
-        webAdmin = new WebAdminClient(gateway);
-        webAdmin.put("/address/aliases/" + ALICE + "/sources/" + ALIAS);
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+    void setUp() throws Exception {
+        GATEWAY.process().addUser(BOB, "bob's password");
+        GATEWAY.webAdmin().put("/address/aliases/" + ALICE + "/sources/" + ALIAS);
     }
 
     @Test
     void mailWithoutAuthIsRefusedWith530EvenFromATrustedNetwork() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
             assertThat(smtp.command("MAIL FROM:<" + ALICE + ">")).isEqualTo("530 5.7.0 Authentication required");
             assertThat(smtp.command("RCPT TO:<" + BOB + ">")).startsWith("503");
         }
-        try (SmtpSession smtps = SmtpSession.connectImplicitTls(gateway, GatewayProcess.Port.SMTPS, tls)) {
+        try (SmtpSession smtps = SmtpSession.connectImplicitTls(GATEWAY.process(), GatewayProcess.Port.SMTPS, GATEWAY.tls())) {
             smtps.ehlo("client.example");
             assertThat(smtps.command("MAIL FROM:<" + ALICE + ">")).isEqualTo("530 5.7.0 Authentication required");
         }
-        webAdmin.awaitNothingQueuedOrParked();
+        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
     }
 
     @Test
@@ -74,19 +61,19 @@ class SubmissionPolicyIT {
 
     @Test
     void fromHeaderOfSomeoneElseIsRefusedAtDataAndNothingIsDelivered() throws Exception {
-        long bobBefore = webAdmin.inboxCount(BOB);
+        long bobBefore = GATEWAY.webAdmin().inboxCount(BOB);
         try (SmtpSession smtp = authenticated()) {
             String reply = smtp.send(ALICE, SmtpSession.message("CEO <ceo@bank.example>", BOB, "spoofed From"), BOB);
 
             assertThat(reply).isEqualTo("553 5.7.1 From: header address <CEO <ceo@bank.example>> not owned by " + ALICE);
         }
-        webAdmin.awaitNothingQueuedOrParked();
-        assertThat(webAdmin.inboxCount(BOB)).isEqualTo(bobBefore);
+        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
+        assertThat(GATEWAY.webAdmin().inboxCount(BOB)).isEqualTo(bobBefore);
     }
 
     @Test
     void ownAddressAliasAndPermittedDomainAreAccepted() throws Exception {
-        long bobBefore = webAdmin.inboxCount(BOB);
+        long bobBefore = GATEWAY.webAdmin().inboxCount(BOB);
         try (SmtpSession smtp = authenticated()) {
             assertThat(smtp.send("ALICE@example.test", SmtpSession.message(ALICE, BOB, "own address"), BOB)).startsWith("250");
             assertThat(smtp.send(ALIAS, SmtpSession.message("Sales <" + ALIAS + ">", BOB, "alias"), BOB)).startsWith("250");
@@ -94,14 +81,10 @@ class SubmissionPolicyIT {
             // Read receipts and vacation replies use the null sender; the From: header is still checked.
             assertThat(smtp.send("", SmtpSession.message(ALICE, BOB, "receipt"), BOB)).startsWith("250");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.inboxCount(BOB) == bobBefore + 4);
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().inboxCount(BOB) == bobBefore + 4);
     }
 
     private SmtpSession authenticated() throws Exception {
-        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls);
-        smtp.ehlo("client.example");
-        smtp.startTls("client.example");
-        assertThat(smtp.authPlain(ALICE, PASSWORD)).startsWith("235");
-        return smtp;
+        return SmtpSession.authenticatedSubmission(GATEWAY.process(), GATEWAY.tls(), ALICE, PASSWORD);
     }
 }
