@@ -22,28 +22,58 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     private final String user;
     private final String password;
     private final Map<String, String> environment;
+    private final Map<String, String> spamdOptions;
+    private Spamd spamd;
     private GatewayProcess process;
     private WebAdminClient webAdmin;
     private SSLContext tls;
 
     public GatewayExtension(String user, String password, Map<String, String> environment) {
+        this(user, password, environment, null);
+    }
+
+    private GatewayExtension(String user, String password, Map<String, String> environment, Map<String, String> spamdOptions) {
         this.user = user;
         this.password = password;
         this.environment = Map.copyOf(environment);
+        this.spamdOptions = spamdOptions;
+    }
+
+    /** A gateway whose spam filter talks to a private real spamd, started first and stopped last. */
+    public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password, Map<String, String> environment) {
+        return new GatewayExtension(user, password, environment, Map.copyOf(spamdOptions));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        process = GatewayProcess.start(user, password, environment);
+        Map<String, String> gatewayEnvironment = environment;
+        if (spamdOptions != null) {
+            spamd = Spamd.start(spamdOptions);
+            Map<String, String> merged = new java.util.HashMap<>(spamd.gatewayEnvironment());
+            merged.putAll(environment);
+            gatewayEnvironment = merged;
+        }
+        process = GatewayProcess.start(user, password, gatewayEnvironment);
         webAdmin = new WebAdminClient(process);
         tls = process.trustingServerCertificate();
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
-        if (process != null) {
-            process.close();
+        try {
+            if (process != null) {
+                process.close();
+            }
+        } finally {
+            if (spamd != null) {
+                spamd.close();
+            }
         }
+    }
+
+    /** The private spamd of {@link #withSpamd}; tests may stop and start it. */
+    public Spamd spamd() {
+        return spamd;
     }
 
     public GatewayProcess process() {

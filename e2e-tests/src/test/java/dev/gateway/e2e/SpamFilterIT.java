@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The spam filter with a real spamd (bin/spamd) and the real server: GTUBE refused at DATA, spam between the
@@ -29,41 +27,21 @@ class SpamFilterIT {
     private static final String PASSWORD = "spam filter test password";
     private static final String QUARANTINE = "var/mail/quarantine";
     private static final double QUARANTINE_AT = 3.0;
-    // GTUBE scores 1000 in spamc, 999 through the gateway (ALL_TRUSTED: relayed by the loopback client).
+    // GTUBE scores 1000 in spamc, 999 through the GATEWAY.process() (ALL_TRUSTED: relayed by the loopback client).
     private static final double REJECT_AT = 500.0;
     private static final Pattern SCORE = Pattern.compile("(?m)^X-Spam-Score: (-?\\d+\\.\\d)\\r?$");
 
-    private Spamd spamd;
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = GatewayExtension.withSpamd(Map.of(), "postmaster@" + GatewayProcess.DOMAIN, PASSWORD, Map.of(
+        "GATEWAY_SPAM_TAG_THRESHOLD", "2.0",
+        "GATEWAY_SPAM_QUARANTINE_THRESHOLD", String.valueOf(QUARANTINE_AT),
+        "GATEWAY_SPAM_REJECT_THRESHOLD", String.valueOf(REJECT_AT),
+        "GATEWAY_SPAM_MAX_MESSAGE_SIZE", "20K"));
 
     @BeforeAll
-    void start() throws Exception {
-        spamd = Spamd.start();
-        Map<String, String> environment = new HashMap<>(spamd.gatewayEnvironment());
-        environment.put("GATEWAY_SPAM_TAG_THRESHOLD", "2.0");
-        environment.put("GATEWAY_SPAM_QUARANTINE_THRESHOLD", String.valueOf(QUARANTINE_AT));
-        environment.put("GATEWAY_SPAM_REJECT_THRESHOLD", String.valueOf(REJECT_AT));
-        environment.put("GATEWAY_SPAM_MAX_MESSAGE_SIZE", "20K");
-        gateway = GatewayProcess.start("postmaster@" + GatewayProcess.DOMAIN, PASSWORD, environment);
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
+    void setUp() throws Exception {
         for (String user : List.of("gtube", "quarantined", "clean", "team1", "team2", "team3", "colleague", "big")) {
-            gateway.addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
-        }
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        try {
-            if (gateway != null) {
-                gateway.close();
-            }
-        } finally {
-            if (spamd != null) {
-                spamd.close();
-            }
+            GATEWAY.process().addUser(user + "@" + GatewayProcess.DOMAIN, PASSWORD);
         }
     }
 
@@ -71,7 +49,7 @@ class SpamFilterIT {
     void gtubeIsRefusedAtDataOnMxAndGoesNowhere() throws Exception {
         String to = address("gtube");
         String messageId = SpamMessages.newMessageId();
-        long repositoriesBefore = webAdmin.allRepositoriesSize();
+        long repositoriesBefore = GATEWAY.webAdmin().allRepositoriesSize();
 
         try (SmtpSession smtp = mx()) {
             assertThat(smtp.send("spammer@sender.example", SpamMessages.gtube(messageId, to), to)).startsWith("550 5.7.1");
@@ -80,13 +58,13 @@ class SpamFilterIT {
                 .startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
-        assertThat(spamd.scansOf(messageId)).as("refused because spamd scored it").isEqualTo(1);
-        assertThat(Mailboxes.inbox(gateway, tls, to, PASSWORD)).singleElement()
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == 1);
+        assertThat(GATEWAY.spamd().scansOf(messageId)).as("refused because spamd scored it").isEqualTo(1);
+        assertThat(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD)).singleElement()
             .satisfies(raw -> assertThat(raw).doesNotContain(SpamMessages.GTUBE).contains("Subject: after"));
-        assertThat(webAdmin.queueSize("spool")).isZero();
-        assertThat(webAdmin.queueSize("outgoing")).as("no bounce is ever sent").isZero();
-        assertThat(webAdmin.allRepositoriesSize()).isEqualTo(repositoriesBefore);
+        assertThat(GATEWAY.webAdmin().queueSize("spool")).isZero();
+        assertThat(GATEWAY.webAdmin().queueSize("outgoing")).as("no bounce is ever sent").isZero();
+        assertThat(GATEWAY.webAdmin().allRepositoriesSize()).isEqualTo(repositoriesBefore);
     }
 
     @Test
@@ -99,23 +77,23 @@ class SpamFilterIT {
                 .startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.repositorySize(QUARANTINE) == 1);
-        assertThat(webAdmin.deliveredCount(to)).isZero();
-        String key = webAdmin.repositoryKeys(QUARANTINE).get(0);
-        String quarantined = Mailboxes.headers(webAdmin.repositoryMessage(QUARANTINE, key));
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().repositorySize(QUARANTINE) == 1);
+        assertThat(GATEWAY.webAdmin().deliveredCount(to)).isZero();
+        String key = GATEWAY.webAdmin().repositoryKeys(QUARANTINE).get(0);
+        String quarantined = Mailboxes.headers(GATEWAY.webAdmin().repositoryMessage(QUARANTINE, key));
         double score = score(quarantined);
-        System.out.println("advance-fee message scored " + score + " through the gateway");
+        System.out.println("advance-fee message scored " + score + " through the GATEWAY.process()");
         assertThat(score).isBetween(QUARANTINE_AT, REJECT_AT);
         assertThat(quarantined).contains("X-Spam-Flag: YES").contains("verdict=quarantine").contains("Message-ID: <" + messageId + ">");
-        assertThat(spamd.scansOf(messageId)).isEqualTo(1);
+        assertThat(GATEWAY.spamd().scansOf(messageId)).isEqualTo(1);
 
-        assertThat(webAdmin.reprocessAll(QUARANTINE, "spam-release")).isEqualTo("completed");
+        assertThat(GATEWAY.webAdmin().reprocessAll(QUARANTINE, "spam-release")).isEqualTo("completed");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
-        assertThat(webAdmin.repositorySize(QUARANTINE)).isZero();
-        assertThat(Mailboxes.inbox(gateway, tls, to, PASSWORD)).singleElement()
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == 1);
+        assertThat(GATEWAY.webAdmin().repositorySize(QUARANTINE)).isZero();
+        assertThat(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD)).singleElement()
             .satisfies(raw -> assertThat(Mailboxes.headers(raw)).contains("X-Spam-Flag: YES").contains("Message-ID: <" + messageId + ">"));
-        assertThat(spamd.scansOf(messageId)).as("released mail is not scanned again").isEqualTo(1);
+        assertThat(GATEWAY.spamd().scansOf(messageId)).as("released mail is not scanned again").isEqualTo(1);
     }
 
     @Test
@@ -129,13 +107,13 @@ class SpamFilterIT {
             assertThat(smtp.send("carol@sender.example", forged, to)).startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
-        String headers = Mailboxes.headers(Mailboxes.inbox(gateway, tls, to, PASSWORD).get(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == 1);
+        String headers = Mailboxes.headers(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD).get(0));
         assertThat(headers).contains("X-Spam-Flag: NO").containsPattern("X-Spam-Status: No, score=-?\\d+\\.\\d required=2\\.0 verdict=clean tests=");
         assertThat(score(headers)).isLessThan(2.0);
         assertThat(headers).doesNotContain("forged");
         assertThat(headers.split("X-Spam-Flag:", -1)).as("exactly one X-Spam-Flag").hasSize(2);
-        assertThat(spamd.scansOf(messageId)).isEqualTo(1);
+        assertThat(GATEWAY.spamd().scansOf(messageId)).isEqualTo(1);
     }
 
     @Test
@@ -149,10 +127,10 @@ class SpamFilterIT {
         }
 
         for (String member : team) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(member) == 1);
-            assertThat(Mailboxes.headers(Mailboxes.inbox(gateway, tls, member, PASSWORD).get(0))).contains("X-Spam-Score: ");
+            await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(member) == 1);
+            assertThat(Mailboxes.headers(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), member, PASSWORD).get(0))).contains("X-Spam-Score: ");
         }
-        assertThat(spamd.scansOf(messageId)).isEqualTo(1);
+        assertThat(GATEWAY.spamd().scansOf(messageId)).isEqualTo(1);
     }
 
     @Test
@@ -160,7 +138,7 @@ class SpamFilterIT {
         String to = address("colleague");
         String messageId = SpamMessages.newMessageId();
 
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SUBMISSION, GATEWAY.tls())) {
             smtp.ehlo("client.example");
             smtp.startTls("client.example");
             assertThat(smtp.authPlain("postmaster@" + GatewayProcess.DOMAIN, PASSWORD)).startsWith("235");
@@ -170,9 +148,9 @@ class SpamFilterIT {
             assertThat(smtp.send("postmaster@" + GatewayProcess.DOMAIN, ownGtube, to)).startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
-        assertThat(Mailboxes.headers(Mailboxes.inbox(gateway, tls, to, PASSWORD).get(0))).doesNotContain("X-Spam-");
-        assertThat(spamd.scansOf(messageId)).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == 1);
+        assertThat(Mailboxes.headers(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD).get(0))).doesNotContain("X-Spam-");
+        assertThat(GATEWAY.spamd().scansOf(messageId)).isZero();
     }
 
     @Test
@@ -185,14 +163,14 @@ class SpamFilterIT {
             assertThat(smtp.send("spammer@sender.example", big, to)).startsWith("250");
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == 1);
-        String headers = Mailboxes.headers(Mailboxes.inbox(gateway, tls, to, PASSWORD).get(0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == 1);
+        String headers = Mailboxes.headers(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD).get(0));
         assertThat(headers).contains("X-Spam-Status: unchecked (larger than the 20480 byte scan limit)").doesNotContain("X-Spam-Flag");
-        assertThat(spamd.scansOf(messageId)).isZero();
+        assertThat(GATEWAY.spamd().scansOf(messageId)).isZero();
     }
 
     private SmtpSession mx() throws Exception {
-        SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls);
+        SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls());
         smtp.ehlo("sender.example");
         return smtp;
     }

@@ -8,12 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -34,44 +32,21 @@ class SpamLearningIT {
     private static final String PASSWORD = "spam learning test password";
     private static final String USER = "learner@" + GatewayProcess.DOMAIN;
 
-    private Spamd spamd;
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
-
-    @BeforeAll
-    void start() throws Exception {
-        spamd = Spamd.start(Map.of("GATEWAY_SPAMD_AUTOLEARN", "0"));
-        gateway = GatewayProcess.start(USER, PASSWORD, spamd.gatewayEnvironment());
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        try {
-            if (gateway != null) {
-                gateway.close();
-            }
-        } finally {
-            if (spamd != null) {
-                spamd.close();
-            }
-        }
-    }
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = GatewayExtension.withSpamd(Map.of("GATEWAY_SPAMD_AUTOLEARN", "0"), USER, PASSWORD, Map.of());
 
     @Test
     void movesIntoAndOutOfSpamTeachSpamdAndOtherMovesDoNot() throws Exception {
         List<String> ids = List.of(SpamMessages.newMessageId(), SpamMessages.newMessageId(), SpamMessages.newMessageId());
         for (String id : ids) {
-            try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
                 smtp.ehlo("sender.example");
                 assertThat(smtp.send("carol@sender.example", SpamMessages.clean(id, USER, "learning " + id), USER)).startsWith("250");
             }
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(USER) == 3);
-        long[] before = spamd.learned();
-        long tellsBefore = spamd.tells();
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(USER) == 3);
+        long[] before = GATEWAY.spamd().learned();
+        long tellsBefore = GATEWAY.spamd().tells();
 
         try (Store store = imap()) {
             Folder inbox = store.getFolder("INBOX");
@@ -83,34 +58,34 @@ class SpamLearningIT {
             move(inbox, ids.get(0), store.getFolder("Archive"));
             move(inbox, ids.get(1), store.getFolder("Spam"));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(spamd.learned()).containsExactly(before[0] + 1, before[1]));
+                assertThat(GATEWAY.spamd().learned()).containsExactly(before[0] + 1, before[1]));
 
             Folder spam = store.getFolder("Spam");
             spam.open(Folder.READ_WRITE);
             move(spam, ids.get(1), inbox);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(spamd.learned()).as("relearned as ham").containsExactly(before[0], before[1] + 1));
+                assertThat(GATEWAY.spamd().learned()).as("relearned as ham").containsExactly(before[0], before[1] + 1));
 
             move(inbox, ids.get(2), spam);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(spamd.learned()).containsExactly(before[0] + 1, before[1] + 1));
+                assertThat(GATEWAY.spamd().learned()).containsExactly(before[0] + 1, before[1] + 1));
             move(spam, ids.get(2), store.getFolder("Trash"));
         }
 
         // The archive and trash moves were made before or after moves that were learned; give the asynchronous
         // listener time to have handled them too, then nothing else was told.
         Thread.sleep(2_000);
-        assertThat(spamd.learned()).containsExactly(before[0] + 1, before[1] + 1);
-        assertThat(spamd.tells() - tellsBefore).isEqualTo(3);
+        assertThat(GATEWAY.spamd().learned()).containsExactly(before[0] + 1, before[1] + 1);
+        assertThat(GATEWAY.spamd().tells() - tellsBefore).isEqualTo(3);
     }
 
     private Store imap() throws Exception {
         Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", tls.getSocketFactory());
+        properties.put("mail.imaps.ssl.socketFactory", GATEWAY.tls().getSocketFactory());
         properties.put("mail.imaps.ssl.checkserveridentity", "false");
         properties.put("mail.imaps.timeout", "20000");
         Store store = Session.getInstance(properties).getStore("imaps");
-        store.connect("127.0.0.1", gateway.port(GatewayProcess.Port.IMAPS), USER, PASSWORD);
+        store.connect("127.0.0.1", GATEWAY.process().port(GatewayProcess.Port.IMAPS), USER, PASSWORD);
         return store;
     }
 

@@ -9,12 +9,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLContext;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * spamd goes away while mail keeps arriving, with the default failure policy (fail open): every message is
@@ -30,37 +29,17 @@ class SpamdOutageIT {
     private static final int BREAKER_FAILURES = 3;
     private static final Duration COOL_DOWN = Duration.ofSeconds(4);
 
-    private Spamd spamd;
-    private GatewayProcess gateway;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
+    @RegisterExtension
+    static final GatewayExtension GATEWAY = GatewayExtension.withSpamd(Map.of(), "postmaster@" + GatewayProcess.DOMAIN, PASSWORD, Map.of(
+        "GATEWAY_SPAMD_CONNECT_TIMEOUT", "1s",
+        "GATEWAY_SPAMD_READ_TIMEOUT", READ_TIMEOUT.toMillis() + "ms",
+        "GATEWAY_SPAM_BREAKER_FAILURES", String.valueOf(BREAKER_FAILURES),
+        "GATEWAY_SPAM_BREAKER_COOLDOWN", COOL_DOWN.toSeconds() + "s"));
 
     @BeforeAll
-    void start() throws Exception {
-        spamd = Spamd.start();
-        Map<String, String> environment = new HashMap<>(spamd.gatewayEnvironment());
-        environment.put("GATEWAY_SPAMD_CONNECT_TIMEOUT", "1s");
-        environment.put("GATEWAY_SPAMD_READ_TIMEOUT", READ_TIMEOUT.toMillis() + "ms");
-        environment.put("GATEWAY_SPAM_BREAKER_FAILURES", String.valueOf(BREAKER_FAILURES));
-        environment.put("GATEWAY_SPAM_BREAKER_COOLDOWN", COOL_DOWN.toSeconds() + "s");
-        gateway = GatewayProcess.start("postmaster@" + GatewayProcess.DOMAIN, PASSWORD, environment);
-        webAdmin = new WebAdminClient(gateway);
-        tls = gateway.trustingServerCertificate();
-        gateway.addUser(address("outage"), PASSWORD);
-        gateway.addUser(address("hang"), PASSWORD);
-    }
-
-    @AfterAll
-    void stop() throws Exception {
-        try {
-            if (gateway != null) {
-                gateway.close();
-            }
-        } finally {
-            if (spamd != null) {
-                spamd.close();
-            }
-        }
+    void setUp() throws Exception {
+        GATEWAY.process().addUser(address("outage"), PASSWORD);
+        GATEWAY.process().addUser(address("hang"), PASSWORD);
     }
 
     @Test
@@ -68,23 +47,23 @@ class SpamdOutageIT {
         String to = address("outage");
         List<String> accepted = new ArrayList<>();
         String before = send(to, accepted);
-        assertThat(spamd.scansOf(before)).isEqualTo(1);
+        assertThat(GATEWAY.spamd().scansOf(before)).isEqualTo(1);
 
-        spamd.stop();
+        GATEWAY.spamd().stop();
         List<String> duringOutage = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             duringOutage.add(send(to, accepted));
         }
-        spamd.restart();
+        GATEWAY.spamd().restart();
         String after = sendUntilScannedAgain(to, accepted);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == accepted.size());
-        assertThat(webAdmin.repositorySize("var/mail/quarantine")).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == accepted.size());
+        assertThat(GATEWAY.webAdmin().repositorySize("var/mail/quarantine")).isZero();
         Map<String, String> delivered = deliveredByMessageId(to);
         assertThat(delivered).containsOnlyKeys(accepted);
         for (String messageId : duringOutage) {
             assertThat(delivered.get(messageId)).contains("X-Spam-Status: unchecked (spamd unavailable").doesNotContain("X-Spam-Flag");
-            assertThat(spamd.scansOf(messageId)).isZero();
+            assertThat(GATEWAY.spamd().scansOf(messageId)).isZero();
         }
         assertThat(delivered.get(before)).contains("X-Spam-Flag: NO");
         assertThat(delivered.get(after)).contains("X-Spam-Flag: NO");
@@ -95,8 +74,8 @@ class SpamdOutageIT {
         String to = address("hang");
         List<String> accepted = new ArrayList<>();
         List<String> unanswered = new ArrayList<>();
-        spamd.stop();
-        try (HangingSpamd hanging = new HangingSpamd(spamd.port())) {
+        GATEWAY.spamd().stop();
+        try (HangingSpamd hanging = new HangingSpamd(GATEWAY.spamd().port())) {
             for (int i = 0; i < BREAKER_FAILURES; i++) {
                 long start = System.nanoTime();
                 unanswered.add(send(to, accepted));
@@ -113,10 +92,10 @@ class SpamdOutageIT {
             }
             assertThat(hanging.connections()).as("spamd not asked while the breaker is open").isEqualTo(BREAKER_FAILURES);
         }
-        spamd.restart();
+        GATEWAY.spamd().restart();
         sendUntilScannedAgain(to, accepted);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(to) == accepted.size());
+        await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == accepted.size());
         Map<String, String> delivered = deliveredByMessageId(to);
         assertThat(delivered).containsOnlyKeys(accepted);
         for (String messageId : unanswered) {
@@ -127,7 +106,7 @@ class SpamdOutageIT {
     /** Sends one clean message on MX, which must be accepted; returns its Message-ID. */
     private String send(String to, List<String> accepted) throws Exception {
         String messageId = SpamMessages.newMessageId();
-        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             smtp.ehlo("sender.example");
             assertThat(smtp.send("carol@sender.example", SpamMessages.clean(messageId, to, "outage " + accepted.size()), to))
                 .startsWith("250");
@@ -141,7 +120,7 @@ class SpamdOutageIT {
         List<String> scanned = new ArrayList<>();
         await().atMost(COOL_DOWN.multipliedBy(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
             String messageId = send(to, accepted);
-            if (spamd.scansOf(messageId) == 1) {
+            if (GATEWAY.spamd().scansOf(messageId) == 1) {
                 scanned.add(messageId);
                 return true;
             }
@@ -152,7 +131,7 @@ class SpamdOutageIT {
 
     private Map<String, String> deliveredByMessageId(String user) throws Exception {
         Map<String, String> byId = new HashMap<>();
-        for (String raw : Mailboxes.inbox(gateway, tls, user, PASSWORD)) {
+        for (String raw : Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), user, PASSWORD)) {
             String headers = Mailboxes.headers(raw);
             java.util.regex.Matcher id = java.util.regex.Pattern.compile("Message-ID: <([^>]+)>").matcher(headers);
             assertThat(id.find()).isTrue();
