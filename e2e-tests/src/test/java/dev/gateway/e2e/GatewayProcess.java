@@ -171,9 +171,15 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the server and, once it is down, removes its working directory (keys, logs, mail). */
     @Override
     public void close() throws IOException, InterruptedException {
         launcher(Duration.ofMinutes(2), "stop");
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private static Map<Port, Integer> freePorts() throws IOException {

@@ -3,6 +3,7 @@ package dev.gateway.smtphooks;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -65,8 +66,8 @@ public class AuthFailureLockout implements AuthHook, CommandHandler<SMTPSession>
             Settings settings = new Settings(
                 configuration.getInt("maxFailuresPerAddress", 10),
                 configuration.getInt("maxFailuresPerAccount", 10),
-                DurationParser.parse(configuration.getString("window", "10m")),
-                DurationParser.parse(configuration.getString("lockout", "15m")));
+                DurationParser.parse(configuration.getString("window", "10m"), ChronoUnit.SECONDS),
+                DurationParser.parse(configuration.getString("lockout", "15m"), ChronoUnit.SECONDS));
             if (settings.maxFailuresPerAddress < 1 || settings.maxFailuresPerAccount < 1) {
                 throw new IllegalArgumentException("AuthFailureLockout limits must be at least 1: " + settings);
             }

@@ -96,8 +96,11 @@ public class SenderMatchesLogin implements MailHook, JamesMessageHook {
         }
         for (Address address : Optional.ofNullable(from).orElse(new Address[0])) {
             Optional<MailAddress> mailAddress = asMailAddress(address);
-            if (mailAddress.isEmpty() || !owns(login, mailAddress.get())) {
-                return refuse(session, login, "From: header address <" + address + ">");
+            if (mailAddress.isEmpty()) {
+                return refuse(session, login, "Unreadable From: header address");
+            }
+            if (!owns(login, mailAddress.get())) {
+                return refuse(session, login, "From: header address <" + mailAddress.get().asString() + ">");
             }
         }
         return HookResult.DECLINED;

@@ -1,6 +1,7 @@
 package dev.gateway.smtphooks;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 
 import javax.inject.Inject;
 
@@ -45,7 +46,7 @@ public class SendingRateLimit implements MailHook, RcptHook {
         static Settings from(Configuration configuration) {
             Settings settings = new Settings(configuration.getLong("maxMessages", 200),
                 configuration.getLong("maxRecipients", 1000),
-                DurationParser.parse(configuration.getString("window", "1h")));
+                DurationParser.parse(configuration.getString("window", "1h"), ChronoUnit.SECONDS));
             if (settings.maxMessages < 1 || settings.maxRecipients < 1) {
                 throw new IllegalArgumentException("SendingRateLimit limits must be at least 1: " + settings);
             }

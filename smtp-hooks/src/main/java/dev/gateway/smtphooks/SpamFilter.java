@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Properties;
 
@@ -105,8 +106,8 @@ public class SpamFilter implements JamesMessageHook {
                 configuration.getBoolean("enabled", true),
                 configuration.getString("spamdHost", "127.0.0.1").trim(),
                 configuration.getInt("spamdPort", 783),
-                DurationParser.parse(configuration.getString("connectTimeout", "2s")),
-                DurationParser.parse(configuration.getString("readTimeout", "15s")),
+                DurationParser.parse(configuration.getString("connectTimeout", "2s"), ChronoUnit.SECONDS),
+                DurationParser.parse(configuration.getString("readTimeout", "15s"), ChronoUnit.SECONDS),
                 threshold(configuration.getString("tagThreshold", "5.0")),
                 threshold(configuration.getString("quarantineThreshold", "10.0")),
                 threshold(configuration.getString("rejectThreshold", "15.0")),
@@ -114,7 +115,7 @@ public class SpamFilter implements JamesMessageHook {
                 configuration.getBoolean("skipAuthenticated", true),
                 OnFailure.valueOf(configuration.getString("onFailure", "accept").trim().toUpperCase(Locale.ROOT)),
                 configuration.getInt("circuitBreakerFailures", 5),
-                DurationParser.parse(configuration.getString("circuitBreakerCoolDown", "30s")));
+                DurationParser.parse(configuration.getString("circuitBreakerCoolDown", "30s"), ChronoUnit.SECONDS));
             if (settings.circuitBreakerFailures < 1) {
                 throw new IllegalArgumentException("SpamFilter circuitBreakerFailures must be at least 1: " + settings);
             }

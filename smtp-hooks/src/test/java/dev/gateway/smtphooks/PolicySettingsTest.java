@@ -47,6 +47,14 @@ class PolicySettingsTest {
     }
 
     @Test
+    void aBareNumberIsSeconds() {
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("window", "3600");
+
+        assertThat(SendingRateLimit.Settings.from(configuration).window()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void sendingRateLimitRefusesZero() {
         BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
         configuration.addProperty("maxMessages", "0");
