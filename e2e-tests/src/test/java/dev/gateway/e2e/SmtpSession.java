@@ -23,11 +23,7 @@ public final class SmtpSession implements AutoCloseable {
 
     /** Connects in clear text (STARTTLS may follow). */
     public static SmtpSession connect(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
-        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(false, tls);
-        client.setDefaultTimeout(20_000);
-        client.connect("127.0.0.1", gateway.port(port));
-        client.setSoTimeout(20_000);
-        return new SmtpSession(client);
+        return open(false, tls, client -> client.connect("127.0.0.1", gateway.port(port)));
     }
 
     /**
@@ -35,11 +31,7 @@ public final class SmtpSession implements AutoCloseable {
      * whole 127/8 to the loopback interface, so one machine can play several clients.
      */
     public static SmtpSession connectFrom(java.net.InetAddress source, GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
-        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(false, tls);
-        client.setDefaultTimeout(20_000);
-        client.connect(java.net.InetAddress.getByName("127.0.0.1"), gateway.port(port), source, 0);
-        client.setSoTimeout(20_000);
-        return new SmtpSession(client);
+        return open(false, tls, client -> client.connect(java.net.InetAddress.getByName("127.0.0.1"), gateway.port(port), source, 0));
     }
 
     /** Connects to the submission port, STARTTLS, AUTH PLAIN: ready for MAIL FROM, or an IOException saying why not. */
@@ -57,9 +49,18 @@ public final class SmtpSession implements AutoCloseable {
 
     /** Connects with implicit TLS, as to port 465. */
     public static SmtpSession connectImplicitTls(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
-        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(true, tls);
+        return open(true, tls, client -> client.connect("127.0.0.1", gateway.port(port)));
+    }
+
+    private interface Connector {
+        void connect(AuthenticatingSMTPClient client) throws IOException;
+    }
+
+    /** A client with 20 s timeouts, connected by {@code connector}; implicit TLS when {@code implicitTls}. */
+    private static SmtpSession open(boolean implicitTls, SSLContext tls, Connector connector) throws IOException {
+        AuthenticatingSMTPClient client = new AuthenticatingSMTPClient(implicitTls, tls);
         client.setDefaultTimeout(20_000);
-        client.connect("127.0.0.1", gateway.port(port));
+        connector.connect(client);
         client.setSoTimeout(20_000);
         return new SmtpSession(client);
     }

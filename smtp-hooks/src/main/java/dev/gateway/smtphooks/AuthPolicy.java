@@ -1,6 +1,5 @@
 package dev.gateway.smtphooks;
 
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -49,10 +48,8 @@ public class AuthPolicy implements CommandHandler<SMTPSession> {
         static final String DEFAULT_MECHANISMS = "PLAIN LOGIN";
 
         static Settings from(Configuration configuration) {
-            String mechanisms = configuration.getString("mechanisms", DEFAULT_MECHANISMS);
             return new Settings(configuration.getBoolean("requireTls", true),
-                Arrays.stream(mechanisms.split("[\\s,]+"))
-                    .filter(mechanism -> !mechanism.isBlank())
+                SettingLists.words(configuration, "mechanisms", DEFAULT_MECHANISMS).stream()
                     .map(mechanism -> mechanism.toUpperCase(Locale.ROOT))
                     .collect(Collectors.toUnmodifiableSet()));
         }

@@ -1,9 +1,6 @@
 package dev.gateway.smtphooks;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
@@ -53,10 +50,7 @@ public class RelayControl implements RcptHook {
 
     @Override
     public void init(Configuration configuration) {
-        relayDomains = Arrays.stream(configuration.getString("relayDomains", "").split("[\\s,]+"))
-            .filter(domain -> !domain.isBlank())
-            .map(domain -> Domain.of(domain.toLowerCase(Locale.ROOT)))
-            .collect(Collectors.toUnmodifiableSet());
+        relayDomains = SettingLists.domains(configuration, "relayDomains");
     }
 
     @Override

@@ -1,10 +1,7 @@
 package dev.gateway.smtphooks;
 
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 import javax.mail.Address;
@@ -53,10 +50,7 @@ public class SenderMatchesLogin implements MailHook, JamesMessageHook {
     record Settings(boolean checkFromHeader, Set<Domain> permittedDomains) {
         static Settings from(Configuration configuration) {
             return new Settings(configuration.getBoolean("checkFromHeader", true),
-                Arrays.stream(configuration.getString("permittedDomains", "").split("[\\s,]+"))
-                    .filter(domain -> !domain.isBlank())
-                    .map(domain -> Domain.of(domain.toLowerCase(Locale.ROOT)))
-                    .collect(Collectors.toUnmodifiableSet()));
+                SettingLists.domains(configuration, "permittedDomains"));
         }
     }
 
