@@ -29,6 +29,7 @@ public final class RawConnection implements AutoCloseable {
     private OutputStream out;
     private final ByteArrayOutputStream unread = new ByteArrayOutputStream();
     private boolean closedByServer;
+    private String closeReason = "end of stream";
 
     private RawConnection(Socket socket) throws IOException {
         use(socket);
@@ -45,6 +46,13 @@ public final class RawConnection implements AutoCloseable {
 
     public static RawConnection openTls(GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), gateway.port(port));
+        socket.startHandshake();
+        return new RawConnection(socket);
+    }
+
+    /** Implicit TLS from another loopback address. */
+    public static RawConnection openTlsFrom(InetAddress source, GatewayProcess gateway, GatewayProcess.Port port, SSLContext tls) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), gateway.port(port), source, 0);
         socket.startHandshake();
         return new RawConnection(socket);
     }
@@ -81,7 +89,7 @@ public final class RawConnection implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!end.matcher(pending()).find()) {
             if (!readSome(deadline)) {
-                throw new IOException((closedByServer ? "connection closed" : "no reply within " + timeout)
+                throw new IOException((closedByServer ? "connection closed (" + closeReason + ")" : "no reply within " + timeout)
                     + " while waiting for " + end + "; got: " + pending());
             }
         }
@@ -116,9 +124,11 @@ public final class RawConnection implements AutoCloseable {
         return received;
     }
 
-    /** Everything received and not yet returned, after waiting {@code quiet} for more. */
+    /** Everything received and not yet returned, once the server has said nothing more for {@code quiet}. */
     public String drain(Duration quiet) throws IOException {
-        readSome(System.nanoTime() + quiet.toNanos());
+        while (readSome(System.nanoTime() + quiet.toNanos())) {
+            // keep reading until the server goes quiet or closes
+        }
         String received = pending();
         unread.reset();
         return received;
@@ -149,6 +159,7 @@ public final class RawConnection implements AutoCloseable {
         } catch (IOException e) {
             // A reset or a TLS close without close_notify: the server is gone all the same.
             closedByServer = true;
+            closeReason = e.toString();
             return false;
         }
     }

@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Reply before TLS: {@code -ERR [AUTH] Plaintext authentication disallowed, use STLS first} (RFC 3206's AUTH code).
+ * After TLS, USER and PASS go on to James; APOP and AUTH, which James does not implement, get
+ * {@code -ERR Not supported: log in with USER and PASS} (left unanswered, James would drop the connection on a
+ * NullPointerException).
  */
 public class LoginRequiresTls implements CommandHandler<POP3Session> {
 
@@ -32,13 +35,26 @@ public class LoginRequiresTls implements CommandHandler<POP3Session> {
     static final Response TLS_FIRST = new POP3Response(POP3Response.ERR_RESPONSE,
         "[AUTH] Plaintext authentication disallowed, use STLS first").immutable();
 
+    static final Response NOT_SUPPORTED = new POP3Response(POP3Response.ERR_RESPONSE,
+        "Not supported: log in with USER and PASS").immutable();
+    private static final Collection<String> JAMES_LOGIN_COMMANDS = List.of("USER", "PASS");
+
     @Override
     public Response onCommand(POP3Session session, Request request) {
-        if (session.isTLSStarted()) {
-            return null;
+        Response refusal = refusal(session.isTLSStarted(), request.getCommand());
+        if (refusal != null) {
+            LOGGER.info("POP3 {} refused from {}: {}", request.getCommand(),
+                session.getRemoteAddress().getAddress().getHostAddress(), refusal.getLines());
         }
-        LOGGER.info("POP3 {} refused before TLS from {}", request.getCommand(), session.getRemoteAddress().getAddress().getHostAddress());
-        return TLS_FIRST;
+        return refusal;
+    }
+
+    /** The answer to a login command, or null to let James's USER/PASS handlers take it. */
+    static Response refusal(boolean tls, String command) {
+        if (!tls) {
+            return TLS_FIRST;
+        }
+        return JAMES_LOGIN_COMMANDS.contains(command.toUpperCase(java.util.Locale.ROOT)) ? null : NOT_SUPPORTED;
     }
 
     @Override
