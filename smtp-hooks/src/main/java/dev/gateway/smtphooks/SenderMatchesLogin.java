@@ -108,7 +108,8 @@ public class SenderMatchesLogin implements MailHook, JamesMessageHook {
         return canSendFrom.userCanSendFrom(login, Username.fromMailAddress(address));
     }
 
-    private static Optional<MailAddress> asMailAddress(Address address) {
+    /** The address of one From: header entry as James handles it, or empty when it is not a usable mail address. */
+    static Optional<MailAddress> asMailAddress(Address address) {
         if (!(address instanceof InternetAddress internetAddress) || internetAddress.getAddress() == null) {
             return Optional.empty();
         }
