@@ -77,53 +77,15 @@ class SpamdFailClosedIT {
     void underTrafficAnOutageOnlyDefersAndEveryAcceptedMessageIsDelivered() throws Exception {
         String to = address("traffic");
         GATEWAY.process().addUser(to, PASSWORD);
-        java.util.Set<String> accepted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.Map<String, Integer> replies = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(3);
-        List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
-        for (int sender = 0; sender < 3; sender++) {
-            running.add(senders.submit(() -> {
-                String pending = null;
-                while (sending.get() || pending != null) {
-                    String messageId = pending != null ? pending : SpamMessages.newMessageId();
-                    String reply = send(messageId, to);
-                    replies.merge(reply.substring(0, Math.min(9, reply.length())), 1, Integer::sum);
-                    if (reply.startsWith("250")) {
-                        accepted.add(messageId);
-                        pending = null;
-                    } else {
-                        pending = messageId;
-                        Thread.sleep(300);
-                    }
-                }
-                return null;
-            }));
-        }
-        try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= 3);
+        RetryingSenders traffic = RetryingSenders.start(GATEWAY, to, 3);
+        try (traffic) {
+            traffic.awaitAccepted(3);
             GATEWAY.spamd().stop();
-            await().atMost(Duration.ofSeconds(30)).until(() -> replies.getOrDefault("451 4.7.1", 0) >= 6);
+            traffic.awaitAnswers("451 4.7.1", 6);
             GATEWAY.spamd().restart();
-            int afterRestart = accepted.size();
-            await().atMost(COOL_DOWN.multipliedBy(6)).until(() -> accepted.size() >= afterRestart + 3);
-        } finally {
-            sending.set(false);
-            for (java.util.concurrent.Future<?> sender : running) {
-                sender.get(2, java.util.concurrent.TimeUnit.MINUTES);
-            }
-            senders.shutdownNow();
+            traffic.awaitAccepted(traffic.accepted() + 3);
         }
-
-        System.out.printf("SpamdFailClosedIT under traffic: answers %s, %d messages accepted%n", replies, accepted.size());
-        assertThat(replies.keySet()).as("answers seen: %s", replies).containsOnly("250 2.6.0", "451 4.7.1");
-        await().atMost(Duration.ofSeconds(60)).until(() -> GATEWAY.webAdmin().deliveredCount(to) == accepted.size());
-        GATEWAY.webAdmin().awaitNothingQueuedOrParked();
-        List<String> inbox = Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), to, PASSWORD);
-        assertThat(inbox).hasSize(accepted.size());
-        for (String messageId : accepted) {
-            assertThat(inbox).as(messageId).filteredOn(raw -> raw.contains("Message-ID: <" + messageId + ">")).hasSize(1);
-        }
+        traffic.assertOnlyDeferredAndEveryAcceptedMessageDelivered(PASSWORD, "451 4.7.1");
     }
 
     private String send(String messageId, String to) throws Exception {

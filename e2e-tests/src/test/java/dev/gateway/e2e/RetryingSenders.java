@@ -1,0 +1,128 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Mail flowing while a test breaks a dependency: several senders on the MX port, each behaving like a sending
+ * server (a message answered 4xx is kept and retried until accepted, a new one follows only then). After
+ * {@link #stop()}, {@link #assertOnlyDeferredAndEveryAcceptedMessageDelivered} holds the gateway to its fault
+ * contract: no answer but 250 and the expected 4xx, and every message answered 250 in the mailbox exactly once.
+ * Fault tests for any dependency (spamd, a smarthost, the Cassandra queue) drive it the same way:
+ *
+ * <pre>{@code
+ * RetryingSenders traffic = RetryingSenders.start(GATEWAY, to, 3);
+ * try (traffic) {
+ *     traffic.awaitAccepted(3);
+ *     dependency.stop();
+ *     traffic.awaitAnswers("451 4.7.1", 6);
+ *     dependency.start();
+ *     traffic.awaitAccepted(traffic.accepted() + 3);
+ * }
+ * traffic.assertOnlyDeferredAndEveryAcceptedMessageDelivered(PASSWORD, "451 4.7.1");
+ * }</pre>
+ */
+final class RetryingSenders implements AutoCloseable {
+
+    private final GatewayExtension gateway;
+    private final String to;
+    private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> answers = new ConcurrentHashMap<>();
+    private final AtomicBoolean sending = new AtomicBoolean(true);
+    private final ExecutorService senders;
+    private final List<Future<?>> running = new ArrayList<>();
+
+    private RetryingSenders(GatewayExtension gateway, String to, int senderCount) {
+        this.gateway = gateway;
+        this.to = to;
+        this.senders = Executors.newFixedThreadPool(senderCount);
+    }
+
+    /** Starts {@code senderCount} senders of clean, uniquely identified messages to {@code to}. */
+    static RetryingSenders start(GatewayExtension gateway, String to, int senderCount) {
+        RetryingSenders traffic = new RetryingSenders(gateway, to, senderCount);
+        for (int i = 0; i < senderCount; i++) {
+            traffic.running.add(traffic.senders.submit(traffic::sendUntilStopped));
+        }
+        return traffic;
+    }
+
+    private Void sendUntilStopped() throws Exception {
+        String pending = null;
+        while (sending.get() || pending != null) {
+            String messageId = pending != null ? pending : SpamMessages.newMessageId();
+            String reply = send(messageId);
+            // Code and enhanced code: "250 2.6.0", "451 4.7.1".
+            answers.merge(reply.substring(0, Math.min(9, reply.length())), 1, Integer::sum);
+            if (reply.startsWith("250")) {
+                accepted.add(messageId);
+                pending = null;
+            } else {
+                pending = messageId;
+                Thread.sleep(300);
+            }
+        }
+        return null;
+    }
+
+    private String send(String messageId) throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway.process(), GatewayProcess.Port.SMTP, gateway.tls())) {
+            smtp.ehlo("sender.example");
+            return smtp.send("carol@sender.example", SpamMessages.clean(messageId, to, "traffic " + messageId), to);
+        }
+    }
+
+    int accepted() {
+        return accepted.size();
+    }
+
+    void awaitAccepted(int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> accepted.size() >= count);
+    }
+
+    void awaitAnswers(String answer, int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> answers.getOrDefault(answer, 0) >= count);
+    }
+
+    /** Stops sending; senders holding a deferred message first get it accepted (up to two minutes). */
+    void stop() throws Exception {
+        sending.set(false);
+        try {
+            for (Future<?> sender : running) {
+                sender.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    /** After {@link #stop()}: the answers were 250 or {@code deferral}, and every accepted message arrived once. */
+    void assertOnlyDeferredAndEveryAcceptedMessageDelivered(String password, String deferral) throws Exception {
+        System.out.printf("traffic to %s: answers %s, %d messages accepted%n", to, answers, accepted.size());
+        assertThat(answers.keySet()).as("answers seen: %s", answers).containsOnly("250 2.6.0", deferral);
+        await().atMost(Duration.ofSeconds(60)).until(() -> gateway.webAdmin().deliveredCount(to) == accepted.size());
+        gateway.webAdmin().awaitNothingQueuedOrParked();
+        List<String> inbox = Mailboxes.inbox(gateway.process(), gateway.tls(), to, password);
+        assertThat(inbox).hasSize(accepted.size());
+        for (String messageId : accepted) {
+            assertThat(inbox).as(messageId).filteredOn(raw -> raw.contains("Message-ID: <" + messageId + ">")).hasSize(1);
+        }
+    }
+}
