@@ -75,7 +75,13 @@ public final class GatewayProcess implements AutoCloseable {
         ports.forEach((port, number) -> environment.put(port.variable, String.valueOf(number)));
 
         GatewayProcess gateway = new GatewayProcess(source, home, ports, environment);
-        gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+        try {
+            gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+        } catch (IOException | RuntimeException e) {
+            // The launcher stopped what it started and the exception carries the log's tail: nothing else to keep.
+            gateway.removeHome();
+            throw e;
+        }
         return gateway;
     }
 
@@ -175,6 +181,10 @@ public final class GatewayProcess implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         launcher(Duration.ofMinutes(2), "stop");
+        removeHome();
+    }
+
+    private void removeHome() throws IOException {
         try (java.util.stream.Stream<Path> files = Files.walk(home)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);

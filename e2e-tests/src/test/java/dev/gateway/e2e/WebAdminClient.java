@@ -95,6 +95,11 @@ public final class WebAdminClient {
         return response.body();
     }
 
+    /** One mail of a repository as WebAdmin describes it: name, sender, recipients, state... */
+    public JsonNode repositoryMail(String repository, String key) throws IOException, InterruptedException {
+        return get("/mailRepositories/" + encode(repository) + "/mails/" + encode(key));
+    }
+
     /**
      * Reprocesses every mail of a repository into a processor (WebAdmin's
      * {@code PATCH /mailRepositories/{path}/mails?action=reprocess&processor=...}) and waits for the task to end.

@@ -2,24 +2,27 @@ package dev.gateway.matchers;
 
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 
 import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.base.GenericMatcher;
 
 /**
- * Matches every recipient of a mail whose spam verdict, set at the end of DATA by the SMTP hook
- * {@code dev.gateway.smtphooks.SpamFilter} in the mail attribute {@value #VERDICT_ATTRIBUTE}, is one of the verdicts
- * in the condition: {@code clean}, {@code tagged}, {@code quarantine} or {@code unchecked} (comma separated).
- * A mail without the attribute (not scanned: authenticated submission, spam filter disabled, or released from
- * quarantine) never matches.
+ * Matches the recipients of a mail whose own spam verdict is one of the verdicts in the condition: {@code clean},
+ * {@code tagged}, {@code quarantine} or {@code unchecked} (comma separated). The verdicts are set at the end of DATA
+ * by the SMTP hook {@code dev.gateway.smtphooks.SpamFilter} in the mail attribute {@value #VERDICT_ATTRIBUTE}, a map
+ * from recipient address to verdict, since recipients may have thresholds of their own. When only some recipients
+ * match, the mailet container splits the mail: the matched recipients' copy goes to the mailet, the others go on.
+ * A recipient without a verdict (not scanned: authenticated submission, spam filter disabled, released from
+ * quarantine, or added after DATA) never matches.
  *
  * <p>The verdict is a mail attribute, not a header: a sender cannot write it into the message.
  *
@@ -57,12 +60,16 @@ public class HasSpamVerdict extends GenericMatcher {
 
     @Override
     public Collection<MailAddress> match(Mail mail) {
-        boolean matches = mail.getAttribute(VERDICT)
+        Map<?, ?> byRecipient = mail.getAttribute(VERDICT)
             .map(attribute -> attribute.getValue().getValue())
-            .filter(value -> value instanceof String)
-            .map(value -> verdicts.contains(((String) value).toLowerCase(Locale.ROOT)))
-            .orElse(false);
-        return matches ? mail.getRecipients() : List.of();
+            .filter(value -> value instanceof Map)
+            .map(value -> (Map<?, ?>) value)
+            .orElse(Map.of());
+        return mail.getRecipients().stream()
+            .filter(recipient -> byRecipient.get(recipient.asString()) instanceof AttributeValue<?> verdict
+                && verdict.getValue() instanceof String value
+                && verdicts.contains(value.toLowerCase(Locale.ROOT)))
+            .toList();
     }
 
     @Override

@@ -6,10 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpamFilterTest {
 
@@ -56,9 +64,11 @@ class SpamFilterTest {
         assertThat(settings.maxMessageSize()).isEqualTo(500 * 1024);
         assertThat(settings.onFailure()).isEqualTo(SpamFilter.OnFailure.ACCEPT);
         assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(15));
-        assertThat(settings.verdict(4.9)).isEqualTo(SpamFilter.CLEAN);
-        assertThat(settings.verdict(5.0)).isEqualTo(SpamFilter.TAGGED);
-        assertThat(settings.verdict(10.0)).isEqualTo(SpamFilter.QUARANTINE);
+        assertThat(settings.thresholds()).isEqualTo(new SpamThresholds(5.0, 10.0, 15.0));
+        assertThat(settings.thresholdsFile()).isEmpty();
+        assertThat(settings.thresholds().verdict(4.9)).isEqualTo(SpamFilter.CLEAN);
+        assertThat(settings.thresholds().verdict(5.0)).isEqualTo(SpamFilter.TAGGED);
+        assertThat(settings.thresholds().verdict(10.0)).isEqualTo(SpamFilter.QUARANTINE);
     }
 
     @Test
@@ -71,9 +81,9 @@ class SpamFilterTest {
 
         SpamFilter.Settings settings = SpamFilter.Settings.from(configuration);
 
-        assertThat(settings.quarantineThreshold()).isInfinite();
-        assertThat(settings.verdict(1_000)).isEqualTo(SpamFilter.TAGGED);
-        assertThat(settings.rejectThreshold()).isEqualTo(20.0);
+        assertThat(settings.thresholds().quarantine()).isInfinite();
+        assertThat(settings.thresholds().verdict(19.9)).isEqualTo(SpamFilter.TAGGED);
+        assertThat(settings.thresholds().reject()).isEqualTo(20.0);
         assertThat(settings.onFailure()).isEqualTo(SpamFilter.OnFailure.TEMPFAIL);
         assertThat(settings.maxMessageSize()).isEqualTo(1024 * 1024);
     }
@@ -84,5 +94,42 @@ class SpamFilterTest {
         configuration.addProperty("onFailure", "drop");
 
         assertThatThrownBy(() -> SpamFilter.Settings.from(configuration)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsTheThresholdsFileFromTheConfigurationFolderAndNamesItInErrors(@TempDir Path home) throws Exception {
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Files.writeString(conf.resolve("thresholds.xml"), "<thresholds><domain name=\"a.example\" tag=\"x\"/></thresholds>");
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("thresholdsFile", "thresholds.xml");
+
+        assertThatThrownBy(() -> filter(home).init(configuration))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage(conf.resolve("thresholds.xml") + ": <domain name=\"a.example\" tag=\"x\">: tag 'x' is neither a number nor off");
+    }
+
+    @Test
+    void refusesToStartWithoutTheThresholdsFile(@TempDir Path home) {
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("thresholdsFile", home.resolve("missing.xml").toString());
+
+        assertThatThrownBy(() -> filter(home).init(configuration))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("SpamFilter thresholdsFile " + home.resolve("missing.xml") + " cannot be read");
+    }
+
+    @Test
+    void startsWithAValidThresholdsFileAndWithoutOne(@TempDir Path home) throws Exception {
+        Path file = Files.writeString(home.resolve("thresholds.xml"), "<thresholds><user address=\"b@a.example\" reject=\"off\"/></thresholds>");
+        BaseHierarchicalConfiguration withFile = new BaseHierarchicalConfiguration();
+        withFile.addProperty("thresholdsFile", file.toString());
+
+        filter(home).init(withFile);
+        filter(home).init(new BaseHierarchicalConfiguration());
+    }
+
+    private static SpamFilter filter(Path home) {
+        return new SpamFilter(Clock.systemUTC(), new FileSystemImpl(new JamesServerResourceLoader(home.toString())),
+            new Configuration.ConfigurationPath("file://" + home.resolve("conf") + "/"));
     }
 }

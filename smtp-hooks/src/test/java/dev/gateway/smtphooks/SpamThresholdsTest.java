@@ -1,0 +1,48 @@
+package dev.gateway.smtphooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SpamThresholdsTest {
+
+    private static final double OFF = Double.POSITIVE_INFINITY;
+
+    @Test
+    void verdictsFollowTheThresholds() {
+        SpamThresholds thresholds = new SpamThresholds(5.0, 10.0, 15.0);
+
+        assertThat(thresholds.verdict(4.9)).isEqualTo(SpamFilter.CLEAN);
+        assertThat(thresholds.verdict(5.0)).isEqualTo(SpamFilter.TAGGED);
+        assertThat(thresholds.verdict(10.0)).isEqualTo(SpamFilter.QUARANTINE);
+        assertThat(thresholds.rejects(14.9)).isFalse();
+        assertThat(thresholds.rejects(15.0)).isTrue();
+    }
+
+    @Test
+    void aRecipientWhoseRejectThresholdIsReachedIsQuarantinedEvenWithQuarantineOff() {
+        SpamThresholds thresholds = new SpamThresholds(5.0, OFF, 8.0);
+
+        assertThat(thresholds.verdict(7.9)).isEqualTo(SpamFilter.TAGGED);
+        assertThat(thresholds.verdict(8.0)).isEqualTo(SpamFilter.QUARANTINE);
+    }
+
+    @Test
+    void offIsNeverReached() {
+        SpamThresholds thresholds = new SpamThresholds(OFF, OFF, OFF);
+
+        assertThat(thresholds.verdict(1e9)).isEqualTo(SpamFilter.CLEAN);
+        assertThat(thresholds.rejects(1e9)).isFalse();
+        assertThat(thresholds).hasToString("tag off, quarantine off, reject off");
+    }
+
+    @Test
+    void parsesNumbersAndOff() {
+        assertThat(SpamThresholds.parse(" 7.5 ")).isEqualTo(7.5);
+        assertThat(SpamThresholds.parse("-2")).isEqualTo(-2.0);
+        assertThat(SpamThresholds.parse("OFF")).isInfinite();
+        assertThatThrownBy(() -> SpamThresholds.parse("NaN")).isInstanceOf(NumberFormatException.class);
+        assertThatThrownBy(() -> SpamThresholds.parse("seven")).isInstanceOf(NumberFormatException.class);
+    }
+}
