@@ -171,6 +171,28 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** kill -9, as a crash or a power cut of the JVM would: no shutdown hook runs, nothing is flushed. */
+    public void kill() throws IOException, InterruptedException {
+        String pid = Files.readString(home.resolve("var/run/gateway.pid")).trim();
+        Process kill = new ProcessBuilder("kill", "-KILL", pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -9 " + pid + " failed");
+        }
+        Path proc = Path.of("/proc", pid);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Files.exists(proc) && !Files.readString(proc.resolve("stat")).split(" ")[2].equals("Z") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Starts the server again on the same working directory and ports, after {@link #kill} or a stop. The memory
+     * backend forgets domains and users, so they are provisioned again.
+     */
+    public void startAgain(String user, String password) throws IOException, InterruptedException {
+        launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+    }
+
     /** Stops the server and, once it is down, removes its working directory (keys, logs, mail). */
     @Override
     public void close() throws IOException, InterruptedException {

@@ -256,7 +256,12 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private Optional<MailQueueItem> claim(QueuedRow row) {
-        if (Boolean.TRUE.equals(store.leased(key, row.id()).block())) {
+        Optional<QueueStore.Lease> lease = store.lease(key, row.id()).block();
+        if (lease.isPresent()) {
+            if (lease.get().done()) {
+                // Finished by a node that died before deleting it: finish the clean-up in its place.
+                cleanUp(row, lease.get().releaseBlob());
+            }
             return Optional.empty();
         }
         if (!Boolean.TRUE.equals(store.takeLease(key, row.id(), owner, settings.lease()).block())) {
@@ -325,11 +330,16 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private void finish(QueuedRow row, boolean deleteBlob) {
-        if (!Boolean.TRUE.equals(store.markDone(key, row.id(), owner).block())) {
+        if (!Boolean.TRUE.equals(store.markDone(key, row.id(), owner, deleteBlob).block())) {
             LOGGER.warn("Mail {} of queue {} was processed after its lease ran out; another node may process it again",
                 row.id(), key);
             return;
         }
+        cleanUp(row, deleteBlob);
+    }
+
+    /** After the done marker: the row goes, and the bytes unless a retry row still points at them. */
+    private void cleanUp(QueuedRow row, boolean deleteBlob) {
         store.deleteMail(key, row).block();
         if (deleteBlob) {
             store.deleteBlob(row.blobId()).block();

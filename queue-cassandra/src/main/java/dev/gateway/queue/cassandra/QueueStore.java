@@ -85,13 +85,14 @@ final class QueueStore {
             + DUE + " = ? AND " + ID + " = ?");
         deleteMail = session.prepare("DELETE FROM " + MAILS + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ? AND "
             + DUE + " = ? AND " + ID + " = ?");
-        leaseExists = session.prepare("SELECT " + QueueTables.OWNER + " FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + ID + " = ?");
+        leaseExists = session.prepare("SELECT " + QueueTables.OWNER + ", " + QueueTables.DONE + ", " + QueueTables.RELEASE_BLOB
+            + " FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + ID + " = ?");
         takeLease = session.prepare("INSERT INTO " + LEASES + " (" + QUEUE + ", " + ID + ", " + QueueTables.OWNER + ", "
             + QueueTables.DONE + ") VALUES (?, ?, ?, false) IF NOT EXISTS USING TTL ?");
         renewLease = session.prepare("UPDATE " + LEASES + " USING TTL ? SET " + QueueTables.OWNER + " = ?, " + QueueTables.DONE
             + " = false WHERE " + QUEUE + " = ? AND " + ID + " = ? IF " + QueueTables.OWNER + " = ?");
         markDone = session.prepare("UPDATE " + LEASES + " USING TTL ? SET " + QueueTables.OWNER + " = ?, " + QueueTables.DONE
-            + " = true WHERE " + QUEUE + " = ? AND " + ID + " = ? IF " + QueueTables.OWNER + " = ?");
+            + " = true, " + QueueTables.RELEASE_BLOB + " = ? WHERE " + QUEUE + " = ? AND " + ID + " = ? IF " + QueueTables.OWNER + " = ?");
         releaseLease = session.prepare("DELETE FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + ID + " = ? IF "
             + QueueTables.OWNER + " = ?");
         insertChunk = session.prepare("INSERT INTO " + BLOBS + " (" + BLOB_ID + ", " + QueueTables.CHUNK + ", " + DATA + ") VALUES (?, ?, ?)");
@@ -153,9 +154,15 @@ final class QueueStore {
         return executor.executeVoid(deleteMail.bind(queue, row.slice(), row.due(), row.id()));
     }
 
-    /** Whether anyone holds, or has finished, this mail: a cheap read before trying for the lease. */
-    Mono<Boolean> leased(String queue, UUID id) {
-        return executor.executeReturnExists(leaseExists.bind(queue, id));
+    /** Who holds this mail, or whether it is done: a cheap read before trying for the lease. */
+    Mono<Optional<Lease>> lease(String queue, UUID id) {
+        return executor.executeSingleRowOptional(leaseExists.bind(queue, id))
+            .map(row -> row.map(r -> new Lease(r.getString(QueueTables.OWNER), r.getBoolean(QueueTables.DONE),
+                r.getBoolean(QueueTables.RELEASE_BLOB))));
+    }
+
+    /** A lease row: held by {@code owner}, or finished ({@code done}), in which case the blob may go too. */
+    record Lease(String owner, boolean done, boolean releaseBlob) {
     }
 
     Mono<Boolean> takeLease(String queue, UUID id, String owner, Duration lease) {
@@ -166,8 +173,8 @@ final class QueueStore {
         return executor.executeReturnApplied(renewLease.bind((int) lease.toSeconds(), owner, queue, id, owner));
     }
 
-    Mono<Boolean> markDone(String queue, UUID id, String owner) {
-        return executor.executeReturnApplied(markDone.bind((int) DONE_MARKER_TTL.toSeconds(), owner, queue, id, owner));
+    Mono<Boolean> markDone(String queue, UUID id, String owner, boolean releaseBlob) {
+        return executor.executeReturnApplied(markDone.bind((int) DONE_MARKER_TTL.toSeconds(), owner, releaseBlob, queue, id, owner));
     }
 
     Mono<Boolean> releaseLease(String queue, UUID id, String owner) {

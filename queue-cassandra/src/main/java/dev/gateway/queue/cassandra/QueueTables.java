@@ -18,28 +18,29 @@ import org.apache.james.backends.cassandra.components.CassandraModule;
 public final class QueueTables {
 
     /** One row per queue: its name (for listing) and its head, the oldest slice that may still hold mail. */
-    static final String QUEUES = "gateway_queues";
+    public static final String QUEUES = "gateway_queues";
     /** Per queue, the slices that hold (or held) mail, in time order; read from the head onwards only. */
-    static final String SLICES = "gateway_queue_slices";
+    public static final String SLICES = "gateway_queue_slices";
     /** The mails, one partition per queue and slice of due time, FIFO by due time then enqueue time. */
-    static final String MAILS = "gateway_queue_mails";
+    public static final String MAILS = "gateway_queue_mails";
     /** Who holds a mail being processed (a lease with a TTL), or that it is done. */
-    static final String LEASES = "gateway_queue_leases";
+    public static final String LEASES = "gateway_queue_leases";
     /** Message bytes, in chunks, referenced from the mail rows. */
-    static final String BLOBS = "gateway_queue_blobs";
+    public static final String BLOBS = "gateway_queue_blobs";
 
-    static final String QUEUE = "queue";
+    public static final String QUEUE = "queue";
     static final String HEAD = "head";
     static final String SLICE = "slice";
     static final String DUE = "due";
-    static final String ID = "id";
-    static final String METADATA = "metadata";
+    public static final String ID = "id";
+    public static final String METADATA = "metadata";
     static final String BLOB_ID = "blob";
     static final String SIZE = "size";
     static final String ATTEMPT = "attempt";
     static final String ENQUEUED = "enqueued";
-    static final String OWNER = "owner";
-    static final String DONE = "done";
+    public static final String OWNER = "owner";
+    public static final String DONE = "done";
+    static final String RELEASE_BLOB = "release_blob";
     static final String CHUNK = "chunk";
     static final String DATA = "data";
 
@@ -72,7 +73,8 @@ public final class QueueTables {
             .withPartitionKey(QUEUE, TEXT)
             .withPartitionKey(ID, TIMEUUID)
             .withColumn(OWNER, TEXT)
-            .withColumn(DONE, BOOLEAN))
+            .withColumn(DONE, BOOLEAN)
+            .withColumn(RELEASE_BLOB, BOOLEAN))
         .table(BLOBS)
         .comment("Gateway mail queues: message bytes in chunks")
         .statement(statement -> types -> statement
