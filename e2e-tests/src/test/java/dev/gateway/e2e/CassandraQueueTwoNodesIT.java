@@ -59,11 +59,8 @@ class CassandraQueueTwoNodesIT {
     @BeforeAll
     static void start() throws Exception {
         configuration = DeliveredToDisk.configuration(Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath());
-        Map<String, String> environment = new HashMap<>(CASSANDRA.server().gatewayEnvironment(KEYSPACE));
-        environment.put("GATEWAY_QUEUE", "cassandra");
+        Map<String, String> environment = CassandraQueueGateway.environment(CASSANDRA.server(), KEYSPACE, configuration);
         environment.put("GATEWAY_QUEUE_LEASE", LEASE.toSeconds() + "s");
-        environment.put("GATEWAY_CONF", configuration.toString());
-        environment.put("GATEWAY_SPAM_ENABLED", "false");
         nodeA = GatewayProcess.start(USER, PASSWORD, environment);
         nodeB = GatewayProcess.start(USER, PASSWORD, environment);
     }

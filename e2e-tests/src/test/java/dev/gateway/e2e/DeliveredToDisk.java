@@ -15,9 +15,12 @@ import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 
 /**
- * For crash tests: the gateway's own configuration, except that local delivery writes each message to a file mail
- * repository under the working directory instead of the in-memory mailbox. The memory mailbox is wiped by a crash
- * along with everything delivered before it; files on disk are not, so every delivery of every run can be counted.
+ * For crash tests of the queue: the gateway's own configuration, except that mail leaving the queue for a local
+ * recipient is written to a file mail repository under the working directory instead of the in-memory mailbox. The
+ * memory mailbox is wiped by a crash along with everything delivered before it; files on disk are not, so every
+ * delivery of every run can be counted. The memory backend also forgets users at a restart, and mail the restarted
+ * server takes off the queue before the launcher has re-created the test user would be parked as addressed to an
+ * unknown user: that repository is the same file repository, since what is counted is mail coming out of the queue.
  * The queue under test and the rest of the configuration stay as shipped.
  */
 final class DeliveredToDisk {
@@ -43,6 +46,8 @@ final class DeliveredToDisk {
             <mailet match="All" class="ToRepository">
                             <repositoryPath>file://var/mail/delivered/</repositoryPath>
                         </mailet>""");
+        replace(copy.resolve("mailetcontainer.xml"), "<repositoryPath>memory://var/mail/address-error/</repositoryPath>",
+            "<repositoryPath>file://var/mail/delivered/</repositoryPath>");
         return copy;
     }
 

@@ -193,10 +193,18 @@ public final class GatewayProcess implements AutoCloseable {
         launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
     }
 
-    /** Stops the server and, once it is down, removes its working directory (keys, logs, mail). */
+    /**
+     * Stops the server and, once it is down, removes its working directory (keys, mail), keeping only its log, in
+     * {@code target/gateway-logs/}, for a failed test's post-mortem.
+     */
     @Override
     public void close() throws IOException, InterruptedException {
         launcher(Duration.ofMinutes(2), "stop");
+        if (Files.exists(log())) {
+            Path kept = Path.of("target", "gateway-logs", home.getFileName() + ".log");
+            Files.createDirectories(kept.getParent());
+            Files.copy(log(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         try (java.util.stream.Stream<Path> files = Files.walk(home)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);

@@ -486,8 +486,15 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         return false;
     }
 
+    /**
+     * Nothing to release: the factory hands out one shared instance per queue, and callers such as WebAdmin close
+     * what they looked up. Consumers stop by cancelling their subscription; the factory stops the rest at shutdown.
+     */
     @Override
     public void close() {
+    }
+
+    void stopConsumers() {
         pollers.forEach(Poller::stop);
     }
 }

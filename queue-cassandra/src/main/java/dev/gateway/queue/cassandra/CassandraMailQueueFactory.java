@@ -97,7 +97,7 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
     @PreDestroy
     public void close() {
         leaseKeeper.shutdownNow();
-        queues.values().forEach(CassandraMailQueue::close);
+        queues.values().forEach(CassandraMailQueue::stopConsumers);
     }
 
     private static String nodeName() {

@@ -3,6 +3,7 @@ package dev.gateway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -17,20 +18,42 @@ import org.apache.commons.io.FileUtils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
+import org.apache.james.server.core.MailImpl;
+import org.apache.mailet.Mail;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.gateway.queue.cassandra.CassandraExtension;
+import dev.gateway.queue.cassandra.CassandraMailQueue;
+import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
+import dev.gateway.queue.cassandra.QueueSettings;
+import dev.gateway.queue.cassandra.QueueTables;
 
 /**
- * The promise behind a 250: 2000 messages are pushed over 8 SMTP sessions into a gateway on the Cassandra queue; the
- * gateway is killed with SIGKILL mid-stream, started again on the same Cassandra, and the rest of the 2000 are sent.
- * Every message that was answered 250 must be delivered, at least once; the counts are printed.
+ * A gateway on the Cassandra queue.
+ *
+ * <p>The promise behind a 250: 2000 messages are pushed over 8 SMTP sessions; the gateway is killed with SIGKILL
+ * mid-stream, started again on the same Cassandra, and the rest of the 2000 are sent. Every message that was
+ * answered 250 must be delivered, at least once; the counts are printed.
+ *
+ * <p>Management: WebAdmin lists, browses, flushes and deletes mail of a Cassandra queue filled by another node.
  */
-class CassandraQueueCrashIT {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CassandraQueueIT {
 
     private static final String USER = "crash@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "crash-secret-1";
+    private static final String KEYSPACE = "single_node";
     private static final int MESSAGES = 2000;
     private static final int KILL_AFTER_ACCEPTED = 1000;
 
@@ -43,10 +66,7 @@ class CassandraQueueCrashIT {
     @BeforeAll
     static void start() throws Exception {
         configuration = DeliveredToDisk.configuration(Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath());
-        Map<String, String> environment = new java.util.HashMap<>(CASSANDRA.server().gatewayEnvironment("crash_test"));
-        environment.put("GATEWAY_QUEUE", "cassandra");
-        environment.put("GATEWAY_CONF", configuration.toString());
-        environment.put("GATEWAY_SPAM_ENABLED", "false");
+        Map<String, String> environment = CassandraQueueGateway.environment(CASSANDRA.server(), KEYSPACE, configuration);
         // Mail the killed process held is taken again once its lease expires: keep the wait short.
         environment.put("GATEWAY_QUEUE_LEASE", "20s");
         gateway = GatewayProcess.start(USER, PASSWORD, environment);
@@ -64,6 +84,7 @@ class CassandraQueueCrashIT {
     }
 
     @Test
+    @Order(1)
     void everyAcceptedMessageIsDeliveredAfterAKillDashNine() throws Exception {
         SSLContext tls = gateway.trustingServerCertificate();
         AtomicBoolean killed = new AtomicBoolean();
@@ -119,5 +140,55 @@ class CassandraQueueCrashIT {
         assertThat(before.refused()).isEmpty();
         assertThat(after.refused()).isEmpty();
         assertThat(after.accepted()).hasSize(MESSAGES - firstRunSent);
+    }
+
+    @Test
+    @Order(2)
+    void webAdminListsBrowsesFlushesAndDeletesMailOfTheCassandraQueue() throws Exception {
+        // Another node (this test's JVM) fills a queue that nobody consumes, through the same keyspace.
+        try (CqlSession session = CASSANDRA.server().session(KEYSPACE, QueueTables.MODULE)) {
+            CassandraMailQueueFactory otherNode = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT,
+                Clock.systemUTC(), new RawMailQueueItemDecoratorFactory());
+            CassandraMailQueue held = otherNode.createQueue(MailQueueName.of("held"));
+            held.enQueue(mail("now-1", "a@sender.example"));
+            held.enQueue(mail("now-2", "b@sender.example"));
+            held.enQueue(mail("later-1", "a@sender.example"), Duration.ofHours(1));
+            held.enQueue(mail("later-2", "c@sender.example"), Duration.ofHours(2));
+            otherNode.close();
+        }
+        WebAdminClient webAdmin = new WebAdminClient(gateway);
+
+        assertThat(names(webAdmin.get("/mailQueues"))).contains("held", "spool", "outgoing");
+        assertThat(webAdmin.queueSize("held")).isEqualTo(4);
+        JsonNode delayed = webAdmin.get("/mailQueues/held/mails?delayed=true");
+        assertThat(delayed.findValuesAsText("name")).containsExactly("later-1", "later-2");
+        assertThat(delayed.findValuesAsText("nextDelivery")).hasSize(2);
+
+        assertThat(webAdmin.patch("/mailQueues/held/mails?delayed=true", "{\"delayed\": \"false\"}")).isEqualTo(204);
+        assertThat(webAdmin.get("/mailQueues/held/mails?delayed=true")).isEmpty();
+        assertThat(webAdmin.get("/mailQueues/held/mails").findValuesAsText("name"))
+            .containsExactly("now-1", "now-2", "later-1", "later-2");
+
+        assertThat(webAdmin.deleteAndAwait("/mailQueues/held/mails?sender=a@sender.example")).isEqualTo("completed");
+        assertThat(webAdmin.get("/mailQueues/held/mails").findValuesAsText("name")).containsExactly("now-2", "later-2");
+        assertThat(webAdmin.deleteAndAwait("/mailQueues/held/mails?name=now-2")).isEqualTo("completed");
+        assertThat(webAdmin.queueSize("held")).isEqualTo(1);
+        assertThat(webAdmin.deleteAndAwait("/mailQueues/held/mails")).isEqualTo("completed");
+        assertThat(webAdmin.queueSize("held")).isZero();
+    }
+
+    private static java.util.List<String> names(JsonNode array) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        array.forEach(name -> names.add(name.asText()));
+        return names;
+    }
+
+    private static Mail mail(String name, String sender) throws Exception {
+        return MailImpl.builder()
+            .name(name)
+            .sender(sender)
+            .addRecipient("someone@elsewhere.example")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject(name).setText("queued by the test"))
+            .build();
     }
 }
