@@ -52,9 +52,12 @@ public final class GatewayModules {
         binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
             .toInstance(BaseHierarchicalConfiguration::new));
 
-    static GuiceJamesServer server(Configuration configuration, StorageBackend backend) {
+    static GuiceJamesServer server(Configuration configuration, StorageBackend backend, MailQueueBackend queue) {
+        Module storage = queue.needsCassandra()
+            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
+            : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), backend.module());
+            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), storage);
     }
 
     private GatewayModules() {

@@ -2,6 +2,9 @@ package dev.gateway.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.Optional;
 
 import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
@@ -12,12 +15,14 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
  * @param workingDirectory James's working directory ({@code var/}, {@code extensions-jars/})
  * @param configurationDirectory the folder holding smtpserver.xml, imapserver.xml and the rest
  * @param backend the storage backend
+ * @param queue where the mail queues are kept
  */
-public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend) {
+public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend, MailQueueBackend queue) {
 
     static final String WORKING_DIRECTORY = "working.directory";
     static final String CONFIGURATION_DIRECTORY = "gateway.conf";
     static final String BACKEND = "gateway.backend";
+    static final String QUEUE = "gateway.queue";
 
     public GatewaySettings {
         if (!Files.isDirectory(configurationDirectory)) {
@@ -33,12 +38,24 @@ public record GatewaySettings(Path workingDirectory, Path configurationDirectory
             .toAbsolutePath()
             .normalize();
         StorageBackend backend = StorageBackend.parse(System.getProperty(BACKEND, StorageBackend.MEMORY.name()));
-        return new GatewaySettings(workingDirectory, configurationDirectory, backend);
+        MailQueueBackend queue = MailQueueBackend.parse(System.getProperty(QUEUE, MailQueueBackend.MEMORY.name()));
+        return new GatewaySettings(workingDirectory, configurationDirectory, backend, queue);
     }
 
     /** James resolves {@code file://} followed by an absolute path as that path. */
     ConfigurationPath configurationPath() {
         return new ConfigurationPath("file://" + configurationDirectory + "/");
+    }
+
+    /** One of an enum's constants, named in any case; an unknown name is refused with the names allowed. */
+    static <E extends Enum<E>> E choice(Class<E> type, String what, String value) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Unknown " + what + " '" + value + "', expected one of "
+                + Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.joining(", ")), e);
+        }
     }
 
     private static String required(String property) {

@@ -6,7 +6,6 @@ import org.apache.james.modules.data.MemoryDelegationStoreModule;
 import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.eventstore.MemoryEventStoreModule;
 import org.apache.james.modules.mailbox.MemoryMailboxModule;
-import org.apache.james.modules.queue.memory.MemoryMailQueueModule;
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 
@@ -14,7 +13,7 @@ import com.google.inject.Module;
 import com.google.inject.Scopes;
 import com.google.inject.util.Modules;
 
-/** James's in-memory backends: mailboxes, users, domains, mail repositories and the mail queue. */
+/** James's in-memory backends: mailboxes, users, domains and mail repositories (the queue is chosen apart). */
 final class MemoryBackendModule {
 
     /*
@@ -33,7 +32,6 @@ final class MemoryBackendModule {
         new MemoryUsersRepositoryModule(),
         new MemoryDelegationStoreModule(),
         new MemoryEventStoreModule(),
-        new MemoryMailQueueModule(),
         new BlobMemoryModule());
 
     private MemoryBackendModule() {

@@ -1,9 +1,5 @@
 package dev.gateway.app;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 import com.google.inject.Module;
 
 /**
@@ -22,11 +18,6 @@ public enum StorageBackend {
     abstract Module module();
 
     static StorageBackend parse(String value) {
-        try {
-            return valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Unknown backend '" + value + "', expected one of "
-                + Arrays.stream(values()).map(b -> b.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")), e);
-        }
+        return GatewaySettings.choice(StorageBackend.class, "backend", value);
     }
 }

@@ -177,10 +177,40 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** Stops the server and, once it is down, removes its working directory (keys, logs, mail). */
+    /** kill -9, as a crash or a power cut of the JVM would: no shutdown hook runs, nothing is flushed. */
+    public void kill() throws IOException, InterruptedException {
+        String pid = Files.readString(home.resolve("var/run/gateway.pid")).trim();
+        Process kill = new ProcessBuilder("kill", "-KILL", pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -9 " + pid + " failed");
+        }
+        Path proc = Path.of("/proc", pid);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Files.exists(proc) && !Files.readString(proc.resolve("stat")).split(" ")[2].equals("Z") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Starts the server again on the same working directory and ports, after {@link #kill} or a stop. The memory
+     * backend forgets domains and users, so they are provisioned again.
+     */
+    public void startAgain(String user, String password) throws IOException, InterruptedException {
+        launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+    }
+
+    /**
+     * Stops the server and, once it is down, removes its working directory (keys, mail), keeping only its log, in
+     * {@code target/gateway-logs/}, for a failed test's post-mortem.
+     */
     @Override
     public void close() throws IOException, InterruptedException {
         launcher(Duration.ofMinutes(2), "stop");
+        if (Files.exists(log())) {
+            Path kept = Path.of("target", "gateway-logs", home.getFileName() + ".log");
+            Files.createDirectories(kept.getParent());
+            Files.copy(log(), kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         removeHome();
     }
 

@@ -140,6 +140,25 @@ public final class WebAdminClient {
             .until(this::nothingQueuedOrParked);
     }
 
+    /** A DELETE that starts a WebAdmin task (e.g. deleting queued mail); waits for the task and returns its status. */
+    public String deleteAndAwait(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IOException("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        String taskId = JSON.readTree(response.body()).get("taskId").asText();
+        return get("/tasks/" + taskId + "/await").get("status").asText();
+    }
+
+    /** A PATCH with a JSON body; returns the status code. */
+    public int patch(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
     public JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
             HttpResponse.BodyHandlers.ofString());

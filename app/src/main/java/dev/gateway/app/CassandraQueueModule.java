@@ -1,0 +1,75 @@
+package dev.gateway.app;
+
+import static dev.gateway.app.CassandraSessionModule.duration;
+
+import java.io.FileNotFoundException;
+import java.time.Clock;
+
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.apache.james.utils.PropertiesProvider;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+
+import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
+import dev.gateway.queue.cassandra.QueueSettings;
+import dev.gateway.queue.cassandra.QueueTables;
+
+/** James's mail queues (spool, outgoing, ...) kept in Cassandra, shared by every node on the same keyspace. */
+final class CassandraQueueModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(QueueTables.MODULE);
+    }
+
+    @Provides
+    @Singleton
+    QueueSettings settings(PropertiesProvider properties) throws ConfigurationException, FileNotFoundException {
+        Configuration configuration = properties.getConfiguration("queue");
+        QueueSettings defaults = QueueSettings.DEFAULT;
+        return new QueueSettings(
+            duration(configuration, "cassandra.queue.slice", defaults.sliceLength().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.grace", defaults.grace().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.lease", defaults.lease().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.poll.min", defaults.pollMin().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.poll.max", defaults.pollMax().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.retry.delay", defaults.retryDelay().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.retry.delay.max", defaults.retryDelayMax().toMillis() + "ms"),
+            configuration.getInt("cassandra.queue.chunk.bytes", defaults.chunkSize()));
+    }
+
+    @Provides
+    @Singleton
+    CassandraMailQueueFactory factory(CqlSession session, QueueSettings settings, MailQueueItemDecoratorFactory decorators) {
+        return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators);
+    }
+
+    @Provides
+    @Singleton
+    MailQueueFactory<? extends ManageableMailQueue> manageable(CassandraMailQueueFactory factory) {
+        return factory;
+    }
+
+    @Provides
+    @Singleton
+    MailQueueFactory<?> any(CassandraMailQueueFactory factory) {
+        return factory;
+    }
+
+    @Provides
+    @Singleton
+    MailQueueFactory<? extends MailQueue> queues(CassandraMailQueueFactory factory) {
+        return factory;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.gateway.app;
+
+import java.io.FileNotFoundException;
+import java.time.Duration;
+import java.util.Set;
+
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.util.DurationParser;
+import org.apache.james.utils.PropertiesProvider;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+
+import dev.gateway.queue.cassandra.CassandraConnection;
+
+/**
+ * One Cassandra session for everything Gateway keeps in Cassandra, opened at start-up with the keyspace and every
+ * table created when missing. Modules that keep data in Cassandra add their tables with
+ * {@code Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(...)}.
+ * Read from {@code cassandra.properties} (docs/configuration.md).
+ */
+final class CassandraSessionModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        // Declared even when no module adds tables, so that the set can always be injected.
+        Multibinder.newSetBinder(binder(), CassandraModule.class);
+    }
+
+    @Provides
+    @Singleton
+    CassandraConnection connection(PropertiesProvider properties) throws ConfigurationException, FileNotFoundException {
+        Configuration configuration = properties.getConfiguration("cassandra");
+        return new CassandraConnection(
+            CassandraConnection.parseContactPoints(configuration.getString("cassandra.nodes", "127.0.0.1:9042")),
+            configuration.getString("cassandra.local.datacenter", "datacenter1"),
+            configuration.getString("cassandra.keyspace", "gateway"),
+            configuration.getInt("cassandra.replication.factor", 1),
+            DurationParser.parse(configuration.getString("cassandra.request.timeout", "10s")));
+    }
+
+    @Provides
+    @Singleton
+    CqlSession session(CassandraConnection connection, Set<CassandraModule> tables) {
+        return connection.open(CassandraModule.aggregateModules(tables));
+    }
+
+    static Duration duration(Configuration configuration, String key, String fallback) {
+        return DurationParser.parse(configuration.getString(key, fallback));
+    }
+}

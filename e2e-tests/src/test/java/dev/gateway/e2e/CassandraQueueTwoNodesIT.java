@@ -1,0 +1,206 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+
+import org.apache.commons.io.FileUtils;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+import dev.gateway.queue.cassandra.CassandraExtension;
+import dev.gateway.queue.cassandra.QueueTables;
+
+/**
+ * Two gateway processes on one Cassandra keyspace consume one spool: mail accepted by node A is delivered by A or
+ * B, exactly once while both run. Then A is killed with SIGKILL while it holds leases, and B delivers the mails A
+ * was holding once those leases expire.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CassandraQueueTwoNodesIT {
+
+    private static final String USER = "nodes@" + GatewayProcess.DOMAIN;
+    private static final String PASSWORD = "nodes-secret-1";
+    private static final String KEYSPACE = "two_nodes";
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Pattern NODE = Pattern.compile("Cassandra mail queues: node (\\S+),");
+    private static final Pattern SUBJECT = Pattern.compile("(?m)^Subject: (\\S+)\r?$");
+
+    @RegisterExtension
+    static final CassandraExtension CASSANDRA = new CassandraExtension();
+
+    private static Path configuration;
+    private static GatewayProcess nodeA;
+    private static GatewayProcess nodeB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        configuration = DeliveredToDisk.configuration(Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath());
+        Map<String, String> environment = CassandraQueueGateway.environment(CASSANDRA.server(), KEYSPACE, configuration);
+        environment.put("GATEWAY_QUEUE_LEASE", LEASE.toSeconds() + "s");
+        nodeA = GatewayProcess.start(USER, PASSWORD, environment);
+        nodeB = GatewayProcess.start(USER, PASSWORD, environment);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            for (GatewayProcess node : new GatewayProcess[] {nodeA, nodeB}) {
+                if (node != null) {
+                    node.close();
+                }
+            }
+        } finally {
+            FileUtils.deleteDirectory(configuration.toFile());
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bothNodesConsumeOneQueueAndNothingIsDeliveredTwice() throws Exception {
+        SmtpLoad.Outcome sent = SmtpLoad.send(nodeA, nodeA.trustingServerCertificate(), "shared", 400, 6, USER, any -> true);
+        assertThat(sent.accepted()).hasSize(400);
+
+        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> deliveredAnywhere("shared-").keySet().containsAll(sent.accepted()));
+
+        Map<String, Integer> byA = only(DeliveredToDisk.subjects(nodeA.home()), "shared-");
+        Map<String, Integer> byB = only(DeliveredToDisk.subjects(nodeB.home()), "shared-");
+        Map<String, Integer> total = deliveredAnywhere("shared-");
+        System.out.printf("Two nodes, one queue: 400 accepted by node A; delivered by A %d, by B %d, distinct %d, "
+            + "more than once %d%n", byA.size(), byB.size(), total.size(), total.values().stream().filter(n -> n > 1).count());
+        assertThat(total.keySet()).isEqualTo(sent.accepted());
+        assertThat(total.values()).as("no message delivered twice while both nodes run").containsOnly(1);
+        assertThat(byB).as("node B takes mail that node A accepted").isNotEmpty();
+        assertThat(byA).as("node A delivers too").isNotEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void mailLeasedByAKilledNodeIsDeliveredByTheOtherOnceTheLeaseExpires() throws Exception {
+        SSLContext tls = nodeA.trustingServerCertificate();
+        String ownerA = owner(nodeA);
+        CompletableFuture<SmtpLoad.Outcome> load = CompletableFuture.supplyAsync(() -> {
+            try {
+                return SmtpLoad.send(nodeA, tls, "failover", 600, 6, USER, any -> true);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (CqlSession cassandra = CASSANDRA.server().session(KEYSPACE, QueueTables.MODULE)) {
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> leasedBy(cassandra, ownerA).size() >= 3);
+            nodeA.kill();
+            long killedAt = System.currentTimeMillis();
+            Set<UUID> heldByA = leasedBy(cassandra, ownerA);
+            Set<String> subjectsHeldByA = subjects(cassandra, heldByA);
+            SmtpLoad.Outcome sent = load.get();
+
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> deliveredAnywhere("failover-").keySet().containsAll(sent.accepted()));
+
+            Map<String, Long> deliveredByBAt = deliveryTimes(nodeB.home());
+            long earliestTakeover = subjectsHeldByA.stream()
+                .filter(deliveredByBAt::containsKey)
+                .mapToLong(subject -> deliveredByBAt.get(subject) - killedAt)
+                .min().orElse(-1);
+            Map<String, Integer> total = deliveredAnywhere("failover-");
+            System.out.printf("Fail-over: node A killed holding %d leases (%d mails still queued); %d accepted by A in all;"
+                    + " node B delivered A's leased mails from %d ms after the kill (lease %d s); delivered distinct %d,"
+                    + " more than once %d, lost %d%n",
+                heldByA.size(), subjectsHeldByA.size(), sent.accepted().size(), earliestTakeover, LEASE.toSeconds(),
+                total.size(), total.values().stream().filter(n -> n > 1).count(),
+                sent.accepted().stream().filter(subject -> !total.containsKey(subject)).count());
+
+            assertThat(total.keySet()).as("every message answered 250 is delivered").containsAll(sent.accepted());
+            assertThat(deliveredByBAt.keySet()).as("node B finished what node A held").containsAll(subjectsHeldByA);
+            // A renews its leases every third of a lease, so at the kill each had at least two thirds left.
+            assertThat(earliestTakeover).isGreaterThanOrEqualTo(LEASE.toMillis() * 2 / 3 - 1000);
+        }
+    }
+
+    private static Map<String, Integer> deliveredAnywhere(String prefix) throws Exception {
+        Map<String, Integer> total = new HashMap<>(only(DeliveredToDisk.subjects(nodeA.home()), prefix));
+        only(DeliveredToDisk.subjects(nodeB.home()), prefix).forEach((subject, times) -> total.merge(subject, times, Integer::sum));
+        return total;
+    }
+
+    private static Map<String, Integer> only(Map<String, Integer> subjects, String prefix) {
+        Map<String, Integer> filtered = new HashMap<>();
+        subjects.forEach((subject, times) -> {
+            if (subject.startsWith(prefix)) {
+                filtered.put(subject, times);
+            }
+        });
+        return filtered;
+    }
+
+    private static String owner(GatewayProcess node) throws Exception {
+        Matcher matcher = NODE.matcher(Files.readString(node.log()));
+        if (!matcher.find()) {
+            throw new IllegalStateException("node name not logged in " + node.log());
+        }
+        return matcher.group(1);
+    }
+
+    /** Mails a node holds right now: live leases owned by it that are not done. */
+    private static Set<UUID> leasedBy(CqlSession cassandra, String owner) {
+        Set<UUID> ids = new HashSet<>();
+        for (Row row : cassandra.execute("SELECT " + QueueTables.ID + ", " + QueueTables.OWNER + ", " + QueueTables.DONE
+            + " FROM " + QueueTables.LEASES)) {
+            if (owner.equals(row.getString(QueueTables.OWNER)) && !row.getBoolean(QueueTables.DONE)) {
+                ids.add(row.getUuid(QueueTables.ID));
+            }
+        }
+        return ids;
+    }
+
+    /** The subjects of the queued mails with these ids, read from their stored bytes. */
+    private static Set<String> subjects(CqlSession cassandra, Set<UUID> ids) {
+        Set<String> subjects = new HashSet<>();
+        for (Row row : cassandra.execute("SELECT " + QueueTables.ID + ", blob FROM " + QueueTables.MAILS)) {
+            if (ids.contains(row.getUuid(QueueTables.ID))) {
+                Row chunk = cassandra.execute("SELECT data FROM " + QueueTables.BLOBS + " WHERE blob = ? AND chunk = 0",
+                    row.getUuid("blob")).one();
+                if (chunk != null) {
+                    ByteBuffer data = chunk.getByteBuffer("data");
+                    Matcher subject = SUBJECT.matcher(StandardCharsets.ISO_8859_1.decode(data).toString());
+                    if (subject.find()) {
+                        subjects.add(subject.group(1));
+                    }
+                }
+            }
+        }
+        return subjects;
+    }
+
+    /** When each subject was first written to a node's delivered repository (ms since the epoch). */
+    private static Map<String, Long> deliveryTimes(Path home) throws Exception {
+        Map<String, Long> times = new HashMap<>();
+        DeliveredToDisk.deliveries(home).forEach(delivery -> times.merge(delivery.subject(), delivery.at(), Math::min));
+        return times;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.gateway.queue.cassandra;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import com.google.common.base.Preconditions;
+
+/**
+ * How the Cassandra mail queue slices time, leases mail and retries it. Every node sharing a queue should use the
+ * same slice length; the rest may differ per node.
+ *
+ * @param sliceLength width of a time slice: one partition per queue and slice of due time
+ * @param grace how long after its end a slice may still receive mail (enqueues in flight, clock skew between nodes);
+ *        a slice is forgotten only once it is empty and older than this
+ * @param lease how long a node owns a mail it dequeued before another node may take it; renewed every third of it
+ *        while the mail is processed, so it only runs out when the node is gone
+ * @param pollMin delay before looking again after a poll found nothing, doubling up to {@code pollMax}; a local
+ *        enqueue wakes the poller at once
+ * @param pollMax the longest delay between two polls of an idle queue (how late another node's mail may be seen)
+ * @param retryDelay delay before a mail handed back with RETRY is due again, doubled per attempt up to
+ *        {@code retryDelayMax}
+ * @param retryDelayMax the longest retry delay
+ * @param chunkSize bytes per blob chunk
+ */
+public record QueueSettings(Duration sliceLength, Duration grace, Duration lease, Duration pollMin, Duration pollMax,
+                            Duration retryDelay, Duration retryDelayMax, int chunkSize) {
+
+    public static final QueueSettings DEFAULT = new QueueSettings(Duration.ofSeconds(10), Duration.ofSeconds(60),
+        Duration.ofMinutes(5), Duration.ofMillis(50), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), Duration.ofMinutes(5), 256 * 1024);
+
+    public QueueSettings {
+        Objects.requireNonNull(sliceLength);
+        Preconditions.checkArgument(sliceLength.toMillis() >= 1000, "slice length must be at least 1 s, was %s", sliceLength);
+        Preconditions.checkArgument(!grace.isNegative(), "grace must not be negative, was %s", grace);
+        Preconditions.checkArgument(lease.toSeconds() >= 3, "lease must be at least 3 s, was %s", lease);
+        Preconditions.checkArgument(!pollMin.isNegative() && !pollMin.isZero(), "poll delay must be positive");
+        Preconditions.checkArgument(pollMax.compareTo(pollMin) >= 0, "pollMax must be at least pollMin");
+        Preconditions.checkArgument(!retryDelay.isNegative(), "retry delay must not be negative");
+        Preconditions.checkArgument(retryDelayMax.compareTo(retryDelay) >= 0, "retryDelayMax must be at least retryDelay");
+        Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= 4 * 1024 * 1024, "chunk size must be 1 KiB to 4 MiB");
+    }
+
+    public QueueSettings withLease(Duration newLease) {
+        return new QueueSettings(sliceLength, grace, newLease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize);
+    }
+
+    /** Delay before the given attempt (1 = first retry). */
+    Duration retryDelayFor(int attempt) {
+        long factor = 1L << Math.min(Math.max(attempt - 1, 0), 20);
+        Duration delay = retryDelay.multipliedBy(factor);
+        return delay.compareTo(retryDelayMax) > 0 ? retryDelayMax : delay;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.gateway.queue.cassandra;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.io.FileUtils;
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+
+/**
+ * A real single-node Cassandra for tests, run by the project's own {@code bin/cassandra} on free loopback ports in a
+ * temporary directory, removed when it stops. One is shared by all the tests of a JVM (see {@link #shared}).
+ */
+public final class CassandraServer implements ExtensionContext.Store.CloseableResource {
+
+    private final Path repository;
+    private final Path directory;
+    private final Map<String, String> environment;
+    private final int port;
+
+    private CassandraServer(Path repository, Path directory, int port, int storagePort, int jmxPort) {
+        this.repository = repository;
+        this.directory = directory;
+        this.port = port;
+        this.environment = Map.of(
+            "GATEWAY_CASSANDRA_DIR", directory.toString(),
+            "GATEWAY_CASSANDRA_PORT", String.valueOf(port),
+            "GATEWAY_CASSANDRA_STORAGE_PORT", String.valueOf(storagePort),
+            "GATEWAY_CASSANDRA_JMX_PORT", String.valueOf(jmxPort),
+            "GATEWAY_CASSANDRA_HEAP", "768M");
+    }
+
+    /** The JVM-wide server, started by the first test class that asks, stopped when the test run ends. */
+    public static CassandraServer shared(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+            .getOrComputeIfAbsent(CassandraServer.class, key -> start(), CassandraServer.class);
+    }
+
+    public static CassandraServer start() {
+        try {
+            Path repository = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+            Path directory = Files.createTempDirectory("gateway-cassandra-");
+            CassandraServer server = new CassandraServer(repository, directory, freePort(), freePort(), freePort());
+            server.run("start");
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start Cassandra", e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public CassandraConnection connection(String keyspace) {
+        return new CassandraConnection(List.of(new InetSocketAddress("127.0.0.1", port)), "datacenter1", keyspace, 1,
+            Duration.ofSeconds(20));
+    }
+
+    public CqlSession session(String keyspace, CassandraModule tables) {
+        return connection(keyspace).open(tables);
+    }
+
+    /** Environment for a gateway process that should use this Cassandra. */
+    public Map<String, String> gatewayEnvironment(String keyspace) {
+        return Map.of("GATEWAY_CASSANDRA_HOSTS", "127.0.0.1:" + port, "GATEWAY_CASSANDRA_KEYSPACE", keyspace);
+    }
+
+    /** kill -9, as a crash would. */
+    public void kill() {
+        run("kill");
+    }
+
+    public void startAgain() {
+        run("start");
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            run("stop");
+        } finally {
+            FileUtils.deleteDirectory(directory.toFile());
+        }
+    }
+
+    private void run(String command) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(repository.resolve("bin/cassandra").toString(), command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
+            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("bin/cassandra " + command + " failed (logs in " + directory + "/logs)");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not run bin/cassandra " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running bin/cassandra " + command, e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
