@@ -1,6 +1,7 @@
 package dev.gateway.e2e;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
 
@@ -21,7 +22,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
     private final String user;
     private final String password;
-    private final Map<String, String> environment;
+    private final Supplier<Map<String, String>> environment;
     private final Map<String, String> spamdOptions;
     private Spamd spamd;
     private GatewayProcess process;
@@ -29,28 +30,41 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     private SSLContext tls;
 
     public GatewayExtension(String user, String password, Map<String, String> environment) {
+        this(user, password, fixed(environment), null);
+    }
+
+    /**
+     * A gateway whose environment is known only when it starts, such as the port of a Cassandra that another
+     * extension, registered before it ({@code @Order}), starts first.
+     */
+    public GatewayExtension(String user, String password, Supplier<Map<String, String>> environment) {
         this(user, password, environment, null);
     }
 
-    private GatewayExtension(String user, String password, Map<String, String> environment, Map<String, String> spamdOptions) {
+    private GatewayExtension(String user, String password, Supplier<Map<String, String>> environment, Map<String, String> spamdOptions) {
         this.user = user;
         this.password = password;
-        this.environment = Map.copyOf(environment);
+        this.environment = environment;
         this.spamdOptions = spamdOptions;
+    }
+
+    private static Supplier<Map<String, String>> fixed(Map<String, String> environment) {
+        Map<String, String> copy = Map.copyOf(environment);
+        return () -> copy;
     }
 
     /** A gateway whose spam filter talks to a private real spamd, started first and stopped last. */
     public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password, Map<String, String> environment) {
-        return new GatewayExtension(user, password, environment, Map.copyOf(spamdOptions));
+        return new GatewayExtension(user, password, fixed(environment), Map.copyOf(spamdOptions));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Map<String, String> gatewayEnvironment = environment;
+        Map<String, String> gatewayEnvironment = environment.get();
         if (spamdOptions != null) {
             spamd = Spamd.start(spamdOptions);
             Map<String, String> merged = new java.util.HashMap<>(spamd.gatewayEnvironment());
-            merged.putAll(environment);
+            merged.putAll(gatewayEnvironment);
             gatewayEnvironment = merged;
         }
         process = GatewayProcess.start(user, password, gatewayEnvironment);

@@ -80,6 +80,11 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         run("kill");
     }
 
+    /** A clean stop (SIGTERM), keeping the data. */
+    public void stop() {
+        run("stop");
+    }
+
     public void startAgain() {
         run("start");
     }
