@@ -52,9 +52,10 @@ public final class GatewayModules {
         binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
             .toInstance(BaseHierarchicalConfiguration::new));
 
-    static GuiceJamesServer server(Configuration configuration, StorageBackend backend) {
+    static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), backend.module());
+            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), new RoutingModule(settings.routingTable()),
+                settings.backend().module());
     }
 
     private GatewayModules() {

@@ -12,12 +12,14 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
  * @param workingDirectory James's working directory ({@code var/}, {@code extensions-jars/})
  * @param configurationDirectory the folder holding smtpserver.xml, imapserver.xml and the rest
  * @param backend the storage backend
+ * @param routingTable the routing table file (docs/routing.md); it need not exist
  */
-public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend) {
+public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend, Path routingTable) {
 
     static final String WORKING_DIRECTORY = "working.directory";
     static final String CONFIGURATION_DIRECTORY = "gateway.conf";
     static final String BACKEND = "gateway.backend";
+    static final String ROUTING_TABLE = "gateway.routing";
 
     public GatewaySettings {
         if (!Files.isDirectory(configurationDirectory)) {
@@ -33,7 +35,12 @@ public record GatewaySettings(Path workingDirectory, Path configurationDirectory
             .toAbsolutePath()
             .normalize();
         StorageBackend backend = StorageBackend.parse(System.getProperty(BACKEND, StorageBackend.MEMORY.name()));
-        return new GatewaySettings(workingDirectory, configurationDirectory, backend);
+        Path routingTable = Optional.ofNullable(System.getProperty(ROUTING_TABLE)).filter(value -> !value.isBlank())
+            .map(Path::of)
+            .orElse(configurationDirectory.resolve("routing.yaml"))
+            .toAbsolutePath()
+            .normalize();
+        return new GatewaySettings(workingDirectory, configurationDirectory, backend, routingTable);
     }
 
     /** James resolves {@code file://} followed by an absolute path as that path. */

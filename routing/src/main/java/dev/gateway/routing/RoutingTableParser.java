@@ -163,6 +163,12 @@ public final class RoutingTableParser {
         if ((auth.passwordEnv() == null) == (auth.passwordFile() == null)) {
             throw new IllegalArgumentException("smarthost '" + name + "' auth needs exactly one of password-env and password-file");
         }
+        if (auth.passwordEnv() != null && auth.passwordEnv().startsWith("GATEWAY_")) {
+            // bin/gateway records every GATEWAY_* variable for 'status': a password must not be one of them.
+            throw new IllegalArgumentException("smarthost '" + name + "': password-env must not start with GATEWAY_ "
+                + "(the launcher records those variables); use e.g. SMARTHOST_" + name.toUpperCase(Locale.ROOT).replace('-', '_')
+                + "_PASSWORD");
+        }
         String password;
         if (auth.passwordEnv() != null) {
             password = environment.apply(auth.passwordEnv())

@@ -20,6 +20,13 @@ import java.util.Optional;
 public record Smarthost(String name, String host, int port, Tls tls, boolean verifyCertificate,
                         Optional<Credentials> credentials, List<String> retryDelays, int maxRetries, int line) {
 
+    /** Whether {@code other} delivers the same way (its place in the file aside): then delivery need not restart. */
+    public boolean sameRelay(Smarthost other) {
+        return name.equals(other.name) && host.equals(other.host) && port == other.port && tls == other.tls
+            && verifyCertificate == other.verifyCertificate && credentials.equals(other.credentials)
+            && retryDelays.equals(other.retryDelays) && maxRetries == other.maxRetries;
+    }
+
     /** How the connection to a smarthost is secured. */
     public enum Tls {
         /** Plain SMTP: only for a relay on a trusted network. */
