@@ -115,6 +115,14 @@ class RoutingIT {
               - name: confidential
                 when: {header: {X-Classification: "(?i)confidential"}}
                 action: quarantine
+              - name: old-address-moved
+                when: {recipient: [old-bob@partner.test]}
+                action: redirect
+                address: carol@example.test
+              - name: copy-marked-to-carol
+                when: {header: {X-Copy-To-Carol: "yes"}}
+                action: copy
+                address: carol@example.test
               - name: partner
                 when: {recipient-domain: [partner.test]}
                 action: relay
@@ -186,6 +194,23 @@ class RoutingIT {
         assertThat(Mailboxes.headers(local)).contains("X-Delivered-By-Rule: carol-by-rule").doesNotContain("X-Routed-By");
         assertThat(Mailboxes.headers(remote)).contains("X-Routed-By: partner").doesNotContain("X-Delivered-By-Rule");
         assertThat(withSubject(Mailboxes.inbox(edge, edge.trustingServerCertificate(), CAROL, PASSWORD), "split two ways")).hasSize(1);
+    }
+
+    @Test
+    void redirectSendsTheRecipientsMailElsewhereAndCopyAddsARecipient() throws Exception {
+        assertThat(submit("moved away", "", "old-bob@partner.test")).startsWith("250");
+        assertThat(submit("copied along", "X-Copy-To-Carol: yes\r\n", BOB)).startsWith("250");
+
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+            withSubject(Mailboxes.inbox(edge, edge.trustingServerCertificate(), CAROL, PASSWORD), "moved away").size() == 1
+                && withSubject(Mailboxes.inbox(edge, edge.trustingServerCertificate(), CAROL, PASSWORD), "copied along").size() == 1
+                && withSubject(Mailboxes.inbox(relay, relay.trustingServerCertificate(), BOB, PASSWORD), "copied along").size() == 1);
+        // The redirect and the copy are routed afresh: carol's own rule applies to them.
+        assertThat(Mailboxes.headers(withSubject(Mailboxes.inbox(edge, edge.trustingServerCertificate(), CAROL, PASSWORD),
+            "moved away").get(0))).contains("X-Delivered-By-Rule: carol-by-rule");
+        assertThat(Mailboxes.headers(withSubject(Mailboxes.inbox(relay, relay.trustingServerCertificate(), BOB, PASSWORD),
+            "copied along").get(0))).contains("X-Routed-By: partner");
+        assertThat(withSubject(Mailboxes.inbox(relay, relay.trustingServerCertificate(), BOB, PASSWORD), "moved away")).isEmpty();
     }
 
     @Test
@@ -270,9 +295,9 @@ class RoutingIT {
             "--header", "Subject: hello");
         assertThat(printed)
             .contains("board@example.test: reject with 550 5.7.1 The board takes mail from colleagues only (rule 'board-internal-only', line 21)")
-            .contains("bob@partner.test: relay via partner-relay (rule 'partner', line 32)")
+            .contains("bob@partner.test: relay via partner-relay (rule 'partner', line 40)")
             .contains("adds header X-Routed-By: partner")
-            .contains("carol@example.test: deliver (rule 'carol-by-rule', line 45)")
+            .contains("carol@example.test: deliver (rule 'carol-by-rule', line 53)")
             .contains("zoe@example.test: default")
             .contains("rule 'confidential' (line 29): no match, header {X-Classification ~ (?i)confidential} does not hold");
 
@@ -285,7 +310,7 @@ class RoutingIT {
         assertThat(json.statusCode()).isEqualTo(200);
         JsonNode answer = JSON.readTree(json.body()).get(0);
         assertThat(answer.get("rule").asText()).isEqualTo("carol-by-rule");
-        assertThat(answer.get("line").asInt()).isEqualTo(45);
+        assertThat(answer.get("line").asInt()).isEqualTo(53);
         assertThat(edgeAdmin.post("/routing/explain", "application/json", "{\"recipients\":[\"not an address\"]}").statusCode())
             .isEqualTo(400);
     }
@@ -317,12 +342,12 @@ class RoutingIT {
             HttpResponse<String> refused = edgeAdmin.post("/routing/reload", "application/json", "");
             assertThat(refused.statusCode()).isEqualTo(400);
             JsonNode error = JSON.readTree(refused.body());
-            assertThat(error.get("line").asInt()).isEqualTo(37);
+            assertThat(error.get("line").asInt()).isEqualTo(45);
             assertThat(error.get("problem").asText()).contains("smarthost 'latter' is not defined");
             assertThatThrownBy(() -> edge.launcher(Duration.ofSeconds(30), "routing", "reload"))
-                .hasMessageContaining("line 37").hasMessageContaining("smarthost 'latter' is not defined");
+                .hasMessageContaining("line 45").hasMessageContaining("smarthost 'latter' is not defined");
             assertThatThrownBy(() -> edge.launcher(Duration.ofSeconds(30), "routing", "check", table.toString()))
-                .hasMessageContaining("line 37");
+                .hasMessageContaining("line 45");
 
             // Traffic keeps flowing on the old table: carol's rule still adds its header.
             long carolBefore = edgeAdmin.deliveredCount(CAROL);

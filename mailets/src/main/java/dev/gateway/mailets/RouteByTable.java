@@ -43,7 +43,8 @@ import dev.gateway.routing.RoutingTableStore;
  *   <li>{@code reject}: the SMTP hook {@code RoutingRejects} refused the recipient already; one that gets here
  *       anyway (table reloaded meanwhile, or mail made by a mailet) goes to {@code rejectedProcessor}, never bounced;</li>
  *   <li>{@code redirect} and {@code copy}: a new mail to the target address goes back to this processor and is
- *       routed afresh, at most {@code maxRedirects} times in a chain (then {@code rejectedProcessor}).</li>
+ *       routed afresh, at most {@code maxRedirects} times in a chain (then {@code rejectedProcessor}); a copy makes
+ *       no further copies.</li>
  * </ul>
  * A rule's header changes are applied to the copy that goes the rule's way. Every mail this mailet dispatches
  * carries the attribute {@value #RULE_ATTRIBUTE} (the deciding rule) for the repositories' WebAdmin listings.
@@ -71,6 +72,7 @@ public class RouteByTable extends GenericMailet {
     static final AttributeName RULE = AttributeName.of(RULE_ATTRIBUTE);
     static final AttributeName ROUTED = AttributeName.of(ROUTED_ATTRIBUTE);
     static final AttributeName REDIRECTS = AttributeName.of("dev.gateway.routing.redirects");
+    static final AttributeName IS_COPY = AttributeName.of("dev.gateway.routing.copy");
 
     /** Processor names and the redirect limit, read once. */
     record Settings(String local, String smarthost, String quarantine, String rejected, String redirect, int maxRedirects) {
@@ -118,7 +120,10 @@ public class RouteByTable extends GenericMailet {
             Route route = table.route(recipient, facts);
             Way way = new Way(route.action(), route.decidedBy().map(rule -> rule.name()), route.addHeaders(), route.removeHeaders());
             ways.computeIfAbsent(way, key -> new ArrayList<>()).add(recipient);
-            copies.addAll(route.copies());
+            if (mail.getAttribute(IS_COPY).isEmpty()) {
+                // A copy is routed afresh but makes no copies itself: the rule that made it would match it again.
+                copies.addAll(route.copies());
+            }
             LOGGER.debug("Mail {} recipient {}: {}", mail.getName(), recipient.asString(), route.trace());
         }
         if (!copies.isEmpty()) {
@@ -172,6 +177,7 @@ public class RouteByTable extends GenericMailet {
     private void redirect(Mail mail, Collection<MailAddress> targets, String why) throws MessagingException {
         MailImpl copy = MailImpl.duplicate(mail);
         copy.setRecipients(List.copyOf(targets));
+        copy.setAttribute(new Attribute(IS_COPY, AttributeValue.of(true)));
         LOGGER.info("Mail {}: {} to {}", mail.getName(), why, targets);
         sendRedirected(copy, mail);
     }
