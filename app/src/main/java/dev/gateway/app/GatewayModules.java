@@ -52,12 +52,12 @@ public final class GatewayModules {
         binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
             .toInstance(BaseHierarchicalConfiguration::new));
 
-    static GuiceJamesServer server(Configuration configuration, StorageBackend backend, MailQueueBackend queue) {
-        Module storage = queue.needsCassandra()
-            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
-            : Modules.combine(backend.module(), queue.module());
+    static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
+        Module storage = settings.queue().needsCassandra()
+            ? Modules.combine(settings.backend().module(), settings.queue().module(), new CassandraSessionModule())
+            : Modules.combine(settings.backend().module(), settings.queue().module());
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), storage);
+            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), new RoutingModule(settings.routingTable()), storage);
     }
 
     private GatewayModules() {

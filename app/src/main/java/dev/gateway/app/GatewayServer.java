@@ -9,12 +9,13 @@ import org.apache.james.modules.RunArgumentsModule;
  * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
  * (no JMAP, no JMX, no LMTP, no ManageSieve).
  *
- * <p>Reads four system properties, all set by {@code bin/gateway}:
+ * <p>Reads five system properties, all set by {@code bin/gateway}:
  * <ul>
  *   <li>{@code working.directory}: where James keeps {@code var/} and looks for {@code extensions-jars/};</li>
  *   <li>{@code gateway.conf}: the configuration folder (a copy of {@code server-config/});</li>
  *   <li>{@code gateway.backend}: which storage backend to assemble, see {@link StorageBackend};</li>
- *   <li>{@code gateway.queue}: where mail queues are kept, see {@link MailQueueBackend}.</li>
+ *   <li>{@code gateway.queue}: where mail queues are kept, see {@link MailQueueBackend};</li>
+ *   <li>{@code gateway.routing}: the routing table file (default {@code routing.yaml} in the configuration folder).</li>
  * </ul>
  */
 public final class GatewayServer implements JamesServerMain {
@@ -30,6 +31,6 @@ public final class GatewayServer implements JamesServerMain {
             .workingDirectory(settings.workingDirectory().toFile())
             .configurationPath(settings.configurationPath())
             .build();
-        return GatewayModules.server(configuration, settings.backend(), settings.queue());
+        return GatewayModules.server(configuration, settings);
     }
 }

@@ -16,13 +16,16 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
  * @param configurationDirectory the folder holding smtpserver.xml, imapserver.xml and the rest
  * @param backend the storage backend
  * @param queue where the mail queues are kept
+ * @param routingTable the routing table file (docs/routing.md); it need not exist
  */
-public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend, MailQueueBackend queue) {
+public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend, MailQueueBackend queue,
+                              Path routingTable) {
 
     static final String WORKING_DIRECTORY = "working.directory";
     static final String CONFIGURATION_DIRECTORY = "gateway.conf";
     static final String BACKEND = "gateway.backend";
     static final String QUEUE = "gateway.queue";
+    static final String ROUTING_TABLE = "gateway.routing";
 
     public GatewaySettings {
         if (!Files.isDirectory(configurationDirectory)) {
@@ -39,7 +42,12 @@ public record GatewaySettings(Path workingDirectory, Path configurationDirectory
             .normalize();
         StorageBackend backend = StorageBackend.parse(System.getProperty(BACKEND, StorageBackend.MEMORY.name()));
         MailQueueBackend queue = MailQueueBackend.parse(System.getProperty(QUEUE, MailQueueBackend.MEMORY.name()));
-        return new GatewaySettings(workingDirectory, configurationDirectory, backend, queue);
+        Path routingTable = Optional.ofNullable(System.getProperty(ROUTING_TABLE)).filter(value -> !value.isBlank())
+            .map(Path::of)
+            .orElse(configurationDirectory.resolve("routing.yaml"))
+            .toAbsolutePath()
+            .normalize();
+        return new GatewaySettings(workingDirectory, configurationDirectory, backend, queue, routingTable);
     }
 
     /** James resolves {@code file://} followed by an absolute path as that path. */

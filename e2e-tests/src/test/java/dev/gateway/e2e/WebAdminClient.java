@@ -159,6 +159,12 @@ public final class WebAdminClient {
             HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
+    /** A POST with a body; the response whatever its status, for tests of refusals. */
+    public HttpResponse<String> post(String path, String contentType, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     public JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
