@@ -2,7 +2,7 @@
 # Benchmark: Gateway against Postfix and vanilla Apache James 3.8.1, side by side, in one run on one machine.
 #
 #   bench/compare.sh [--quick] [--messages N] [--warmup N] [--sizes "2048 102400"] [--concurrency "1 10 50"]
-#                    [--variants "postfix james gateway ..."] [--rounds N] [--out DIR]
+#                    [--variants "postfix james gateway ..."] [--rounds N] [--out DIR] [--profile]
 #
 # Every cell (message size x concurrent SMTP sessions) runs every variant in turn, the order rotating from cell to
 # cell, so that background load on the machine hits all of them alike. Each variant is started fresh for each cell
@@ -12,12 +12,14 @@
 # table.txt, throughput.png (gnuplot) and machine.txt to --out (default docs/benchmarks/). docs/benchmarks.md
 # explains the variants, the setup of each server and what the numbers mean.
 #
+# --profile: after the matrix, one more cell per message size (10 sessions) for the gateway variants in PROFILE_VARIANTS, with a Flight
+# Recording of its measured phase, summarised by bench/jfr-top.py into profile-<variant>-<size>.txt (not in the table).
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test
+USERS=10 DOMAIN=bench.test PROFILE=0 PROFILE_VARIANTS="gateway"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -28,19 +30,21 @@ while (( $# )); do
     --variants) ONLY=$2; shift 2;;
     --rounds) ROUNDS=$2; shift 2;;
     --out) OUT=$2; shift 2;;
-    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    --profile) PROFILE=1; shift;;
+    *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
 # The variants, in the order of the table. needs: what must be present (else the variant is skipped, saying why);
-# settings: environment for bin/gateway (the gateway variants differ only there).
-#   name               | needs             | settings                                                  | what it is
+# messages: per-cell count when not --messages (spamd takes ~50-200 ms of CPU a scan, so 500 messages already keep a
+# cell busy for minutes); settings: environment for bin/gateway (the gateway variants differ only there).
+#   name               | needs             | messages | settings                                           | what it is
 VARIANTS=(
-  "postfix             | postfix           |                                                           | Postfix $(/usr/sbin/postconf -dh mail_version 2>/dev/null || echo 3), smtpd to virtual(8) Maildir"
-  "james               | james             |                                                           | vanilla Apache James 3.8.1 memory server, stock sample configuration"
-  "gateway             | gateway           | GATEWAY_SPAM_ENABLED=false                                | Gateway, MX port, every policy hook on, spam filter off"
-  "gateway-spam        | gateway spamd     | GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4            | Gateway, MX port, every policy hook on, spamd scanning every message"
-  "gateway-cassandra   | gateway cassandra | GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra        | Gateway as 'gateway', on the Cassandra mail queue"
+  "postfix             | postfix           |          |                                                    | Postfix $(/usr/sbin/postconf -dh mail_version 2>/dev/null || echo 3), smtpd to virtual(8) Maildir"
+  "james               | james             |          |                                                    | vanilla Apache James 3.8.1 memory server, stock sample configuration"
+  "gateway             | gateway           |          | GATEWAY_SPAM_ENABLED=false                         | Gateway, MX port, every policy hook on, spam filter off"
+  "gateway-spam        | gateway spamd     | 500      | GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4     | Gateway, MX port, every policy hook on, spamd scanning every message"
+  "gateway-cassandra   | gateway cassandra |          | GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra | Gateway as 'gateway', on the Cassandra mail queue"
 )
 
 WORK=$(mktemp -d /tmp/gateway-compare-XXXXXX)
@@ -207,21 +211,28 @@ stop_gateway() {
     "$REPO/bin/gateway" stop >/dev/null 2>&1 || true
 }
 
-run_cell() { # round variant-entry size sessions
-  local round=$1 entry=$2 size=$3 sessions=$4 name kind
+run_cell() { # round variant-entry size sessions [jfr-file]
+  local round=$1 entry=$2 size=$3 sessions=$4 jfr=${5:-} name kind
   name=$(field "$entry" 0); kind=${name%%-*}
-  GATEWAY_SETTINGS=$(field "$entry" 2)
-  log "$name: ${size} B x $MESSAGES, $sessions sessions (round $round)"
+  GATEWAY_SETTINGS=$(field "$entry" 3)
+  local messages; messages=$(field "$entry" 2); messages=${messages:-$MESSAGES}
+  (( messages <= MESSAGES )) || messages=$MESSAGES
+  local warmup=$(( WARMUP < messages / 4 ? WARMUP : messages / 4 ))
+  log "$name: ${size} B x $messages, $sessions sessions (round $round)"
   if ! "start_$kind"; then
     log "$name did not start; cell skipped"; "stop_$kind"; return 0
   fi
   local line
   # shellcheck disable=SC2086
-  if line=$(java -cp "$LOAD_JAR" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$MESSAGES" \
-      --warmup "$WARMUP" --sessions "$sessions" --size "$size" --users "$USERS" --domain "$DOMAIN" \
-      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" $COUNT_ARGS); then
+  if line=$(java -cp "$LOAD_JAR" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$messages" \
+      --warmup "$warmup" --sessions "$sessions" --size "$size" --users "$USERS" --domain "$DOMAIN" \
+      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" $COUNT_ARGS ${jfr:+--jfr "$jfr"}); then
     log "  $line"
-    echo "$round,$name,$size,$sessions,$(echo "$line" | sed -E 's/[a-z_0-9]+=//g; s/ /,/g')" >> "$CSV"
+    if [[ -n $jfr ]]; then
+      echo "$name $size B, $sessions sessions: $line" > "$jfr.txt"
+    else
+      echo "$round,$name,$size,$sessions,$(echo "$line" | sed -E 's/[a-z_0-9]+=//g; s/ /,/g')" >> "$CSV"
+    fi
   else
     log "  load failed; cell skipped"
   fi
@@ -256,16 +267,28 @@ done
 minutes=$(( (SECONDS - started + 59) / 60 ))
 
 mkdir -p "$OUT"
+if (( PROFILE )); then
+  for size in $SIZES; do
+    for entry in "${selected[@]}"; do
+      name=$(field "$entry" 0)
+      [[ " $PROFILE_VARIANTS " == *" $name "* ]] || continue
+      run_cell profile "$entry" "$size" 10 "$WORK/profile-$name-$size.jfr"
+      [[ -f $WORK/profile-$name-$size.jfr ]] || continue
+      { cat "$WORK/profile-$name-$size.jfr.txt"; python3 "$REPO/bench/jfr-top.py" "$WORK/profile-$name-$size.jfr" "$(awk -F'messages=' '{split($2, a, " "); print a[1]}' "$WORK/profile-$name-$size.jfr.txt")"; } \
+        > "$OUT/profile-$name-$size.txt"
+    done
+  done
+fi
 cp "$CSV" "$OUT/results.csv"
 {
   echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine:   $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "postfix:   $(/usr/sbin/postconf -dh mail_version 2>/dev/null)"
-  echo "load:      $MESSAGES messages per cell after $WARMUP warm-up, sizes $SIZES B, sessions $CONCURRENCY, $ROUNDS round(s), $USERS recipient mailboxes"
+  echo "load:      $MESSAGES messages per cell after $WARMUP warm-up, sizes $SIZES B, sessions $CONCURRENCY, $ROUNDS round(s), $USERS recipient mailboxes (a variant's own count in the table's delivered column)"
   echo "duration:  $minutes minutes"
   echo "variants:"
-  for entry in "${selected[@]}"; do printf '  %-20s %s\n' "$(field "$entry" 0)" "$(field "$entry" 3)"; done
+  for entry in "${selected[@]}"; do printf '  %-20s %s\n' "$(field "$entry" 0)" "$(field "$entry" 4)"; done
 } > "$OUT/machine.txt"
 python3 "$REPO/bench/report.py" "$OUT/results.csv" "$OUT" | tee "$OUT/table.txt"
 cat "$OUT/machine.txt"

@@ -42,7 +42,8 @@ import java.util.stream.Stream;
  *
  * {@code --pids} names the server's processes (comma-separated; their descendants count too) for the CPU seconds
  * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
- * {@code getconf CLK_TCK} (100).
+ * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVM (the first pid) record a Flight Recording
+ * of the measured phase into FILE.
  *
  * Recipients are user0..user(U-1)@domain in turn. A warm-up of {@code --warmup} messages is sent and awaited first
  * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
@@ -84,11 +85,17 @@ public final class SmtpLoad {
         long baseline = counter.count();
         ServerMeter meter = new ServerMeter(settings.pids(), settings.clockTicks());
         double cpuBefore = meter.cpuSeconds();
+        if (settings.jfr() != null) {
+            jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + settings.jfr());
+        }
         long start = System.nanoTime();
         Result result = send("run", settings.messages());
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
         double cpu = meter.cpuSeconds() - cpuBefore;
         meter.close();
+        if (settings.jfr() != null) {
+            jcmd("JFR.stop", "name=bench");
+        }
         long delivered = arrival[0] - baseline;
         double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
         double deliverSeconds = (arrival[1] - start) / 1e9;
@@ -103,6 +110,17 @@ public final class SmtpLoad {
             percentileMillis(latencies, 0.50), percentileMillis(latencies, 0.99),
             percentileMillis(latencies, 1.0), cpu, delivered == 0 ? Double.NaN : cpu * 1000 / delivered,
             meter.peakRssKb() / 1024);
+    }
+
+    /** Flight Recorder commands to the server's JVM (the first of --pids), so a recording covers the measured phase. */
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(settings.pids().get(0))));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", line) + " failed: " + output);
+        }
     }
 
     private static double percentileMillis(long[] sorted, double p) {
@@ -337,7 +355,7 @@ public final class SmtpLoad {
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
                             String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
-                            long clockTicks) {
+                            long clockTicks, String jfr) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
@@ -357,7 +375,7 @@ public final class SmtpLoad {
                 options.getOrDefault("domain", "bench.test"),
                 options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
                 Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
-                Long.parseLong(options.getOrDefault("clock-ticks", "100")));
+                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"));
             if ((settings.webadmin() == null) == (settings.maildir() == null)) {
                 throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
             }
