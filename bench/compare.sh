@@ -19,7 +19,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test PROFILE=0 PROFILE_VARIANTS="gateway"
+USERS=10 DOMAIN=bench.test PROFILE=0 PROFILE_VARIANTS="gateway gateway-spill-100k"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -44,6 +44,7 @@ VARIANTS=(
   "james               | james             |          |                                                    | vanilla Apache James 3.8.1 memory server, stock sample configuration"
   "gateway             | gateway           |          | GATEWAY_SPAM_ENABLED=false                         | Gateway, MX port, every policy hook on, spam filter off"
   "gateway-spam        | gateway spamd     | 500      | GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4     | Gateway, MX port, every policy hook on, spamd scanning every message"
+  "gateway-spill-100k  | gateway           |          | GATEWAY_SPAM_ENABLED=false GATEWAY_MESSAGE_MEMORY_THRESHOLD=100K | before the change: as 'gateway' with James's default memory threshold (100K)"
   "gateway-cassandra   | gateway cassandra |          | GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra | Gateway as 'gateway', on the Cassandra mail queue"
 )
 
