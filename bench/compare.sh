@@ -92,12 +92,20 @@ wait_port() { # port seconds
   done
 }
 
+# A server left over from an earlier run would answer in place of the one under test.
+ports_free() {
+  local port
+  for port in "$@"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is taken: stop what listens there"; return 1; fi
+  done
+}
+
 add_users() { # webadmin-url
   local u
   curl -fsS -X PUT "$1/domains/$DOMAIN" >/dev/null 2>&1 || true  # the gateway was started with it already
   for ((u = 0; u < USERS; u++)); do
     printf '{"password":"bench"}' | curl -fsS -X PUT -H 'Content-Type: application/json' --data-binary @- \
-      "$1/users/user$u@$DOMAIN" >/dev/null
+      "$1/users/user$u@$DOMAIN" >/dev/null || return 1
   done
 }
 
@@ -105,6 +113,7 @@ add_users() { # webadmin-url
 # high loopback port; virtual(8) delivers into Maildir/new. Limits raised so that 50 sessions from one address work.
 start_postfix() {
   local dir=$WORK/postfix
+  ports_free "$POSTFIX_PORT" || return 1
   rm -rf "$dir"; mkdir -p "$dir"/{conf,queue,data,mail}
   chown postfix "$dir/data"; chown postfix:postfix "$dir/mail"
   cp /etc/postfix/master.cf /etc/postfix/dynamicmaps.cf "$dir/conf/"
@@ -167,10 +176,13 @@ start_james() {
   sed -i "s#/logs/#$home/logs/#g" "$home/conf/logback.xml"
   keytool -genkeypair -alias james -keyalg RSA -keysize 2048 -storetype PKCS12 -keystore "$home/conf/keystore" \
     -storepass james72laBalle -dname CN=localhost -validity 30 >/dev/null 2>&1
-  (cd "$home" && nohup java -Xms256m -Xmx1g -Dworking.directory=. -Dlogback.configurationFile=conf/logback.xml \
+  ports_free $((o + 25)) $((o + 800)) || return 1
+  # exec: the pid recorded is Java's own, the one to stop.
+  (cd "$home" && exec java -Xms256m -Xmx1g -Dworking.directory=. -Dlogback.configurationFile=conf/logback.xml \
       -Djdk.tls.ephemeralDHKeySize=2048 -cp "$(cat "$JAMES_CP")" org.apache.james.MemoryJamesServerMain \
-      >"$home/logs/stdout.log" 2>&1 </dev/null & echo $! > "$home/james.pid")
-  PIDS=$(cat "$home/james.pid")
+      >"$home/logs/stdout.log" 2>&1 </dev/null) &
+  PIDS=$!
+  echo "$PIDS" > "$home/james.pid"
   local webadmin=http://127.0.0.1:$((o + 800)) deadline=$((SECONDS + 180))
   until curl -fsS -o /dev/null "$webadmin/domains" 2>/dev/null && wait_port $((o + 25)) 1; do
     kill -0 "$PIDS" 2>/dev/null && (( SECONDS < deadline )) || { tail -20 "$home/logs/stdout.log" >&2; return 1; }
@@ -194,6 +206,7 @@ stop_pid() {
 GATEWAY_SETTINGS=""
 start_gateway() {
   local home=$WORK/gateway o=$GATEWAY_OFFSET
+  ports_free $((o + 25)) $((o + 800)) || return 1
   rm -rf "$home"
   # shellcheck disable=SC2086
   env GATEWAY_HOME="$home" GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=$o GATEWAY_WEBADMIN_PORT=$((o + 800)) \
