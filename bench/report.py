@@ -68,7 +68,7 @@ def main(path, out):
 def chart(cells, variants, out):
     data = f"{out}/throughput.dat"
     with open(data, "w") as f:
-        f.write("cell " + " ".join(variants) + "\n")
+        f.write("# cell " + " ".join(variants) + "\n")
         for (size, sessions), by_variant in sorted(cells.items()):
             values = [median(by_variant[v], "delivered_per_s") if v in by_variant else float("nan") for v in variants]
             f.write(f'"{size_label(size)}, {sessions} sess." ' + " ".join(f"{v:.1f}" for v in values) + "\n")
