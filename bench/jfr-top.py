@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Summarises a Flight Recording of the gateway under load (bench/compare.sh --profile) as plain text.
+
+    python3 bench/jfr-top.py RECORDING.jfr [MESSAGES]
+
+Prints where the CPU samples (jdk.ExecutionSample) and the allocated bytes (jdk.ObjectAllocationSample) went, by
+stage of a message's way through the server, then the hottest methods and Gateway's own classes. A sample belongs
+to the innermost stage found on its stack, so a copy made while queueing counts for the queue, not for SMTP.
+"""
+import collections
+import json
+import subprocess
+import sys
+
+# (stage, parts of a frame's name that mark it). Each frame, from the top of the stack down, is checked against the
+# stages in this order; the first match decides.
+STAGES = [
+    ("logging (logback)", ["ch/qos/logback/"]),
+    ("spool queue: copy of the mail on enqueue (memory queue)", ["MemoryCacheableMailQueue.enQueue", "cloneMail"]),
+    ("spool queue: dequeue and hand-over", ["org/apache/james/queue/", "org/apache/james/mailetcontainer/impl/JamesMailSpooler"]),
+    ("mailbox append (LocalDelivery, memory mailbox)", ["org/apache/james/transport/mailets/LocalDelivery.",
+                                                         "org/apache/james/mailbox/"]),
+    ("mailet pipeline (matchers, other mailets)", ["org/apache/james/mailetcontainer/", "org/apache/james/transport/"]),
+    ("spam filter (spamd client)", ["dev/gateway/smtphooks/SpamFilter", "dev/gateway/smtphooks/Spamd"]),
+    ("SMTP DATA: reading, filtering and buffering the message",
+     ["org/apache/james/protocols/smtp/core/DataCmdHandler$DataLineFilterWrapper",
+      "org/apache/james/smtpserver/DataLineJamesMessageHookHandler"]),
+    ("SMTP commands, hooks and replies", ["org/apache/james/protocols/", "org/apache/james/smtpserver/"]),
+    ("WebAdmin (the benchmark polls message counts)", ["org/apache/james/webadmin/", "spark/", "org/eclipse/jetty/"]),
+    ("network I/O (Netty)", ["io/netty/"]),
+    ("metrics", ["com/codahale/metrics/", "org/apache/james/metrics/"]),
+]
+
+
+def frames(event):
+    stack = event["values"].get("stackTrace")
+    if not stack:
+        return []
+    return [f["method"]["type"]["name"] + "." + f["method"]["name"] for f in stack["frames"]]
+
+
+def stage_of(stack):
+    for frame in stack:
+        for stage, markers in STAGES:
+            if any(m in frame for m in markers):
+                return stage
+    return "other (JVM, GC helpers, JDK)"
+
+
+def events(recording, kind):
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "128", "--events", kind, recording],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["recording"]["events"]
+
+
+def table(title, counter, total, unit, limit=None):
+    print(f"\n{title}")
+    for key, value in counter.most_common(limit):
+        print(f"  {100 * value / total:5.1f}%  {key}")
+    print(f"  (total: {unit})")
+
+
+def main(recording, messages=None):
+    samples = [frames(e) for e in events(recording, "jdk.ExecutionSample")]
+    samples = [s for s in samples if s]
+    by_stage = collections.Counter(stage_of(s) for s in samples)
+    top = collections.Counter(s[0] for s in samples)
+    ours = collections.Counter()
+    for s in samples:
+        for frame in set(s):
+            if frame.startswith("dev/gateway/"):
+                ours[frame] += 1
+    table("CPU samples by stage", by_stage, len(samples), f"{len(samples)} samples")
+    table("Hottest methods (self time)", top, len(samples), f"{len(samples)} samples", 15)
+    table("Gateway's own code (time including callees)", ours, len(samples), f"{len(samples)} samples", 10)
+
+    allocations = collections.Counter()
+    allocated = 0
+    for e in events(recording, "jdk.ObjectAllocationSample"):
+        stack = frames(e)
+        if stack:
+            weight = e["values"].get("weight", 0)
+            allocations[stage_of(stack)] += weight
+            allocated += weight
+    per_message = f", {allocated / 1e3 / int(messages):.0f} KB per message" if messages else ""
+    table("Allocated bytes by stage", allocations, allocated or 1, f"{allocated / 1e6:.0f} MB sampled{per_message}")
+
+    native = collections.Counter(s[0] for s in (frames(e) for e in events(recording, "jdk.NativeMethodSample")) if s)
+    busy = collections.Counter({k: v for k, v in native.items() if "EPoll.wait" not in k and "accept" not in k})
+    table("Threads in native code, other than waiting for the network", busy, sum(native.values()) or 1,
+          f"{sum(native.values())} native samples", 8)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])

@@ -1,0 +1,393 @@
+package dev.gateway.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The load generator of bench/compare.sh: sends messages over N concurrent SMTP sessions (raw sockets, one
+ * connection per session, many transactions per connection, no pipelining), records each message's accept latency
+ * (from the end-of-data dot to the server's reply) and then counts what actually arrived in the mailboxes, through
+ * WebAdmin (James, Gateway) or by counting Maildir files (Postfix).
+ *
+ * <pre>
+ * java -cp gateway-bench.jar dev.gateway.bench.SmtpLoad --port 40025 --messages 2000 --warmup 200 --sessions 10
+ *     --size 2048 --users 10 --domain bench.test --pids 1234
+ *     (--webadmin http://127.0.0.1:48000 | --maildir /tmp/postfix/mail/bench.test)
+ * </pre>
+ *
+ * {@code --pids} names the server's processes (comma-separated; their descendants count too) for the CPU seconds
+ * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
+ * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVM (the first pid) record a Flight Recording
+ * of the measured phase into FILE.
+ *
+ * Recipients are user0..user(U-1)@domain in turn. A warm-up of {@code --warmup} messages is sent and awaited first
+ * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
+ * accepted_per_s (accepted / seconds from the first send to the last accept), delivered_per_s (delivered / seconds
+ * from the first send to the last arrival seen), latency_p50_ms, latency_p99_ms, latency_max_ms, cpu_s,
+ * cpu_ms_per_msg (per delivered message), peak_rss_mb.
+ */
+public final class SmtpLoad {
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final String TEXT = "Shall we meet on Thursday to go through the quarterly figures? I have booked "
+        + "the small room on the second floor, and I will bring the printed copies. ";
+
+    private final Settings settings;
+    private final DeliveredCounter counter;
+    private final byte[] body;
+
+    private SmtpLoad(Settings settings) {
+        this.settings = settings;
+        this.body = body(settings.size());
+        this.counter = settings.maildir() != null
+            ? new MaildirCounter(Path.of(settings.maildir()), settings.users())
+            : new WebAdminCounter(settings.webadmin(), settings.users(), settings.domain());
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(new SmtpLoad(Settings.parse(args)).run());
+    }
+
+    private String run() throws Exception {
+        if (settings.warmup() > 0) {
+            Result warm = send("warmup", settings.warmup());
+            awaitDelivered(settings.warmup(), System.nanoTime());
+            if (warm.accepted() < settings.warmup()) {
+                throw new IllegalStateException("warm-up: only " + warm.accepted() + " of " + settings.warmup()
+                    + " accepted");
+            }
+        }
+        long baseline = counter.count();
+        ServerMeter meter = new ServerMeter(settings.pids(), settings.clockTicks());
+        double cpuBefore = meter.cpuSeconds();
+        if (settings.jfr() != null) {
+            jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + settings.jfr());
+        }
+        long start = System.nanoTime();
+        Result result = send("run", settings.messages());
+        long[] arrival = awaitDelivered(baseline + result.accepted(), start);
+        double cpu = meter.cpuSeconds() - cpuBefore;
+        meter.close();
+        if (settings.jfr() != null) {
+            jcmd("JFR.stop", "name=bench");
+        }
+        long delivered = arrival[0] - baseline;
+        double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
+        double deliverSeconds = (arrival[1] - start) / 1e9;
+        long[] latencies = result.latenciesNanos();
+        Arrays.sort(latencies);
+        return String.format(Locale.ROOT,
+            "messages=%d accepted=%d refused=%d delivered=%d accepted_per_s=%.1f delivered_per_s=%.1f "
+                + "latency_p50_ms=%.2f latency_p99_ms=%.2f latency_max_ms=%.2f cpu_s=%.2f cpu_ms_per_msg=%.2f "
+                + "peak_rss_mb=%d",
+            settings.messages(), result.accepted(), settings.messages() - result.accepted(), delivered,
+            result.accepted() / acceptSeconds, delivered / deliverSeconds,
+            percentileMillis(latencies, 0.50), percentileMillis(latencies, 0.99),
+            percentileMillis(latencies, 1.0), cpu, delivered == 0 ? Double.NaN : cpu * 1000 / delivered,
+            meter.peakRssKb() / 1024);
+    }
+
+    /** Flight Recorder commands to the server's JVM (the first of --pids), so a recording covers the measured phase. */
+    private void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(settings.pids().get(0))));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IOException(String.join(" ", line) + " failed: " + output);
+        }
+    }
+
+    private static double percentileMillis(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    private Result send(String phase, int messages) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(settings.sessions());
+        try {
+            List<Future<Session>> sessions = new ArrayList<>();
+            for (int s = 0; s < settings.sessions(); s++) {
+                sessions.add(pool.submit(() -> new Session().sendUntilDone(phase, next, messages)));
+            }
+            List<Long> latencies = new ArrayList<>(messages);
+            long lastAccept = 0;
+            for (Future<Session> future : sessions) {
+                Session session = future.get();
+                latencies.addAll(session.latencies);
+                lastAccept = Math.max(lastAccept, session.lastAcceptNanos);
+            }
+            return new Result(latencies.size(), latencies.stream().mapToLong(Long::longValue).toArray(), lastAccept);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Waits until {@code expected} messages are in the mailboxes, or until the count stops moving for the settle
+     * time. Polls slowly while far from done so that counting does not load the server, then every 100 ms.
+     * Returns the count and the time it was first seen.
+     */
+    private long[] awaitDelivered(long expected, long start) throws InterruptedException {
+        long count = counter.count();
+        long seenAt = System.nanoTime();
+        long lastChange = seenAt;
+        while (count < expected && System.nanoTime() - lastChange < settings.settleNanos()) {
+            long behind = expected - count;
+            Thread.sleep(behind > expected / 20 ? 500 : 100);
+            long now = counter.count();
+            long at = System.nanoTime();
+            if (now != count) {
+                count = now;
+                seenAt = at;
+                lastChange = at;
+            }
+        }
+        return new long[] {count, Math.max(seenAt, start)};
+    }
+
+    /** Headers differ per message; the body is built once, so the generator spends little CPU per message. */
+    private byte[] message(String phase, int index) {
+        byte[] header = ("From: Carol Sender <carol@sender.example>\r\n"
+            + "To: " + recipient(index) + "\r\n"
+            + "Subject: quarterly figures " + index + "\r\n"
+            + "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n"
+            + "Message-ID: <" + phase + "-" + index + "-" + System.nanoTime() + "@sender.example>\r\n"
+            + "MIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] message = Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, message, header.length, body.length);
+        return message;
+    }
+
+    /** Lines of prose (no leading dots, so no dot-stuffing) adding up to about {@code size} bytes with headers. */
+    private static byte[] body(int size) {
+        StringBuilder body = new StringBuilder();
+        int line = 0;
+        while (body.length() < size - 260) {
+            int from = (line * 7) % 60;
+            body.append(TEXT, from, from + 72).append("\r\n");
+            line++;
+        }
+        return body.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private String recipient(int index) {
+        return "user" + (index % settings.users()) + "@" + settings.domain();
+    }
+
+    /** One SMTP connection sending transactions until the shared counter runs out. */
+    private final class Session {
+        private final List<Long> latencies = new ArrayList<>();
+        private long lastAcceptNanos;
+        private InputStream in;
+        private OutputStream out;
+
+        Session sendUntilDone(String phase, AtomicInteger next, int messages) throws IOException {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(settings.host(), settings.port()), 10_000);
+                socket.setSoTimeout(120_000);
+                socket.setTcpNoDelay(true);
+                in = new BufferedInputStream(socket.getInputStream());
+                out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+                expect(reply(), 220);
+                command("EHLO load.sender.example");
+                expect(reply(), 250);
+                for (int index = next.getAndIncrement(); index < messages; index = next.getAndIncrement()) {
+                    transaction(message(phase, index), recipient(index));
+                }
+                command("QUIT");
+                reply();
+            }
+            return this;
+        }
+
+        private void transaction(byte[] data, String recipient) throws IOException {
+            command("MAIL FROM:<carol@sender.example>");
+            int mail = reply();
+            command("RCPT TO:<" + recipient + ">");
+            int rcpt = reply();
+            if (mail != 250 || rcpt / 100 != 2) {
+                command("RSET");
+                reply();
+                return;
+            }
+            command("DATA");
+            expect(reply(), 354);
+            out.write(data);
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            long sent = System.nanoTime();
+            out.flush();
+            int code = reply();
+            long answered = System.nanoTime();
+            if (code == 250) {
+                latencies.add(answered - sent);
+                lastAcceptNanos = answered;
+            }
+        }
+
+        private void command(String line) throws IOException {
+            out.write(line.getBytes(StandardCharsets.US_ASCII));
+            out.write(CRLF);
+            out.flush();
+        }
+
+        /** Reads a whole (possibly multi-line) reply and returns its code. */
+        private int reply() throws IOException {
+            while (true) {
+                String line = readLine();
+                if (line.length() < 3) {
+                    throw new IOException("bad reply line: " + line);
+                }
+                if (line.length() == 3 || line.charAt(3) != '-') {
+                    return Integer.parseInt(line.substring(0, 3));
+                }
+            }
+        }
+
+        private String readLine() throws IOException {
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != '\n') {
+                if (c < 0) {
+                    throw new IOException("connection closed after: " + line);
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        private void expect(int code, int wanted) throws IOException {
+            if (code != wanted) {
+                throw new IOException("expected " + wanted + " but got " + code);
+            }
+        }
+    }
+
+    private interface DeliveredCounter {
+        long count();
+    }
+
+    /** Postfix's virtual delivery agent writes each message into {@code <base>/<user>/new/}. */
+    private record MaildirCounter(Path base, int users) implements DeliveredCounter {
+        @Override
+        public long count() {
+            long total = 0;
+            for (int u = 0; u < users; u++) {
+                Path dir = base.resolve("user" + u).resolve("new");
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> files = Files.list(dir)) {
+                        total += files.count();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            return total;
+        }
+    }
+
+    /** James's and Gateway's WebAdmin: {@code GET /users/{user}/mailboxes/INBOX/messageCount}. */
+    private static final class WebAdminCounter implements DeliveredCounter {
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private final List<URI> uris = new ArrayList<>();
+
+        WebAdminCounter(String webadmin, int users, String domain) {
+            for (int u = 0; u < users; u++) {
+                uris.add(URI.create(webadmin + "/users/user" + u + "@" + domain + "/mailboxes/INBOX/messageCount"));
+            }
+        }
+
+        @Override
+        public long count() {
+            long total = 0;
+            for (URI uri : uris) {
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        total += Long.parseLong(response.body().trim());
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            return total;
+        }
+    }
+
+    private record Result(int accepted, long[] latenciesNanos, long lastAcceptNanos) {
+    }
+
+    private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
+                            String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
+                            long clockTicks, String jfr) {
+
+        static Settings parse(String[] args) {
+            Map<String, String> options = new HashMap<>();
+            for (int i = 0; i + 1 < args.length; i += 2) {
+                if (!args[i].startsWith("--")) {
+                    throw new IllegalArgumentException("expected --option value, got " + args[i]);
+                }
+                options.put(args[i].substring(2), args[i + 1]);
+            }
+            Settings settings = new Settings(options.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(required(options, "port")),
+                Integer.parseInt(options.getOrDefault("messages", "2000")),
+                Integer.parseInt(options.getOrDefault("warmup", "200")),
+                Integer.parseInt(options.getOrDefault("sessions", "10")),
+                Integer.parseInt(options.getOrDefault("size", "2048")),
+                Integer.parseInt(options.getOrDefault("users", "10")),
+                options.getOrDefault("domain", "bench.test"),
+                options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
+                Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
+                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"));
+            if ((settings.webadmin() == null) == (settings.maildir() == null)) {
+                throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
+            }
+            return settings;
+        }
+
+        private static String required(Map<String, String> options, String name) {
+            String value = options.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("--" + name + " is required");
+            }
+            return value;
+        }
+    }
+}
