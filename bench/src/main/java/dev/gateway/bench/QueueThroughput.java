@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.james.core.builder.MimeMessageBuilder;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
@@ -39,6 +40,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class QueueThroughput {
 
+    private static final int PACED_RATE = 50;
+
     private QueueThroughput() {
     }
 
@@ -55,15 +58,20 @@ public final class QueueThroughput {
         CassandraMailQueueFactory cassandra = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT, Clock.systemUTC(),
             new RawMailQueueItemDecoratorFactory());
 
-        System.out.printf("%d messages of %d bytes, %d producers, %d consumers (round 1 warms up, round 2 is reported)%n",
-            messages, size, producers, consumers);
+        System.out.printf("%d messages of %d bytes, %d producers, %d consumers (round 1 warms up, round 2 is reported;"
+            + " then a quarter as many at a steady %d/s, for latency without a backlog)%n", messages, size, producers, consumers,
+            PACED_RATE);
         System.out.printf("%-10s %6s %14s %18s %10s %10s %10s%n", "queue", "round", "enqueue msg/s", "enq+deq msg/s",
             "p50 ms", "p99 ms", "max ms");
         for (int round = 1; round <= 2; round++) {
             // Interleaved: both queues see the same state of the machine.
-            report("memory", round, run(memory, "bench-memory-" + round, messages, size, producers, consumers));
-            report("cassandra", round, run(cassandra, "bench-cassandra-" + round, messages, size, producers, consumers));
+            report("memory", String.valueOf(round), run(memory, "bench-memory-" + round, messages, size, producers, consumers, 0));
+            report("cassandra", String.valueOf(round), run(cassandra, "bench-cassandra-" + round, messages, size, producers, consumers, 0));
         }
+        // Latency without a backlog: mail arrives at a steady PACED_RATE, well below either queue's capacity.
+        int paced = Math.max(100, messages / 4);
+        report("memory", PACED_RATE + "/s", run(memory, "bench-memory-paced", paced, size, producers, consumers, PACED_RATE));
+        report("cassandra", PACED_RATE + "/s", run(cassandra, "bench-cassandra-paced", paced, size, producers, consumers, PACED_RATE));
         cassandra.close();
         session.close();
         System.exit(0);
@@ -72,8 +80,9 @@ public final class QueueThroughput {
     private record Result(double enqueueRate, double throughput, long[] latenciesMicros) {
     }
 
-    private static Result run(MailQueueFactory<?> factory, String name, int messages, int size, int producers, int consumers)
-            throws Exception {
+    /** {@code rate}: messages per second to enqueue, 0 for as fast as the producers can. */
+    private static Result run(MailQueueFactory<?> factory, String name, int messages, int size, int producers, int consumers,
+                              int rate) throws Exception {
         MailQueue queue = factory.createQueue(MailQueueName.of(name));
         String body = Strings.repeat("x", Math.max(0, size - 200));
         Map<String, Long> enqueuedAt = new ConcurrentHashMap<>();
@@ -86,6 +95,7 @@ public final class QueueThroughput {
                 try {
                     item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
                     Long start = enqueuedAt.get(item.getMail().getName());
+                    LifecycleUtil.dispose(item.getMail());
                     latencies[index.getAndIncrement()] = (System.nanoTime() - start) / 1000;
                     done.countDown();
                 } catch (Exception e) {
@@ -95,11 +105,15 @@ public final class QueueThroughput {
             .subscribe();
 
         long start = System.nanoTime();
-        Flux.range(0, messages)
+        Flux<Integer> numbers = Flux.range(0, messages);
+        if (rate > 0) {
+            numbers = numbers.delayElements(Duration.ofNanos(1_000_000_000L / rate));
+        }
+        numbers
             .flatMap(i -> Mono.fromCallable(() -> mail(name + "-" + i, body))
                 .flatMap(mail -> {
                     enqueuedAt.put(mail.getName(), System.nanoTime());
-                    return Mono.from(queue.enqueueReactive(mail));
+                    return Mono.from(queue.enqueueReactive(mail)).then(Mono.fromRunnable(() -> LifecycleUtil.dispose(mail)));
                 })
                 .subscribeOn(Schedulers.boundedElastic()), producers)
             .blockLast();
@@ -123,9 +137,9 @@ public final class QueueThroughput {
             .build();
     }
 
-    private static void report(String queue, int round, Result result) {
+    private static void report(String queue, String round, Result result) {
         long[] latencies = result.latenciesMicros();
-        System.out.printf("%-10s %6d %14.0f %18.0f %10.1f %10.1f %10.1f%n", queue, round, result.enqueueRate(),
+        System.out.printf("%-10s %6s %14.0f %18.0f %10.1f %10.1f %10.1f%n", queue, round, result.enqueueRate(),
             result.throughput(), latencies[latencies.length / 2] / 1000.0, latencies[(int) (latencies.length * 0.99)] / 1000.0,
             latencies[latencies.length - 1] / 1000.0);
     }

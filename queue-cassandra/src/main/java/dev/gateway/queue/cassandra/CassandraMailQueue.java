@@ -256,6 +256,16 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private Optional<MailQueueItem> claim(QueuedRow row) {
+        try {
+            return tryToClaim(row);
+        } catch (RuntimeException e) {
+            // A lease whose outcome is unknown (a timeout) simply runs out: the mail is only late, never lost.
+            LOGGER.warn("Could not take mail {} of queue {}; a later poll will", row.id(), key, e);
+            return Optional.empty();
+        }
+    }
+
+    private Optional<MailQueueItem> tryToClaim(QueuedRow row) {
         Optional<QueueStore.Lease> lease = store.lease(key, row.id()).block();
         if (lease.isPresent()) {
             if (lease.get().done()) {
