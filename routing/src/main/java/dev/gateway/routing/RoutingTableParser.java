@@ -133,6 +133,9 @@ public final class RoutingTableParser {
             if (!SMARTHOST_NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("smarthost name '" + name + "' may only use letters, digits, '-' and '_'");
             }
+            if (body == null) {
+                throw new IllegalArgumentException("smarthost '" + name + "' is empty: it needs at least a host");
+            }
             if (body.host() == null || body.host().isBlank()) {
                 throw new IllegalArgumentException("smarthost '" + name + "' needs a host");
             }
@@ -191,6 +194,9 @@ public final class RoutingTableParser {
 
     /** The delay syntax of James's RemoteDelivery: an optional {@code attempts*} before a duration. */
     private static void checkDelay(String delay) {
+        if (delay == null) {
+            throw new IllegalArgumentException("a retry delay is empty: write a duration such as '5 minutes' or '3*1 hour'");
+        }
         String duration = delay.contains("*") ? delay.substring(delay.indexOf('*') + 1) : delay;
         try {
             if (delay.contains("*")) {
@@ -204,6 +210,9 @@ public final class RoutingTableParser {
 
     private Rule rule(int position, TableSpec.RuleSpec located, Map<String, Smarthost> smarthosts) throws RoutingTableException {
         TableSpec.RuleBody body = located.body();
+        if (body == null) {
+            throw new RoutingTableException(located.line(), "rule #" + position + " is empty: it needs at least an action");
+        }
         String name = Optional.ofNullable(body.name()).map(String::trim).filter(text -> !text.isEmpty()).orElse("#" + position);
         try {
             Action action = action(name, body, smarthosts);
@@ -353,6 +362,9 @@ public final class RoutingTableParser {
     }
 
     private static Pattern regex(String what, String pattern) {
+        if (pattern == null) {
+            throw new IllegalArgumentException(what + " is empty: it needs a regular expression");
+        }
         try {
             return Pattern.compile(pattern);
         } catch (PatternSyntaxException e) {

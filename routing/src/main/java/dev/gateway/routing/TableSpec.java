@@ -85,5 +85,17 @@ record TableSpec(Integer version, Map<String, SmarthostSpec> smarthosts, List<Ru
             int line = parser.currentTokenLocation().getLineNr();
             return located.apply(line, context.readValue(parser, bodyType));
         }
+
+        /**
+         * An empty entry ({@code -} or {@code name:} with nothing after it) reaches here instead of
+         * {@link #deserialize}: it is kept with its line and a null body, so that validation refuses it at that line
+         * (Jackson would otherwise put a bare null in the list or map).
+         */
+        @Override
+        public T getNullValue(DeserializationContext context) {
+            JsonParser parser = context.getParser();
+            int line = parser == null || parser.currentTokenLocation() == null ? 0 : parser.currentTokenLocation().getLineNr();
+            return located.apply(line, null);
+        }
     }
 }

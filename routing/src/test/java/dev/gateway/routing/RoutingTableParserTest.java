@@ -143,6 +143,23 @@ class RoutingTableParserTest {
         assertThat(refusal("smarthosts:\n  r: {host: h, retry: {delays: [soon]}}\n").problem()).contains("retry delay 'soon'");
     }
 
+    /** Found by RoutingTableFuzzTest: empty entries were a NullPointerException instead of a refusal. */
+    @Test
+    void emptyEntriesAreRefusedWithTheirLine() {
+        RoutingTableException rule = refusal("rules:\n  - {name: a, action: deliver}\n  -\n  - {name: b, action: stop}\n");
+        assertThat(rule.line()).isEqualTo(3);
+        assertThat(rule.problem()).isEqualTo("rule #2 is empty: it needs at least an action");
+
+        RoutingTableException smarthost = refusal("smarthosts:\n  a: {host: h}\n  parts:\n  b: {host: h}\n");
+        assertThat(smarthost.line()).isEqualTo(3);
+        assertThat(smarthost.problem()).isEqualTo("smarthost 'parts' is empty: it needs at least a host");
+
+        assertThat(refusal("smarthosts:\n  r: {host: h, retry: {delays: [1 hour, ~]}}\n").problem())
+            .contains("a retry delay is empty");
+        assertThat(refusal("rules:\n  - {action: deliver, when: {header: {X-Flag: ~}}}\n").problem())
+            .isEqualTo("header X-Flag is empty: it needs a regular expression");
+    }
+
     @Test
     void missingSecretIsRefusedWithoutShowingAnyValue() throws Exception {
         RoutingTableException e = refusal("""

@@ -21,6 +21,8 @@ import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testsupport.FuzzHarness;
+
 /**
  * Fuzzes the parsing Gateway does itself on hostile input, with {@link FuzzHarness} (brief in CI; see its javadoc
  * for long runs): the address checks of {@link RefuseHostileAddresses}, the From: header reading of

@@ -1,4 +1,4 @@
-package dev.gateway.smtphooks;
+package dev.gateway.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.gateway.smtphooks;
+package dev.gateway.testsupport;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,29 +12,31 @@ import java.util.function.Predicate;
  * trip on, deletions, duplications, splices, long repetitions) and holds the target to its contract: it returns,
  * or throws one of the exception types it declares for bad input; anything else (a NullPointerException, an
  * IndexOutOfBoundsException, an error, a broken property) is a crash, reported with the seed and input that
- * reproduce it. Any parser fits: a routing-rule file reader, an address normaliser, a protocol answer.
+ * reproduce it. Any parser fits: a routing-rule file reader, an address normaliser, a protocol answer. It lives in
+ * its own module (test scope) so that every module's tests use the one harness.
  *
  * <p>How long it runs comes from system properties, so CI runs it briefly and a developer for as long as wanted:
  * <pre>
- * mvn -pl smtp-hooks verify -Dtest='*FuzzTest' -Dgateway.fuzz.iterations=5000000 -Dgateway.fuzz.duration=30m
- * mvn -pl smtp-hooks verify -Dtest='*FuzzTest' -Dgateway.fuzz.seed=12345      # replay one run
+ * mvn -pl smtp-hooks,routing -am verify -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dgateway.fuzz.iterations=5000000 -Dgateway.fuzz.duration=30m
+ * mvn -pl routing -am verify -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false -Dgateway.fuzz.seed=12345   # replay one run
  * </pre>
  * Defaults: {@value #DEFAULT_ITERATIONS} cases per target, at most {@code 60s}, seed {@value #DEFAULT_SEED}
  * (fixed, so that CI is repeatable; pick another to explore).
  */
-final class FuzzHarness {
+public final class FuzzHarness {
 
-    static final int DEFAULT_ITERATIONS = 20_000;
-    static final long DEFAULT_SEED = 20231218L;
+    public static final int DEFAULT_ITERATIONS = 20_000;
+    public static final long DEFAULT_SEED = 20231218L;
 
     /** What a parser may do with an input: return normally, or throw one of the expected types. */
     @FunctionalInterface
-    interface Target {
+    public interface Target {
         void accept(String input) throws Exception;
     }
 
     /** One run's outcome: cases tried, cases the target refused (expected exceptions), crashes with their inputs. */
-    record Report(String target, long seed, int cases, int refused, List<String> crashes) {
+    public record Report(String target, long seed, int cases, int refused, List<String> crashes) {
         @Override
         public String toString() {
             return String.format("%s: %d cases (seed %d), %d refused as bad input, %d crashes%s", target, cases, seed,
@@ -58,7 +60,7 @@ final class FuzzHarness {
     }
 
     /** Settings from {@code gateway.fuzz.seed}, {@code gateway.fuzz.iterations}, {@code gateway.fuzz.duration}. */
-    static FuzzHarness fromSystemProperties() {
+    public static FuzzHarness fromSystemProperties() {
         return new FuzzHarness(
             Long.getLong("gateway.fuzz.seed", DEFAULT_SEED),
             Integer.getInteger("gateway.fuzz.iterations", DEFAULT_ITERATIONS),
@@ -69,7 +71,7 @@ final class FuzzHarness {
      * Feeds {@code target} mutations of {@code seeds} until the iterations or the duration run out. Throwables of
      * {@code expected} types (or their subtypes) count as refusals; everything else is a crash.
      */
-    Report run(String name, List<String> seeds, Set<Class<? extends Throwable>> expected, Target target) {
+    public Report run(String name, List<String> seeds, Set<Class<? extends Throwable>> expected, Target target) {
         Random random = new Random(seed);
         long deadline = System.nanoTime() + maxDuration.toNanos();
         int cases = 0;
@@ -129,12 +131,12 @@ final class FuzzHarness {
 
     /** A parser that returns a value, or throws for input it refuses. */
     @FunctionalInterface
-    interface Parser<T> {
+    public interface Parser<T> {
         T parse(String input) throws Exception;
     }
 
     /** Makes a parser into a {@link Target} that also checks a property of each value it returns. */
-    static <T> Target checking(Parser<T> parser, Predicate<T> property, String propertyName) {
+    public static <T> Target checking(Parser<T> parser, Predicate<T> property, String propertyName) {
         return input -> {
             T value = parser.parse(input);
             if (!property.test(value)) {
