@@ -53,7 +53,7 @@ public final class GatewayModules {
             .toInstance(BaseHierarchicalConfiguration::new));
 
     static GuiceJamesServer server(Configuration configuration, StorageBackend backend, MailQueueBackend queue) {
-        Module storage = queue.needsCassandra()
+        Module storage = backend.needsCassandra() || queue.needsCassandra()
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
             : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
