@@ -80,7 +80,8 @@ public final class GatewayProcess implements AutoCloseable {
         return gateway;
     }
 
-    private static GatewayProcess prepare(Map<String, String> extraEnvironment) throws IOException {
+    /** A gateway's home, ports and environment, not started: for tests of a start that must fail ({@link #startAgain()}). */
+    public static GatewayProcess prepare(Map<String, String> extraEnvironment) throws IOException {
         Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
         Path home = Files.createTempDirectory("gateway-e2e-");
         Map<Port, Integer> ports = freePorts();
