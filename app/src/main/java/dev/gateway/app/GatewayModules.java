@@ -57,7 +57,8 @@ public final class GatewayModules {
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
             : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), storage);
+            .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
+                new PolicyModule(), storage);
     }
 
     private GatewayModules() {
