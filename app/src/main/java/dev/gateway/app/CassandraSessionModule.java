@@ -12,16 +12,23 @@ import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.util.DurationParser;
 import org.apache.james.utils.PropertiesProvider;
 
+import org.apache.james.backends.cassandra.init.CassandraZonedDateTimeModule;
+import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
+import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionManager;
+import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
+import org.apache.james.mailbox.store.BatchSizes;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 
 import dev.gateway.queue.cassandra.CassandraConnection;
 
 /**
  * One Cassandra session for everything Gateway keeps in Cassandra, opened at start-up with the keyspace and every
- * table created when missing. Modules that keep data in Cassandra add their tables with
+ * table created when missing, and the schema version checked ({@link CassandraSchema}). Modules that keep data in Cassandra add their tables with
  * {@code Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(...)}.
  * Read from {@code cassandra.properties} (docs/configuration.md).
  */
@@ -29,8 +36,23 @@ final class CassandraSessionModule extends AbstractModule {
 
     @Override
     protected void configure() {
-        // Declared even when no module adds tables, so that the set can always be injected.
-        Multibinder.newSetBinder(binder(), CassandraModule.class);
+        Multibinder<CassandraModule> tables = Multibinder.newSetBinder(binder(), CassandraModule.class);
+        tables.addBinding().toInstance(CassandraSchemaVersionModule.MODULE);
+        tables.addBinding().toInstance(CassandraZonedDateTimeModule.MODULE);
+        bind(CassandraSchemaVersionManager.class).in(Scopes.SINGLETON);
+    }
+
+    /** James's tuning of its Cassandra DAOs (consistency levels, chunk sizes...), from the same file; defaults otherwise. */
+    @Provides
+    @Singleton
+    CassandraConfiguration jamesConfiguration(PropertiesProvider properties) throws ConfigurationException, FileNotFoundException {
+        return CassandraConfiguration.from(properties.getConfiguration("cassandra"));
+    }
+
+    @Provides
+    @Singleton
+    BatchSizes batchSizes() {
+        return BatchSizes.defaultValues();
     }
 
     @Provides
@@ -48,7 +70,15 @@ final class CassandraSessionModule extends AbstractModule {
     @Provides
     @Singleton
     CqlSession session(CassandraConnection connection, Set<CassandraModule> tables) {
-        return connection.open(CassandraModule.aggregateModules(tables));
+        // CassandraConnection creates tables but not the user-defined types James's mailbox tables use.
+        CqlSession session = connection.open(CassandraModule.EMPTY_MODULE);
+        try {
+            CassandraSchema.update(session, Cassandra5Tables.compatible(CassandraModule.aggregateModules(tables)));
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     static Duration duration(Configuration configuration, String key, String fallback) {

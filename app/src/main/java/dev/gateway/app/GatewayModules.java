@@ -53,11 +53,14 @@ public final class GatewayModules {
             .toInstance(BaseHierarchicalConfiguration::new));
 
     static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
-        Module storage = settings.queue().needsCassandra()
-            ? Modules.combine(settings.backend().module(), settings.queue().module(), new CassandraSessionModule())
-            : Modules.combine(settings.backend().module(), settings.queue().module());
+        StorageBackend backend = settings.backend();
+        MailQueueBackend queue = settings.queue();
+        Module storage = backend.needsCassandra() || queue.needsCassandra()
+            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
+            : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(PROCESSING, PROTOCOLS, WEBADMIN, new PolicyModule(), new RoutingModule(settings.routingTable()), storage);
+            .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
+                new PolicyModule(), new RoutingModule(settings.routingTable()), storage);
     }
 
     private GatewayModules() {

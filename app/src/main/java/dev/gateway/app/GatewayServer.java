@@ -4,6 +4,7 @@ import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerMain;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.modules.RunArgumentsModule;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
@@ -21,8 +22,15 @@ import org.apache.james.modules.RunArgumentsModule;
 public final class GatewayServer implements JamesServerMain {
 
     public static void main(String[] args) throws Exception {
-        JamesServerMain.main(create(GatewaySettings.fromSystemProperties())
-            .overrideWith(new RunArgumentsModule(args)));
+        try {
+            JamesServerMain.main(create(GatewaySettings.fromSystemProperties())
+                .overrideWith(new RunArgumentsModule(args)));
+        } catch (Exception e) {
+            LoggerFactory.getLogger(GatewayServer.class).error("Gateway did not start", e);
+            // Threads started before the failure (the Cassandra driver's, ...) would keep a
+            // half-started JVM alive; exiting tells the launcher, and any supervisor, at once.
+            System.exit(1);
+        }
     }
 
     /** The assembled server, not started: {@code main} starts it; benchmarks may override a binding first. */

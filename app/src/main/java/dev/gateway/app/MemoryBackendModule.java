@@ -7,6 +7,8 @@ import org.apache.james.modules.data.MemoryUsersRepositoryModule;
 import org.apache.james.modules.eventstore.MemoryEventStoreModule;
 import org.apache.james.modules.mailbox.MemoryMailboxModule;
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
+import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
+import org.apache.james.mailrepository.memory.MemoryMailRepository;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 
 import com.google.inject.Module;
@@ -26,9 +28,12 @@ final class MemoryBackendModule {
         binder.bind(ThreadIdGuessingAlgorithm.class).to(NaiveThreadIdGuessingAlgorithm.class);
     };
 
+    private static final Module REPOSITORY_PROTOCOLS = binder -> binder.bind(MailRepositoryStoreConfiguration.Item.class)
+        .toProvider(() -> MailRepositoryProtocols.item("memory", MemoryMailRepository.class));
+
     static final Module MODULE = Modules.combine(
         Modules.override(new MemoryMailboxModule()).with(NAIVE_THREAD_IDS),
-        new MemoryDataModule(),
+        Modules.override(new MemoryDataModule()).with(REPOSITORY_PROTOCOLS),
         new MemoryUsersRepositoryModule(),
         new MemoryDelegationStoreModule(),
         new MemoryEventStoreModule(),

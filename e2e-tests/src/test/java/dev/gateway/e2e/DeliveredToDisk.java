@@ -46,7 +46,7 @@ final class DeliveredToDisk {
             <mailet match="All" class="ToRepository">
                             <repositoryPath>file://var/mail/delivered/</repositoryPath>
                         </mailet>""");
-        replace(copy.resolve("mailetcontainer.xml"), "<repositoryPath>memory://var/mail/address-error/</repositoryPath>",
+        replace(copy.resolve("mailetcontainer.xml"), "<repositoryPath>repository://var/mail/address-error/</repositoryPath>",
             "<repositoryPath>file://var/mail/delivered/</repositoryPath>");
         return copy;
     }

@@ -64,17 +64,7 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment)
             throws IOException, InterruptedException {
-        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
-        Path home = Files.createTempDirectory("gateway-e2e-");
-        Map<Port, Integer> ports = freePorts();
-        Map<String, String> environment = new HashMap<>(extraEnvironment);
-        environment.put("GATEWAY_HOME", home.toString());
-        environment.put("GATEWAY_NO_BUILD", "1");
-        environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
-        environment.put("GATEWAY_JAVA_OPTS", "-Xms128m -Xmx512m");
-        ports.forEach((port, number) -> environment.put(port.variable, String.valueOf(number)));
-
-        GatewayProcess gateway = new GatewayProcess(source, home, ports, environment);
+        GatewayProcess gateway = prepare(extraEnvironment);
         try {
             gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
         } catch (IOException | RuntimeException e) {
@@ -83,6 +73,33 @@ public final class GatewayProcess implements AutoCloseable {
             throw e;
         }
         return gateway;
+    }
+
+    /**
+     * Starts a gateway that provisions nothing: for a node joining a store where the domain and users already
+     * exist (the cluster profile), which must find them there.
+     */
+    public static GatewayProcess startWithoutProvisioning(Map<String, String> extraEnvironment)
+            throws IOException, InterruptedException {
+        GatewayProcess gateway = prepare(extraEnvironment);
+        gateway.launcher(Duration.ofMinutes(3), "start");
+        return gateway;
+    }
+
+    /** A gateway's home, ports and environment, not started: for tests of a start that must fail ({@link #startAgain()}). */
+    public static GatewayProcess prepare(Map<String, String> extraEnvironment) throws IOException {
+        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+        Path home = Files.createTempDirectory("gateway-e2e-");
+        Map<Port, Integer> ports = freePorts();
+        Map<String, String> environment = new HashMap<>(extraEnvironment);
+        // The launcher's default profile keeps everything in a Cassandra it starts; tests ask for it explicitly.
+        environment.putIfAbsent("GATEWAY_PROFILE", "memory");
+        environment.put("GATEWAY_HOME", home.toString());
+        environment.put("GATEWAY_NO_BUILD", "1");
+        environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
+        environment.put("GATEWAY_JAVA_OPTS", "-Xms128m -Xmx512m");
+        ports.forEach((port, number) -> environment.put(port.variable, String.valueOf(number)));
+        return new GatewayProcess(source, home, ports, environment);
     }
 
     public static GatewayProcess start(String user, String password) throws IOException, InterruptedException {
@@ -197,6 +214,16 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public void startAgain(String user, String password) throws IOException, InterruptedException {
         launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+    }
+
+    /** Stops the server gracefully ({@code bin/gateway stop}) and keeps its working directory, to start it again. */
+    public void stop() throws IOException, InterruptedException {
+        launcher(Duration.ofMinutes(2), "stop");
+    }
+
+    /** Starts the server again on the same working directory and ports, provisioning nothing. */
+    public void startAgain() throws IOException, InterruptedException {
+        launcher(Duration.ofMinutes(3), "start");
     }
 
     /**

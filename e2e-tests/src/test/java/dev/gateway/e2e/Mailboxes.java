@@ -21,12 +21,7 @@ public final class Mailboxes {
 
     /** Every message of the INBOX, raw. */
     public static List<String> inbox(GatewayProcess gateway, SSLContext tls, String user, String password) throws Exception {
-        Properties properties = new Properties();
-        properties.put("mail.imaps.ssl.socketFactory", tls.getSocketFactory());
-        properties.put("mail.imaps.ssl.checkserveridentity", "false");
-        properties.put("mail.imaps.timeout", "20000");
-        Store store = Session.getInstance(properties).getStore("imaps");
-        store.connect("127.0.0.1", gateway.port(GatewayProcess.Port.IMAPS), user, password);
+        Store store = imaps(gateway, tls, user, password);
         try (store; Folder inbox = store.getFolder("INBOX")) {
             inbox.open(Folder.READ_ONLY);
             List<String> messages = new ArrayList<>();
@@ -37,6 +32,17 @@ public final class Mailboxes {
             }
             return messages;
         }
+    }
+
+    /** A JavaMail IMAPS store logged in as the user; the caller closes it. */
+    public static Store imaps(GatewayProcess gateway, SSLContext tls, String user, String password) throws Exception {
+        Properties properties = new Properties();
+        properties.put("mail.imaps.ssl.socketFactory", tls.getSocketFactory());
+        properties.put("mail.imaps.ssl.checkserveridentity", "false");
+        properties.put("mail.imaps.timeout", "20000");
+        Store store = Session.getInstance(properties).getStore("imaps");
+        store.connect("127.0.0.1", gateway.port(GatewayProcess.Port.IMAPS), user, password);
+        return store;
     }
 
     /** The header block of a raw message, continuation lines unfolded. */

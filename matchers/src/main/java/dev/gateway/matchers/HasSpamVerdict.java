@@ -28,7 +28,7 @@ import org.apache.mailet.base.GenericMatcher;
  *
  * <pre>{@code
  * <mailet match="dev.gateway.matchers.HasSpamVerdict=quarantine" class="ToRepository">
- *     <repositoryPath>memory://var/mail/quarantine/</repositoryPath>
+ *     <repositoryPath>repository://var/mail/quarantine/</repositoryPath>
  * </mailet>
  * }</pre>
  */

@@ -1,0 +1,146 @@
+package dev.gateway.app;
+
+import org.apache.james.CoreDataModule;
+import org.apache.james.adapter.mailbox.DelegationStoreAuthorizator;
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.cassandra.CassandraDomainList;
+import org.apache.james.domainlist.lib.DomainListConfiguration;
+import org.apache.james.eventsourcing.eventstore.EventStore;
+import org.apache.james.eventsourcing.eventstore.cassandra.CassandraEventStore;
+import org.apache.james.eventsourcing.eventstore.cassandra.CassandraEventStoreModule;
+import org.apache.james.eventsourcing.eventstore.cassandra.dto.EventDTO;
+import org.apache.james.eventsourcing.eventstore.cassandra.dto.EventDTOModule;
+import org.apache.james.mailbox.Authorizator;
+import org.apache.james.mailrepository.api.MailRepositoryFactory;
+import org.apache.james.mailrepository.api.MailRepositoryUrlStore;
+import org.apache.james.mailrepository.cassandra.CassandraMailRepository;
+import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryFactory;
+import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryUrlModule;
+import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryUrlStore;
+import org.apache.james.mailrepository.cassandra.MailRepositoryBlobReferenceSource;
+import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
+import org.apache.james.blob.api.BlobReferenceSource;
+import org.apache.james.rrt.api.AliasReverseResolver;
+import org.apache.james.rrt.api.CanSendFrom;
+import org.apache.james.rrt.api.RecipientRewriteTable;
+import org.apache.james.rrt.cassandra.CassandraRRTModule;
+import org.apache.james.rrt.cassandra.CassandraRecipientRewriteTable;
+import org.apache.james.rrt.lib.AliasReverseResolverImpl;
+import org.apache.james.rrt.lib.CanSendFromImpl;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.user.api.DelegationStore;
+import org.apache.james.user.api.DelegationUsernameChangeTaskStep;
+import org.apache.james.user.api.UsernameChangeTaskStep;
+import org.apache.james.user.api.UsersRepository;
+import org.apache.james.user.cassandra.CassandraDelegationStore;
+import org.apache.james.user.cassandra.CassandraUsersDAO;
+import org.apache.james.user.cassandra.CassandraUsersRepositoryModule;
+import org.apache.james.user.lib.UsersDAO;
+import org.apache.james.user.lib.UsersRepositoryImpl;
+import org.apache.james.utils.InitializationOperation;
+import org.apache.james.utils.InitilizationOperationBuilder;
+
+import java.util.Set;
+
+import javax.inject.Named;
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.eventsourcing.eventstore.cassandra.EventNestedTypes;
+import org.apache.james.json.DTO;
+import org.apache.james.json.DTOModule;
+import org.apache.james.user.cassandra.CassandraRepositoryConfiguration;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Scopes;
+import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
+
+/**
+ * James's Cassandra data: domains, users, delegations, recipient rewrite tables (aliases, forwards), mail
+ * repositories (quarantine, errors, ...) and the event store, shared by every node on the keyspace.
+ */
+final class CassandraDataStoreModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        install(new CoreDataModule());
+
+        bind(CassandraDomainList.class).in(Scopes.SINGLETON);
+        bind(DomainList.class).to(CassandraDomainList.class);
+
+        bind(CassandraUsersDAO.class).in(Scopes.SINGLETON);
+        bind(UsersDAO.class).to(CassandraUsersDAO.class);
+        bind(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { }).in(Scopes.SINGLETON);
+        bind(UsersRepository.class).to(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { });
+
+        bind(CassandraDelegationStore.class).in(Scopes.SINGLETON);
+        bind(DelegationStore.class).to(CassandraDelegationStore.class);
+        bind(Authorizator.class).to(DelegationStoreAuthorizator.class);
+        Multibinder.newSetBinder(binder(), UsernameChangeTaskStep.class).addBinding().to(DelegationUsernameChangeTaskStep.class);
+
+        bind(CassandraRecipientRewriteTable.class).in(Scopes.SINGLETON);
+        bind(RecipientRewriteTable.class).to(CassandraRecipientRewriteTable.class);
+        bind(AliasReverseResolverImpl.class).in(Scopes.SINGLETON);
+        bind(AliasReverseResolver.class).to(AliasReverseResolverImpl.class);
+        bind(CanSendFromImpl.class).in(Scopes.SINGLETON);
+        bind(CanSendFrom.class).to(CanSendFromImpl.class);
+
+        bind(CassandraMailRepositoryUrlStore.class).in(Scopes.SINGLETON);
+        bind(MailRepositoryUrlStore.class).to(CassandraMailRepositoryUrlStore.class);
+        bind(MailRepositoryStoreConfiguration.Item.class)
+            .toProvider(() -> MailRepositoryProtocols.item("cassandra", CassandraMailRepository.class));
+        Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(CassandraMailRepositoryFactory.class);
+        Multibinder.newSetBinder(binder(), BlobReferenceSource.class).addBinding().to(MailRepositoryBlobReferenceSource.class);
+
+        bind(CassandraEventStore.class).in(Scopes.SINGLETON);
+        bind(EventStore.class).to(CassandraEventStore.class);
+        Multibinder.newSetBinder(binder(), new TypeLiteral<EventDTOModule<? extends org.apache.james.eventsourcing.Event, ? extends EventDTO>>() { });
+
+        Multibinder<CassandraModule> tables = Multibinder.newSetBinder(binder(), CassandraModule.class);
+        tables.addBinding().toInstance(org.apache.james.domainlist.cassandra.CassandraDomainListModule.MODULE);
+        tables.addBinding().toInstance(CassandraUsersRepositoryModule.MODULE);
+        tables.addBinding().toInstance(CassandraRRTModule.MODULE);
+        tables.addBinding().toInstance(org.apache.james.mailrepository.cassandra.CassandraMailRepositoryModule.MODULE);
+        tables.addBinding().toInstance(CassandraMailRepositoryUrlModule.MODULE);
+        tables.addBinding().toInstance(CassandraEventStoreModule.MODULE());
+    }
+
+    /** Password hashing, read from usersrepository.xml like the memory backend's. */
+    @Provides
+    @Singleton
+    CassandraRepositoryConfiguration usersConfiguration(ConfigurationProvider configurations) throws ConfigurationException {
+        return CassandraRepositoryConfiguration.from(configurations.getConfiguration("usersrepository"));
+    }
+
+    /** Events stored here carry no nested task payloads: tasks run in memory (TaskManagerModule). */
+    @Provides
+    @Singleton
+    @Named(EventNestedTypes.EVENT_NESTED_TYPES_INJECTION_NAME)
+    Set<DTOModule<?, ? extends DTO>> eventNestedTypes() {
+        return Set.of();
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureDomainList(DomainListConfiguration configuration, CassandraDomainList domainList) {
+        return InitilizationOperationBuilder.forClass(CassandraDomainList.class)
+            .init(() -> domainList.configure(configuration));
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureUsersRepository(ConfigurationProvider configurations,
+                                                     UsersRepositoryImpl<CassandraUsersDAO> users) {
+        return InitilizationOperationBuilder.forClass(UsersRepositoryImpl.class)
+            .init(() -> users.configure(configurations.getConfiguration("usersrepository")));
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation configureRecipientRewriteTable(ConfigurationProvider configurations,
+                                                           CassandraRecipientRewriteTable table) {
+        return InitilizationOperationBuilder.forClass(CassandraRecipientRewriteTable.class)
+            .init(() -> table.configure(configurations.getConfiguration("recipientrewritetable")));
+    }
+}

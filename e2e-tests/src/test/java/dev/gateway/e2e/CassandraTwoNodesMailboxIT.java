@@ -1,0 +1,143 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.gateway.queue.cassandra.CassandraExtension;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Store;
+import jakarta.mail.search.SubjectTerm;
+
+/**
+ * Two gateway nodes on one Cassandra keyspace serve the same users: node B, which provisions nothing, knows the
+ * user node A created; mail accepted by A is read over IMAP on B; a flag set on B is seen on A; and the spool is
+ * one queue, so B delivers some of the mail A accepted.
+ */
+class CassandraTwoNodesMailboxIT {
+
+    private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
+    private static final String PASSWORD = "two-nodes-secret";
+    private static final Pattern SPOOLED = Pattern.compile("Successfully spooled mail (\\S+) ");
+    private static final Pattern DELIVERED = Pattern.compile("Local delivered mail (\\S+) ");
+
+    @RegisterExtension
+    static final CassandraExtension CASSANDRA = new CassandraExtension();
+
+    private static GatewayProcess nodeA;
+    private static GatewayProcess nodeB;
+    private static SSLContext tlsA;
+    private static SSLContext tlsB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> environment = new HashMap<>(ClusterProfile.environment(CASSANDRA.server(), "two_nodes_mailbox"));
+        environment.put("GATEWAY_SPAM_ENABLED", "false");
+        nodeA = GatewayProcess.start(ALICE, PASSWORD, environment);
+        nodeB = GatewayProcess.startWithoutProvisioning(environment);
+        tlsA = nodeA.trustingServerCertificate();
+        tlsB = nodeB.trustingServerCertificate();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (GatewayProcess node : new GatewayProcess[] {nodeA, nodeB}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void mailAcceptedByAIsReadOnBAndAFlagSetOnBIsSeenOnA() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(nodeA, GatewayProcess.Port.SMTP, tlsA)) {
+            smtp.ehlo("sender.test");
+            assertThat(smtp.send("carol@sender.test", SmtpSession.message("carol@sender.test", ALICE, "through-a"), ALICE))
+                .startsWith("250");
+        }
+
+        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+            .until(() -> Mailboxes.inbox(nodeB, tlsB, ALICE, PASSWORD).stream().anyMatch(raw -> raw.contains("Subject: through-a")));
+
+        try (Store onB = Mailboxes.imaps(nodeB, tlsB, ALICE, PASSWORD); Folder inbox = onB.getFolder("INBOX")) {
+            inbox.open(Folder.READ_WRITE);
+            Message message = only(inbox.search(new SubjectTerm("through-a")));
+            message.setFlag(Flags.Flag.FLAGGED, true);
+            message.setFlag(Flags.Flag.ANSWERED, true);
+        }
+
+        try (Store onA = Mailboxes.imaps(nodeA, tlsA, ALICE, PASSWORD); Folder inbox = onA.getFolder("INBOX")) {
+            inbox.open(Folder.READ_ONLY);
+            Flags flags = only(inbox.search(new SubjectTerm("through-a"))).getFlags();
+            assertThat(flags.contains(Flags.Flag.FLAGGED)).as("\\Flagged set on B, seen on A").isTrue();
+            assertThat(flags.contains(Flags.Flag.ANSWERED)).as("\\Answered set on B, seen on A").isTrue();
+        }
+    }
+
+    @Test
+    void bothNodesDeliverFromOneSpool() throws Exception {
+        SmtpLoad.Outcome sent = SmtpLoad.send(nodeA, tlsA, "spool", 60, 4, ALICE, any -> true);
+        assertThat(sent.accepted()).hasSize(60);
+
+        // Polled in the logs, not over IMAP: fetching the whole INBOX every second is what a loaded machine chokes on.
+        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> {
+                Set<String> delivered = new java.util.HashSet<>(mailNames(nodeA, DELIVERED));
+                delivered.addAll(mailNames(nodeB, DELIVERED));
+                return delivered.containsAll(mailNames(nodeA, SPOOLED));
+            });
+
+        assertThat(subjectsIn(Mailboxes.inbox(nodeA, tlsA, ALICE, PASSWORD))).containsAll(sent.accepted());
+        Set<String> spooledByA = mailNames(nodeA, SPOOLED);
+        Set<String> deliveredByA = mailNames(nodeA, DELIVERED);
+        Set<String> deliveredByB = mailNames(nodeB, DELIVERED);
+        System.out.printf("Two nodes, one spool: node A accepted %d mails; delivered by A %d, by B %d%n",
+            spooledByA.size(), deliveredByA.size(), deliveredByB.size());
+        assertThat(mailNames(nodeB, SPOOLED)).as("nothing was sent to node B").isEmpty();
+        assertThat(deliveredByB).as("node B delivers mail that node A accepted").isNotEmpty().isSubsetOf(spooledByA);
+        assertThat(deliveredByA).as("node A delivers too").isNotEmpty();
+        assertThat(subjects(Mailboxes.inbox(nodeB, tlsB, ALICE, PASSWORD)).filter(subject -> subject.startsWith("spool-")))
+            .as("each message stored once").hasSize(60);
+    }
+
+    private static Set<String> subjectsIn(java.util.List<String> messages) {
+        return subjects(messages).collect(Collectors.toSet());
+    }
+
+    private static java.util.stream.Stream<String> subjects(java.util.List<String> messages) {
+        return messages.stream()
+            .map(raw -> Mailboxes.headers(raw).lines().filter(line -> line.startsWith("Subject: ")).findFirst().orElse(""))
+            .map(line -> line.substring("Subject: ".length()).trim());
+    }
+
+    private static Set<String> mailNames(GatewayProcess node, Pattern pattern) throws Exception {
+        Matcher matcher = pattern.matcher(Files.readString(node.log()));
+        Set<String> names = new java.util.HashSet<>();
+        while (matcher.find()) {
+            names.add(matcher.group(1));
+        }
+        return names;
+    }
+
+    private static Message only(Message[] found) {
+        assertThat(found).hasSize(1);
+        return found[0];
+    }
+}
