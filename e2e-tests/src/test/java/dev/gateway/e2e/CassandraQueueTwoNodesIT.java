@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +37,7 @@ import dev.gateway.queue.cassandra.QueueTables;
 
 /**
  * Two gateway processes on one Cassandra keyspace consume one spool: mail accepted by node A is delivered by A or
- * B, exactly once while both run. Then A is killed with SIGKILL while it holds leases, and B delivers the mails A
+ * B, exactly once while both run. Then A is killed with SIGKILL while it holds leases (caught by freezing it with SIGSTOP first), and B delivers the mails A
  * was holding once those leases expire.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -103,20 +104,42 @@ class CassandraQueueTwoNodesIT {
     void mailLeasedByAKilledNodeIsDeliveredByTheOtherOnceTheLeaseExpires() throws Exception {
         SSLContext tls = nodeA.trustingServerCertificate();
         String ownerA = owner(nodeA);
+        // Mail keeps flowing into A until A dies; the load then ends on its own (A stops answering).
+        AtomicBoolean loading = new AtomicBoolean(true);
         CompletableFuture<SmtpLoad.Outcome> load = CompletableFuture.supplyAsync(() -> {
             try {
-                return SmtpLoad.send(nodeA, tls, "failover", 600, 6, USER, any -> true);
+                return SmtpLoad.send(nodeA, tls, "failover", 100_000, 6, USER, accepted -> loading.get());
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
         try (CqlSession cassandra = CASSANDRA.server().session(KEYSPACE, QueueTables.MODULE)) {
-            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
-                .until(() -> leasedBy(cassandra, ownerA).size() >= 3);
-            nodeA.kill();
-            long killedAt = System.currentTimeMillis();
-            Set<UUID> heldByA = leasedBy(cassandra, ownerA);
-            Set<String> subjectsHeldByA = subjects(cassandra, heldByA);
+            // A lease lives for milliseconds while a mail is processed: to catch A holding some, A is frozen (it can
+            // neither finish nor renew anything), looked at, and killed if it holds leases, or thawed to try again.
+            Set<UUID> heldByA = new HashSet<>();
+            Set<String> subjectsHeldByA = new HashSet<>();
+            long[] frozenAt = new long[1];
+            try {
+                Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    nodeA.freeze();
+                    frozenAt[0] = System.currentTimeMillis();
+                    Set<UUID> held = leasedBy(cassandra, ownerA);
+                    // Only leases whose mail is still queued show a take-over.
+                    Set<String> queued = subjects(cassandra, held);
+                    if (queued.isEmpty()) {
+                        nodeA.thaw();
+                        return false;
+                    }
+                    heldByA.addAll(held);
+                    subjectsHeldByA.addAll(queued);
+                    return true;
+                });
+                nodeA.kill();
+            } finally {
+                loading.set(false);
+            }
+            // A stopped renewing its leases when it was frozen, an instant before the kill.
+            long killedAt = frozenAt[0];
             SmtpLoad.Outcome sent = load.get();
 
             Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))

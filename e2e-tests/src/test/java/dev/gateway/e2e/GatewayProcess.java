@@ -194,13 +194,31 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the JVM stops dead, as a hung machine would; its sockets stay open and nothing it holds is renewed.
+     * Lets a test look at what the node holds at one instant before {@link #kill} or {@link #thaw}.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private String signal(String signal) throws IOException, InterruptedException {
+        String pid = Files.readString(home.resolve("var/run/gateway.pid")).trim();
+        Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + pid + " failed");
+        }
+        return pid;
+    }
+
     /** kill -9, as a crash or a power cut of the JVM would: no shutdown hook runs, nothing is flushed. */
     public void kill() throws IOException, InterruptedException {
-        String pid = Files.readString(home.resolve("var/run/gateway.pid")).trim();
-        Process kill = new ProcessBuilder("kill", "-KILL", pid).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IOException("kill -9 " + pid + " failed");
-        }
+        String pid = signal("KILL");
         Path proc = Path.of("/proc", pid);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (Files.exists(proc) && !Files.readString(proc.resolve("stat")).split(" ")[2].equals("Z") && System.nanoTime() < deadline) {

@@ -61,6 +61,16 @@ public final class Spamd implements AutoCloseable {
         script("stop");
     }
 
+    /**
+     * Leaves the lock file a scanning child killed while it was learning leaves behind with SpamAssassin's default
+     * (NFS-safe) locking, {@code home/bayes.lock}: the way a real stop mid-learn ends, made deterministic. Call it
+     * while spamd is stopped.
+     */
+    public void leaveLockOfAChildKilledWhileLearning() throws IOException {
+        Path lock = directory.resolve("home").resolve("bayes.lock");
+        Files.writeString(lock, "localhost.99999\n");
+    }
+
     public void restart() throws IOException, InterruptedException {
         script("start");
     }

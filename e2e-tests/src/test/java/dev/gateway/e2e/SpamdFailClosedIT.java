@@ -56,6 +56,8 @@ class SpamdFailClosedIT {
         Thread.sleep(1_000);
         assertThat(GATEWAY.webAdmin().deliveredCount(to)).as("nothing deferred was delivered").isEqualTo(1);
 
+        // spamd stopped mid-learn: its restart must not make every scan wait for a dead child's Bayes lock.
+        GATEWAY.spamd().leaveLockOfAChildKilledWhileLearning();
         GATEWAY.spamd().restart();
         // The sending server retries the same message until it is accepted.
         await().atMost(COOL_DOWN.multipliedBy(4)).pollInterval(Duration.ofMillis(500))
