@@ -10,10 +10,7 @@ import javax.inject.Singleton;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.backends.cassandra.components.CassandraModule;
-import org.apache.james.queue.api.MailQueue;
-import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
-import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -31,6 +28,7 @@ final class CassandraQueueModule extends AbstractModule {
     @Override
     protected void configure() {
         Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(QueueTables.MODULE);
+        install(new MailQueueFactoryBindings<>(CassandraMailQueueFactory.class));
     }
 
     @Provides
@@ -39,13 +37,13 @@ final class CassandraQueueModule extends AbstractModule {
         Configuration configuration = properties.getConfiguration("queue");
         QueueSettings defaults = QueueSettings.DEFAULT;
         return new QueueSettings(
-            duration(configuration, "cassandra.queue.slice", defaults.sliceLength().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.grace", defaults.grace().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.lease", defaults.lease().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.poll.min", defaults.pollMin().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.poll.max", defaults.pollMax().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.retry.delay", defaults.retryDelay().toMillis() + "ms"),
-            duration(configuration, "cassandra.queue.retry.delay.max", defaults.retryDelayMax().toMillis() + "ms"),
+            duration(configuration, "cassandra.queue.slice", defaults.sliceLength()),
+            duration(configuration, "cassandra.queue.grace", defaults.grace()),
+            duration(configuration, "cassandra.queue.lease", defaults.lease()),
+            duration(configuration, "cassandra.queue.poll.min", defaults.pollMin()),
+            duration(configuration, "cassandra.queue.poll.max", defaults.pollMax()),
+            duration(configuration, "cassandra.queue.retry.delay", defaults.retryDelay()),
+            duration(configuration, "cassandra.queue.retry.delay.max", defaults.retryDelayMax()),
             configuration.getInt("cassandra.queue.chunk.bytes", defaults.chunkSize()));
     }
 
@@ -53,23 +51,5 @@ final class CassandraQueueModule extends AbstractModule {
     @Singleton
     CassandraMailQueueFactory factory(CqlSession session, QueueSettings settings, MailQueueItemDecoratorFactory decorators) {
         return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators);
-    }
-
-    @Provides
-    @Singleton
-    MailQueueFactory<? extends ManageableMailQueue> manageable(CassandraMailQueueFactory factory) {
-        return factory;
-    }
-
-    @Provides
-    @Singleton
-    MailQueueFactory<?> any(CassandraMailQueueFactory factory) {
-        return factory;
-    }
-
-    @Provides
-    @Singleton
-    MailQueueFactory<? extends MailQueue> queues(CassandraMailQueueFactory factory) {
-        return factory;
     }
 }

@@ -81,7 +81,9 @@ final class CassandraSessionModule extends AbstractModule {
         }
     }
 
-    static Duration duration(Configuration configuration, String key, String fallback) {
-        return DurationParser.parse(configuration.getString(key, fallback));
+    /** The setting when present, else {@code fallback} as it is (no round trip through text). */
+    static Duration duration(Configuration configuration, String key, Duration fallback) {
+        String value = configuration.getString(key, null);
+        return value == null ? fallback : DurationParser.parse(value);
     }
 }

@@ -1,16 +1,14 @@
 package dev.gateway.app;
 
-import org.apache.james.modules.queue.memory.MemoryMailQueueModule;
-
 import com.google.inject.Module;
 
 /** Where James's mail queues (the spool and the outgoing queues) are kept; chosen with {@code gateway.queue}. */
 public enum MailQueueBackend {
-    /** In the JVM's heap: fast, and lost when the process stops. The default. */
+    /** In the JVM's heap, one copy of each message: fast, and lost when the process stops. */
     MEMORY {
         @Override
         Module module() {
-            return new MemoryMailQueueModule();
+            return new HeapQueueModule();
         }
     },
     /** In Cassandra: survives crashes, and several gateway nodes share one queue. */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import dev.gateway.queue.cassandra.CassandraConnection;
 import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
 import dev.gateway.queue.cassandra.QueueSettings;
 import dev.gateway.queue.cassandra.QueueTables;
+import dev.gateway.queue.memory.HeapMailQueueFactory;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,9 +36,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Enqueue and dequeue throughput and end-to-end latency (enqueue called to dequeued mail acknowledged) of James's
- * memory queue and Gateway's Cassandra queue, side by side in one run. Run by {@code bench/queue-throughput}.
+ * memory queue, Gateway's heap queue (the memory profile's) and Gateway's Cassandra queue, side by side in one run. Run by {@code bench/queue-throughput}.
  *
- * <p>Arguments: {@code MESSAGES SIZE_BYTES PRODUCERS CONSUMERS CASSANDRA_PORT}.
+ * <p>Arguments: {@code MESSAGES SIZE_BYTES PRODUCERS CONSUMERS CASSANDRA_PORT} (0: no Cassandra).
  */
 public final class QueueThroughput {
 
@@ -52,28 +54,43 @@ public final class QueueThroughput {
         int consumers = Integer.parseInt(args[3]);
         int cassandraPort = Integer.parseInt(args[4]);
 
-        CqlSession session = new CassandraConnection(List.of(new InetSocketAddress("127.0.0.1", cassandraPort)), "datacenter1",
-            "queue_bench", 1, Duration.ofSeconds(20)).open(QueueTables.MODULE);
-        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC());
-        CassandraMailQueueFactory cassandra = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT, Clock.systemUTC(),
-            new RawMailQueueItemDecoratorFactory());
+        // Interleaved: every queue sees the same state of the machine. A Cassandra port of 0 leaves Cassandra out.
+        Map<String, MailQueueFactory<?>> queues = new LinkedHashMap<>();
+        queues.put("james-mem", new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory(), Clock.systemUTC()));
+        queues.put("heap", new HeapMailQueueFactory(Clock.systemUTC(), new RawMailQueueItemDecoratorFactory()));
+        CqlSession session = null;
+        CassandraMailQueueFactory cassandra = null;
+        if (cassandraPort > 0) {
+            session = new CassandraConnection(List.of(new InetSocketAddress("127.0.0.1", cassandraPort)), "datacenter1",
+                "queue_bench", 1, Duration.ofSeconds(20)).open(QueueTables.MODULE);
+            cassandra = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT, Clock.systemUTC(),
+                new RawMailQueueItemDecoratorFactory());
+            queues.put("cassandra", cassandra);
+        }
 
-        System.out.printf("%d messages of %d bytes, %d producers, %d consumers (round 1 warms up, round 2 is reported;"
+        System.out.printf("%d messages of %d bytes, %d producers, %d consumers (rounds 1-2 warm up, rounds 3-4 are reported;"
             + " then a quarter as many at a steady %d/s, for latency without a backlog)%n", messages, size, producers, consumers,
             PACED_RATE);
         System.out.printf("%-10s %6s %14s %18s %10s %10s %10s%n", "queue", "round", "enqueue msg/s", "enq+deq msg/s",
             "p50 ms", "p99 ms", "max ms");
-        for (int round = 1; round <= 2; round++) {
-            // Interleaved: both queues see the same state of the machine.
-            report("memory", String.valueOf(round), run(memory, "bench-memory-" + round, messages, size, producers, consumers, 0));
-            report("cassandra", String.valueOf(round), run(cassandra, "bench-cassandra-" + round, messages, size, producers, consumers, 0));
+        for (int round = 1; round <= 4; round++) {
+            for (Map.Entry<String, MailQueueFactory<?>> queue : queues.entrySet()) {
+                Result result = run(queue.getValue(), "bench-" + queue.getKey() + "-" + round, messages, size, producers, consumers, 0);
+                if (round > 2) {
+                    report(queue.getKey(), String.valueOf(round), result);
+                }
+            }
         }
-        // Latency without a backlog: mail arrives at a steady PACED_RATE, well below either queue's capacity.
+        // Latency without a backlog: mail arrives at a steady PACED_RATE, well below every queue's capacity.
         int paced = Math.max(100, messages / 4);
-        report("memory", PACED_RATE + "/s", run(memory, "bench-memory-paced", paced, size, producers, consumers, PACED_RATE));
-        report("cassandra", PACED_RATE + "/s", run(cassandra, "bench-cassandra-paced", paced, size, producers, consumers, PACED_RATE));
-        cassandra.close();
-        session.close();
+        for (Map.Entry<String, MailQueueFactory<?>> queue : queues.entrySet()) {
+            report(queue.getKey(), PACED_RATE + "/s", run(queue.getValue(), "bench-" + queue.getKey() + "-paced", paced, size,
+                producers, consumers, PACED_RATE));
+        }
+        if (cassandra != null) {
+            cassandra.close();
+            session.close();
+        }
         System.exit(0);
     }
 
