@@ -43,6 +43,8 @@ public final class HeapMailQueue implements ManageableMailQueue {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(HeapMailQueue.class);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(1);
+    /** Due times are capped here: a delay of centuries still has a delay in milliseconds and a date to browse. */
+    private static final Instant NEVER = Instant.ofEpochMilli(Long.MAX_VALUE);
 
     private final MailQueueName name;
     private final Clock clock;
@@ -127,9 +129,10 @@ public final class HeapMailQueue implements ManageableMailQueue {
             return now;
         }
         try {
-            return now.plus(delay);
+            Instant due = now.plus(delay);
+            return due.isAfter(NEVER) ? NEVER : due;
         } catch (ArithmeticException | java.time.DateTimeException e) {
-            return Instant.MAX;
+            return NEVER;
         }
     }
 
@@ -154,15 +157,7 @@ public final class HeapMailQueue implements ManageableMailQueue {
 
     @Override
     public long clear() {
-        List<Entry> removed = new ArrayList<>();
-        waiting.drainTo(removed, Integer.MAX_VALUE);
-        // drainTo takes only expired entries: the delayed ones go one by one.
-        for (Entry entry : waiting) {
-            if (waiting.remove(entry)) {
-                removed.add(entry);
-            }
-        }
-        return removed.size();
+        return removeWhere(mail -> true);
     }
 
     @Override
@@ -172,6 +167,11 @@ public final class HeapMailQueue implements ManageableMailQueue {
             case Sender -> mail -> mail.getMaybeSender().asString().equals(value);
             case Recipient -> mail -> mail.getRecipients().stream().anyMatch(recipient -> recipient.asString().equals(value));
         };
+        return removeWhere(matches);
+    }
+
+    /** Removes the waiting mails whose envelope matches; mail being processed stays. */
+    private long removeWhere(Predicate<Mail> matches) {
         long removed = 0;
         for (Entry entry : waiting) {
             if (matches.test(entry.snapshot.envelope()) && waiting.remove(entry)) {
@@ -188,9 +188,7 @@ public final class HeapMailQueue implements ManageableMailQueue {
         List<MailQueueItemView> views = new ArrayList<>(entries.size());
         for (Entry entry : entries) {
             try {
-                views.add(new DefaultMailQueueItemView(entry.snapshot.toMail(), entry.due.equals(Instant.MAX)
-                    ? Instant.ofEpochMilli(Long.MAX_VALUE).atZone(ZoneOffset.UTC)
-                    : entry.due.atZone(ZoneOffset.UTC)));
+                views.add(new DefaultMailQueueItemView(entry.snapshot.toMail(), entry.due.atZone(ZoneOffset.UTC)));
             } catch (MessagingException e) {
                 throw new MailQueueException("Could not read mail " + entry.snapshot.name() + " of queue " + name.asString(), e);
             }
@@ -237,9 +235,6 @@ public final class HeapMailQueue implements ManageableMailQueue {
 
         @Override
         public long getDelay(TimeUnit unit) {
-            if (due.equals(Instant.MAX)) {
-                return Long.MAX_VALUE;
-            }
             long millis = Duration.between(clock.instant(), due).toMillis();
             return unit.convert(millis, TimeUnit.MILLISECONDS);
         }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.UUID;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -31,7 +30,6 @@ final class MailSnapshot {
     private final Mail envelope;
     private final byte[] content;
     private final int length;
-    private final String sourceId = "heap-queue:" + UUID.randomUUID();
 
     private MailSnapshot(Mail envelope, byte[] content, int length) {
         this.envelope = envelope;
@@ -40,7 +38,7 @@ final class MailSnapshot {
     }
 
     static MailSnapshot of(Mail mail) throws MessagingException {
-        Mail envelope = envelopeOf(mail);
+        MailImpl envelope = envelopeOf(mail);
         MimeMessage message = mail.getMessage();
         if (message == null) {
             return new MailSnapshot(envelope, null, 0);
@@ -56,7 +54,7 @@ final class MailSnapshot {
 
     /** A new mail, independent of every other one built from this snapshot. */
     Mail toMail() throws MessagingException {
-        MailImpl mail = (MailImpl) envelopeOf(envelope);
+        MailImpl mail = envelopeOf(envelope);
         if (content != null) {
             mail.setMessageContent(new Source());
         }
@@ -72,7 +70,7 @@ final class MailSnapshot {
         return envelope;
     }
 
-    private static Mail envelopeOf(Mail mail) throws MessagingException {
+    private static MailImpl envelopeOf(Mail mail) throws MessagingException {
         MailImpl copy = MailImpl.duplicateWithoutMessage(mail).build();
         // duplicateWithoutMessage derives a new name and starts in the root state; the queue keeps both.
         copy.setName(mail.getName());
@@ -109,7 +107,8 @@ final class MailSnapshot {
 
         @Override
         public String getSourceId() {
-            return sourceId;
+            // Unique while the snapshot lives, and computed only if asked: nothing on the mail path asks.
+            return "heap-queue:" + envelope.getName() + "@" + Integer.toHexString(System.identityHashCode(content));
         }
 
         @Override
