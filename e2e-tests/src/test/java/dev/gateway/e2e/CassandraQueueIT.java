@@ -75,9 +75,7 @@ class CassandraQueueIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            if (gateway != null) {
-                gateway.close();
-            }
+            GatewayProcess.closeAll(gateway);
         } finally {
             FileUtils.deleteDirectory(configuration.toFile());
         }

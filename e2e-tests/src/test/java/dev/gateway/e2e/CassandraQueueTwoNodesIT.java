@@ -69,11 +69,7 @@ class CassandraQueueTwoNodesIT {
     @AfterAll
     static void stop() throws Exception {
         try {
-            for (GatewayProcess node : new GatewayProcess[] {nodeA, nodeB}) {
-                if (node != null) {
-                    node.close();
-                }
-            }
+            GatewayProcess.closeAll(nodeA, nodeB);
         } finally {
             FileUtils.deleteDirectory(configuration.toFile());
         }

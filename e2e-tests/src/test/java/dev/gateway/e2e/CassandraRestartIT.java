@@ -54,9 +54,7 @@ class CassandraRestartIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+        GatewayProcess.closeAll(gateway);
     }
 
     @Test

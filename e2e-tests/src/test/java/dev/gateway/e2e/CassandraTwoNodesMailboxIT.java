@@ -58,11 +58,7 @@ class CassandraTwoNodesMailboxIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (GatewayProcess node : new GatewayProcess[] {nodeA, nodeB}) {
-            if (node != null) {
-                node.close();
-            }
-        }
+        GatewayProcess.closeAll(nodeA, nodeB);
     }
 
     @Test

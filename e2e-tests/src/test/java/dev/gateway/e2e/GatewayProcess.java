@@ -259,6 +259,31 @@ public final class GatewayProcess implements AutoCloseable {
         removeHome();
     }
 
+    /**
+     * Closes each server given that was started ({@code null}: never started), every one even when closing another
+     * fails: a test class's {@code @AfterAll} with several nodes. The first failure is thrown, the others suppressed.
+     */
+    public static void closeAll(GatewayProcess... processes) throws Exception {
+        Exception failure = null;
+        for (GatewayProcess process : processes) {
+            if (process == null) {
+                continue;
+            }
+            try {
+                process.close();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     private void removeHome() throws IOException {
         try (java.util.stream.Stream<Path> files = Files.walk(home)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -87,9 +87,7 @@ class SendAndReadBackIT {
 
     @AfterAll
     void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+        GatewayProcess.closeAll(gateway);
     }
 
     enum Reader {

@@ -44,9 +44,7 @@ class ThirdPartyClientsIT {
 
     @AfterAll
     void stopGateway() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
+        GatewayProcess.closeAll(gateway);
     }
 
     @Test
