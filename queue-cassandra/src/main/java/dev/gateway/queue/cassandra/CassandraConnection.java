@@ -51,6 +51,8 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
 
     /** Opens a session on the keyspace, creating it and the given tables first when they are missing. */
     public CqlSession open(CassandraModule tables) {
+        // Before any component that holds this session makes a time UUID from several threads.
+        TimeUuids.prepare();
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, requestTimeout)
