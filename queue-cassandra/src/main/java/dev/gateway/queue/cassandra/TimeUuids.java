@@ -29,9 +29,10 @@ public final class TimeUuids {
      * @throws IllegalStateException when the generator still makes ids without a node part
      */
     public static void prepare() {
-        UUID first = Uuids.timeBased();
-        if (first.getLeastSignificantBits() == 0 || Uuids.timeBased().getLeastSignificantBits() == 0) {
-            throw new IllegalStateException("the Cassandra driver makes time UUIDs without a node part (" + first
+        // Once this thread has a node part, it is the driver's constant for this JVM: one id tells.
+        UUID id = Uuids.timeBased();
+        if (id.getLeastSignificantBits() == 0) {
+            throw new IllegalStateException("the Cassandra driver makes time UUIDs without a node part (" + id
                 + "): ids made on two gateway nodes could be equal");
         }
     }
