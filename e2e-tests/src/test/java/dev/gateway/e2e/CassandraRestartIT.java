@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,7 @@ class CassandraRestartIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> environment = new HashMap<>(ClusterProfile.environment(CASSANDRA.server(), "restart"));
-        environment.put("GATEWAY_SPAM_ENABLED", "false");
+        Map<String, String> environment = ClusterProfile.withoutSpam(CASSANDRA.server(), "restart");
         gateway = GatewayProcess.start(ALICE, ALICE_PASSWORD, environment);
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionDAO;
@@ -60,8 +59,6 @@ class CassandraSchemaIT {
     }
 
     private static Map<String, String> environment(String keyspace) {
-        Map<String, String> environment = new HashMap<>(ClusterProfile.environment(CASSANDRA.server(), keyspace));
-        environment.put("GATEWAY_SPAM_ENABLED", "false");
-        return environment;
+        return ClusterProfile.withoutSpam(CASSANDRA.server(), keyspace);
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,8 +50,7 @@ class CassandraTwoNodesMailboxIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> environment = new HashMap<>(ClusterProfile.environment(CASSANDRA.server(), "two_nodes_mailbox"));
-        environment.put("GATEWAY_SPAM_ENABLED", "false");
+        Map<String, String> environment = ClusterProfile.withoutSpam(CASSANDRA.server(), "two_nodes_mailbox");
         nodeA = GatewayProcess.start(ALICE, PASSWORD, environment);
         nodeB = GatewayProcess.startWithoutProvisioning(environment);
         tlsA = nodeA.trustingServerCertificate();

@@ -17,4 +17,11 @@ final class ClusterProfile {
         environment.put("GATEWAY_PROFILE", "cluster");
         return environment;
     }
+
+    /** {@link #environment} with the spam filter off, for tests about storage rather than spam. */
+    static Map<String, String> withoutSpam(CassandraServer cassandra, String keyspace) {
+        Map<String, String> environment = environment(cassandra, keyspace);
+        environment.put("GATEWAY_SPAM_ENABLED", "false");
+        return environment;
+    }
 }
