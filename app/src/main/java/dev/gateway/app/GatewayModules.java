@@ -19,17 +19,22 @@ import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
 
+import dev.gateway.imap.server.OrderedImapServerModule;
+
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
 /** The Guice modules of the Gateway assembly, grouped by what they serve. */
 public final class GatewayModules {
 
-    /** SMTP (MX, submission, SMTPS), IMAP and IMAPS, POP3 and POP3S: ports and TLS come from the configuration. */
+    /**
+     * SMTP (MX, submission, SMTPS), IMAP and IMAPS, POP3 and POP3S: ports and TLS come from the configuration. The IMAP
+     * listeners schedule commands our way (docs/imap-processors/ordered-commands.md).
+     */
     static final Module PROTOCOLS = Modules.combine(
         new ProtocolHandlerModule(),
         new SMTPServerModule(),
-        new IMAPServerModule(),
+        Modules.override(new IMAPServerModule()).with(new OrderedImapServerModule()),
         new POP3ServerModule());
 
     /** The HTTP administration API: domains, users, mail queues, mail repositories, mailboxes. */

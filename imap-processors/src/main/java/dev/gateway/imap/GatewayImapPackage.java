@@ -4,6 +4,7 @@ import java.util.Map;
 
 import javax.inject.Inject;
 
+import org.apache.james.imap.decode.parser.SearchCommandParser;
 import org.apache.james.imap.processor.ExamineProcessor;
 import org.apache.james.imap.processor.SelectProcessor;
 import org.apache.james.modules.protocols.ImapPackage;
@@ -13,7 +14,7 @@ import com.google.common.collect.ImmutableList;
 
 /**
  * James's IMAP commands, with SELECT and EXAMINE replaced by {@link SelectWithListedExists} and
- * {@link ExamineWithListedExists}. Named in {@code imapserver.xml}:
+ * {@link ExamineWithListedExists}, and SEARCH parsed by {@link BoundedSearchCommandParser}. Named in {@code imapserver.xml}:
  * <pre>{@code
  * <imapservers>
  *     <imapPackages>dev.gateway.imap.GatewayImapPackage</imapPackages>
@@ -27,14 +28,17 @@ public class GatewayImapPackage extends ImapPackage.Impl {
 
     private static final Map<String, ClassName> REPLACEMENTS = Map.of(
         SelectProcessor.class.getName(), new ClassName(SelectWithListedExists.class.getName()),
-        ExamineProcessor.class.getName(), new ClassName(ExamineWithListedExists.class.getName()));
+        ExamineProcessor.class.getName(), new ClassName(ExamineWithListedExists.class.getName()),
+        SearchCommandParser.class.getName(), new ClassName(BoundedSearchCommandParser.class.getName()));
 
     @Inject
     public GatewayImapPackage() {
         super(DEFAULT.processors().stream()
                 .map(processor -> REPLACEMENTS.getOrDefault(processor.getName(), processor))
                 .collect(ImmutableList.toImmutableList()),
-            ImmutableList.copyOf(DEFAULT.decoders()),
+            DEFAULT.decoders().stream()
+                .map(decoder -> REPLACEMENTS.getOrDefault(decoder.getName(), decoder))
+                .collect(ImmutableList.toImmutableList()),
             ImmutableList.copyOf(DEFAULT.encoders()));
     }
 }

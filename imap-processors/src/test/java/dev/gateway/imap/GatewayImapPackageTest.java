@@ -2,6 +2,7 @@ package dev.gateway.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.james.imap.decode.parser.SearchCommandParser;
 import org.apache.james.imap.processor.ExamineProcessor;
 import org.apache.james.imap.processor.SelectProcessor;
 import org.apache.james.modules.protocols.ImapPackage;
@@ -13,12 +14,16 @@ class GatewayImapPackageTest {
     private final GatewayImapPackage gatewayPackage = new GatewayImapPackage();
 
     @Test
-    void selectAndExamineTakeJamessPlaceAndEveryOtherCommandStays() {
+    void selectExamineAndTheSearchParserTakeJamessPlaceAndEveryOtherCommandStays() {
         assertThat(gatewayPackage.processors())
             .contains(new ClassName(SelectWithListedExists.class.getName()), new ClassName(ExamineWithListedExists.class.getName()))
             .doesNotContain(new ClassName(SelectProcessor.class.getName()), new ClassName(ExamineProcessor.class.getName()))
             .hasSameSizeAs(ImapPackage.DEFAULT.processors());
-        assertThat(gatewayPackage.decoders()).containsExactlyElementsOf(ImapPackage.DEFAULT.decoders());
+        assertThat(gatewayPackage.decoders())
+            .contains(new ClassName(BoundedSearchCommandParser.class.getName()))
+            .doesNotContain(new ClassName(SearchCommandParser.class.getName()))
+            .hasSameSizeAs(ImapPackage.DEFAULT.decoders());
+        assertThat(ImapPackage.DEFAULT.decoders()).contains(new ClassName(SearchCommandParser.class.getName()));
         assertThat(gatewayPackage.encoders()).containsExactlyElementsOf(ImapPackage.DEFAULT.encoders());
     }
 }
