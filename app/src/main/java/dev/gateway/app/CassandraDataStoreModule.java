@@ -58,6 +58,9 @@ import com.google.inject.Scopes;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
+import com.google.inject.name.Names;
+
+import dev.gateway.storage.cassandra.InboxCreatingUsersRepository;
 
 /**
  * James's Cassandra data: domains, users, delegations, recipient rewrite tables (aliases, forwards), mail
@@ -75,7 +78,10 @@ final class CassandraDataStoreModule extends AbstractModule {
         bind(CassandraUsersDAO.class).in(Scopes.SINGLETON);
         bind(UsersDAO.class).to(CassandraUsersDAO.class);
         bind(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { }).in(Scopes.SINGLETON);
-        bind(UsersRepository.class).to(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { });
+        bind(UsersRepository.class).annotatedWith(Names.named(InboxCreatingUsersRepository.WRAPPED))
+            .to(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { });
+        bind(InboxCreatingUsersRepository.class).in(Scopes.SINGLETON);
+        bind(UsersRepository.class).to(InboxCreatingUsersRepository.class);
 
         bind(CassandraDelegationStore.class).in(Scopes.SINGLETON);
         bind(DelegationStore.class).to(CassandraDelegationStore.class);

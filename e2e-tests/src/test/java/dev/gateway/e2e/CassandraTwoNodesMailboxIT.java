@@ -120,6 +120,45 @@ class CassandraTwoNodesMailboxIT {
             .as("each message stored once").hasSize(60);
     }
 
+    /**
+     * A user created through WebAdmin alone (not the launcher) gets its INBOX at once, and both nodes delivering its
+     * first messages at the same moment lose none: left to the first deliveries, both nodes' spoolers race to create
+     * the INBOX and James 3.8.1 on Cassandra drops the losing mailbox with the mail stored in it.
+     */
+    @Test
+    void aUserCreatedThroughWebAdminLosesNothingWhenBothNodesDeliverItsFirstMailAtOnce() throws Exception {
+        String dora = "dora@" + GatewayProcess.DOMAIN;
+        new WebAdminClient(nodeA).putJson("/users/" + dora, "{\"password\":\"" + PASSWORD + "\"}");
+        WebAdminClient onB = new WebAdminClient(nodeB);
+        List<String> mailboxes = new ArrayList<>();
+        onB.get("/users/" + dora + "/mailboxes").forEach(mailbox -> mailboxes.add(mailbox.get("mailboxName").asText()));
+        assertThat(mailboxes).as("mailboxes of a user just created on A, listed on B").containsExactly("INBOX");
+
+        java.util.concurrent.CompletableFuture<SmtpLoad.Outcome> throughB = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return SmtpLoad.send(nodeB, tlsB, "dora-b", 30, 4, dora, any -> true);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SmtpLoad.Outcome throughA = SmtpLoad.send(nodeA, tlsA, "dora-a", 30, 4, dora, any -> true);
+        Set<String> accepted = new java.util.HashSet<>(throughA.accepted());
+        accepted.addAll(throughB.get().accepted());
+        assertThat(accepted).hasSize(60);
+
+        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> {
+                Set<String> delivered = new java.util.HashSet<>(mailNames(nodeA, DELIVERED));
+                delivered.addAll(mailNames(nodeB, DELIVERED));
+                Set<String> spooled = new java.util.HashSet<>(mailNames(nodeA, SPOOLED));
+                spooled.addAll(mailNames(nodeB, SPOOLED));
+                return delivered.containsAll(spooled);
+            });
+        assertThat(subjects(Mailboxes.inbox(nodeB, tlsB, dora, PASSWORD)).filter(subject -> subject.startsWith("dora-")))
+            .as("every message accepted for dora, once, in her INBOX").containsExactlyInAnyOrderElementsOf(accepted);
+        assertThat(Files.readString(nodeA.log()) + Files.readString(nodeB.log())).doesNotContain("created concurrently");
+    }
+
     private static Set<String> subjectsIn(List<String> messages) {
         return subjects(messages).collect(Collectors.toSet());
     }

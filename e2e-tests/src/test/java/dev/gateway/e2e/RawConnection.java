@@ -30,6 +30,7 @@ public final class RawConnection implements AutoCloseable {
     private final ByteArrayOutputStream unread = new ByteArrayOutputStream();
     private boolean closedByServer;
     private String closeReason = "end of stream";
+    private String closeError;
 
     private RawConnection(Socket socket) throws IOException {
         use(socket);
@@ -138,6 +139,11 @@ public final class RawConnection implements AutoCloseable {
         return closedByServer;
     }
 
+    /** Why reading failed when the server did not end the connection cleanly (a reset, a TLS error); empty otherwise. */
+    public java.util.Optional<String> closeError() {
+        return java.util.Optional.ofNullable(closeError);
+    }
+
     /** Reads what is available before the deadline; false when nothing came (timeout or end of stream). */
     private boolean readSome(long deadline) throws IOException {
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
@@ -160,6 +166,7 @@ public final class RawConnection implements AutoCloseable {
             // A reset or a TLS close without close_notify: the server is gone all the same.
             closedByServer = true;
             closeReason = e.toString();
+            closeError = closeReason;
             return false;
         }
     }

@@ -130,6 +130,16 @@ public final class WebAdminClient {
         }
     }
 
+    /** A PUT with a JSON body, such as creating a user: {@code /users/{user}} with {@code {"password":"..."}}. */
+    public void putJson(String path, String json) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("PUT " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
     /**
      * Waits (up to 30 s) for mail accepted earlier to finish its way through the spool, then holds that nothing is
      * queued or parked. A message wrongly accepted and parked, or stuck, makes it fail.

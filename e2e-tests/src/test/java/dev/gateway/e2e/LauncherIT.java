@@ -1,0 +1,196 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/gateway} as an operator uses it in a terminal: {@code run} on the shipped default (cluster profile, a
+ * Cassandra the launcher starts) stopped with Ctrl-C, and a {@code start} that cannot succeed.
+ */
+class LauncherIT {
+
+    /** The byte a terminal's keyboard sends for Ctrl-C; the terminal driver turns it into SIGINT. */
+    private static final int CTRL_C = 0x03;
+
+    @Test
+    void ctrlCOnRunStopsTheGatewayThenTheCassandraItStartedAndFreesEveryPort() throws Exception {
+        int cql = freePort();
+        int storage = freePort();
+        int jmx = freePort();
+        GatewayProcess gateway = GatewayProcess.prepare(Map.of(
+            "GATEWAY_PROFILE", "cluster",
+            "GATEWAY_START_CASSANDRA", "1",
+            "GATEWAY_CASSANDRA_PORT", String.valueOf(cql),
+            "GATEWAY_CASSANDRA_STORAGE_PORT", String.valueOf(storage),
+            "GATEWAY_CASSANDRA_JMX_PORT", String.valueOf(jmx),
+            "GATEWAY_CASSANDRA_HEAP", "768M",
+            // A fresh Cassandra creates the whole schema at the first start: slow on a busy machine.
+            "GATEWAY_CASSANDRA_TIMEOUT", "60s",
+            "GATEWAY_SPAM_ENABLED", "false"));
+        Path output = Files.createTempFile(gateway.home(), "terminal-", ".out");
+        Process terminal = null;
+        try {
+            ProcessBuilder builder = new ProcessBuilder("/usr/bin/python3",
+                gateway.source().resolve("e2e-tests/src/test/scripts/in_terminal.py").toString(),
+                gateway.source().resolve("bin/gateway").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+            builder.environment().putAll(gateway.environment());
+            terminal = builder.start();
+            Process running = terminal;
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                assertThat(running.isAlive()).as("bin/gateway run, which printed:%n%s", Files.readString(output)).isTrue();
+                return Files.readString(output).contains("Ctrl-C stops it");
+            });
+
+            // Everything the run started: the launcher and the server under the terminal, and what the launcher
+            // started apart from it and recorded in pid files (Cassandra runs in a session of its own).
+            Set<Long> started = new TreeSet<>();
+            terminal.descendants().forEach(process -> started.add(process.pid()));
+            Map<Path, Long> recorded = pidFiles(gateway.home().resolve("var"));
+            assertThat(recorded.keySet()).as("pid files of the run")
+                .contains(gateway.home().resolve("var/run/gateway.pid"), gateway.home().resolve("var/cassandra/cassandra.pid"));
+            started.addAll(recorded.values());
+            assertThat(started.stream().filter(LauncherIT::running)).as("processes of the run, before Ctrl-C").hasSameSizeAs(started);
+
+            try (OutputStream keyboard = terminal.getOutputStream()) {
+                keyboard.write(CTRL_C);
+                keyboard.flush();
+                assertThat(terminal.waitFor(4, TimeUnit.MINUTES)).as("bin/gateway run ended after Ctrl-C").isTrue();
+            }
+            String printed = Files.readString(output);
+            printed.lines().filter(line -> line.matches(".*(gateway|cassandra): .*")).forEach(System.out::println);
+            assertThat(terminal.exitValue()).as("exit status; it printed:%n%s", printed).isZero();
+            assertThat(printed).contains("gateway: stopped").contains("cassandra: stopped");
+            assertThat(printed.indexOf("cassandra: stopped")).as("Cassandra stopped after the gateway")
+                .isGreaterThan(printed.indexOf("gateway: stopped"));
+            assertThat(started.stream().filter(LauncherIT::running)).as("processes of the run left after Ctrl-C").isEmpty();
+            Map<String, Integer> ports = new TreeMap<>(Map.of("cassandra CQL", cql, "cassandra storage", storage, "cassandra JMX", jmx));
+            for (GatewayProcess.Port port : GatewayProcess.Port.values()) {
+                ports.put(port.name(), gateway.port(port));
+            }
+            Map<String, String> listened = new TreeMap<>();
+            ports.forEach((name, port) -> {
+                if (!free(port)) {
+                    listened.put(name + " " + port, String.join("; ", listeningSockets(port)));
+                }
+            });
+            assertThat(listened).as("ports still listened on after Ctrl-C, and by whom").isEmpty();
+        } finally {
+            if (terminal != null && terminal.isAlive()) {
+                terminal.descendants().forEach(ProcessHandle::destroyForcibly);
+                terminal.destroyForcibly();
+            }
+            // Stops whatever a failure above left behind (the launcher's stop also stops its Cassandra), then cleans up.
+            gateway.close();
+        }
+    }
+
+    @Test
+    void aStartThatCannotReachCassandraSaysWhyAsSoonAsTheServerGivesUp() throws Exception {
+        int nothingListens = freePort();
+        GatewayProcess gateway = GatewayProcess.prepare(Map.of(
+            "GATEWAY_PROFILE", "cluster",
+            "GATEWAY_CASSANDRA_HOSTS", "127.0.0.1:" + nothingListens,
+            "GATEWAY_SPAM_ENABLED", "false",
+            // Far longer than the test waits: an answer means the launcher noticed the failure, not its timeout.
+            "GATEWAY_START_TIMEOUT", "3600"));
+        try {
+            Path output = Files.createTempFile(gateway.home(), "start-", ".out");
+            ProcessBuilder builder = new ProcessBuilder(gateway.source().resolve("bin/gateway").toString(), "start")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+            builder.environment().putAll(gateway.environment());
+            Process start = builder.start();
+            start.getOutputStream().close();
+            if (!start.waitFor(5, TimeUnit.MINUTES)) {
+                start.descendants().forEach(ProcessHandle::destroyForcibly);
+                start.destroyForcibly();
+            }
+            String printed = Files.readString(output);
+            assertThat(start.isAlive()).as("bin/gateway start still waiting; it printed:%n%s", printed).isFalse();
+            assertThat(start.exitValue()).as("exit status; it printed:%n%s", printed).isEqualTo(1);
+            assertThat(printed)
+                .containsPattern("gateway: (exited during start-up|could not start) \\(log: ")
+                .contains("Fatal error while starting James")
+                .contains("Could not reach any contact point")
+                .contains("127.0.0.1:" + nothingListens)
+                .doesNotContain("did not start within");
+            assertThat(gateway.home().resolve("var/run/gateway.pid")).doesNotExist();
+            assertThat(free(gateway.port(GatewayProcess.Port.WEBADMIN))).as("WebAdmin port listened on").isTrue();
+        } finally {
+            gateway.close();
+        }
+    }
+
+    /** Every {@code *.pid} file under {@code directory} and the pid it holds. */
+    private static Map<Path, Long> pidFiles(Path directory) throws IOException {
+        Map<Path, Long> found = new HashMap<>();
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.filter(file -> file.getFileName().toString().endsWith(".pid")).toList()) {
+                found.put(file, Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+            }
+        }
+        return found;
+    }
+
+    /** A live process: present, and not a zombie waiting for a parent (an init in a container may never reap it). */
+    private static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * True when no socket listens on the port, as the kernel's tables say ({@code /proc/net/tcp} and {@code tcp6}).
+     * Neither binding nor connecting is a test of that: another program's outgoing connection may hold the number as
+     * its local port, and a connection to an unused port in the ephemeral range can connect to itself.
+     */
+    private static boolean free(int port) {
+        return listeningSockets(port).isEmpty();
+    }
+
+    /** The kernel's lines for the sockets listening on the port (state 0A), for a failure's message. */
+    private static List<String> listeningSockets(int port) {
+        String hexPort = String.format(":%04X", port);
+        List<String> found = new java.util.ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                Files.readAllLines(Path.of(table)).stream().skip(1).map(String::trim)
+                    .filter(line -> {
+                        String[] fields = line.split("\\s+");
+                        return fields[1].endsWith(hexPort) && fields[3].equals("0A");
+                    })
+                    .forEach(line -> found.add(table + ": " + line));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return found;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
