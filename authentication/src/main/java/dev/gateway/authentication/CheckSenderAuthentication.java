@@ -1,0 +1,114 @@
+package dev.gateway.authentication;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.james.protocols.api.ProtocolSession.State;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.gateway.authentication.dkim.DkimResult;
+import dev.gateway.authentication.dkim.DkimVerifier;
+import dev.gateway.authentication.dkim.RawMessage;
+import dev.gateway.authentication.dns.TxtResolver;
+
+/**
+ * At the end of DATA, for mail from outside: verifies every DKIM signature, writes one Authentication-Results field
+ * under our authserv-id with the DKIM results and the SPF results of {@link SpfCheck}, removes the
+ * Authentication-Results fields that arrived claiming our authserv-id, and keeps the results as mail attributes for
+ * matchers and routing:
+ *
+ * <ul>
+ *   <li>{@code gateway.auth.dkim}: {@code pass} when a signature passed, {@code none} without signatures, else the
+ *       first signature's result;</li>
+ *   <li>{@code gateway.auth.dkim.domains}: the d= of every passing signature, comma-separated;</li>
+ *   <li>{@code gateway.auth.spf} and {@code gateway.auth.spf.helo}: the SPF results;</li>
+ *   <li>{@code gateway.auth.results}: the whole Authentication-Results value.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * <handler class="dev.gateway.authentication.CheckSenderAuthentication">
+ *     <authservId>mx.example.com</authservId>
+ * </handler>
+ * }</pre>
+ *
+ * Sessions that may relay (authenticated users, trusted networks) send our own mail: they are signed, not checked.
+ */
+public class CheckSenderAuthentication implements JamesMessageHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(CheckSenderAuthentication.class);
+    public static final String DKIM_ATTRIBUTE = "gateway.auth.dkim";
+    public static final String DKIM_DOMAINS_ATTRIBUTE = "gateway.auth.dkim.domains";
+    public static final String SPF_ATTRIBUTE = "gateway.auth.spf";
+    public static final String SPF_HELO_ATTRIBUTE = "gateway.auth.spf.helo";
+    public static final String RESULTS_ATTRIBUTE = "gateway.auth.results";
+
+    private final DkimVerifier verifier;
+    private String authservId;
+
+    @Inject
+    public CheckSenderAuthentication(TxtResolver dns) {
+        this.verifier = new DkimVerifier(dns, Clock.systemUTC());
+    }
+
+    @Override
+    public void init(Configuration configuration) {
+        authservId = configuration.getString("authservId", "localhost").strip();
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        if (session.getUsername() != null || session.isRelayingAllowed()) {
+            return HookResult.DECLINED;
+        }
+        try {
+            RawMessage message = RawMessage.parse(MessageBytes.read(mail));
+            List<DkimResult> dkim = verifier.verify(message);
+            List<String> clauses = new ArrayList<>();
+            session.getAttachment(SpfResults.KEY, State.Transaction).ifPresent(spf -> {
+                clauses.add(spf.mailFromClause());
+                clauses.add(spf.heloClause());
+                mail.setAttribute(attribute(SPF_ATTRIBUTE, spf.mailFrom()));
+                mail.setAttribute(attribute(SPF_HELO_ATTRIBUTE, spf.helo()));
+            });
+            if (dkim.isEmpty()) {
+                clauses.add("dkim=none");
+            }
+            dkim.forEach(result -> clauses.add(result.resinfo()));
+            String field = AuthenticationResults.field(authservId, clauses);
+            MessageBytes.replace(mail, message.rewrite(List.of(field),
+                header -> AuthenticationResults.claims(header, authservId)));
+
+            String summary = dkim.isEmpty() ? "none"
+                : dkim.stream().anyMatch(DkimResult::pass) ? "pass" : dkim.get(0).result();
+            mail.setAttribute(attribute(DKIM_ATTRIBUTE, summary));
+            mail.setAttribute(attribute(DKIM_DOMAINS_ATTRIBUTE, dkim.stream().filter(DkimResult::pass)
+                .map(DkimResult::domain).distinct().collect(Collectors.joining(","))));
+            mail.setAttribute(attribute(RESULTS_ATTRIBUTE, AuthenticationResults.value(field)));
+            LOGGER.info("Mail {}: {}", mail.getName(), AuthenticationResults.value(field));
+            return HookResult.DECLINED;
+        } catch (MessagingException | IOException e) {
+            LOGGER.error("Could not check the authentication of mail {}", mail.getName(), e);
+            return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
+                .smtpDescription("4.3.0 Temporary failure while processing the message").build();
+        }
+    }
+
+    private static Attribute attribute(String name, String value) {
+        return new Attribute(AttributeName.of(name), AttributeValue.of(value));
+    }
+}
