@@ -70,6 +70,13 @@ public final class ZoneServer implements BeforeAllCallback, AfterAllCallback {
                 process.destroyForcibly();
             }
         }
+        if (dir != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     /** The gateway's settings for this server, plus the given ones. */
