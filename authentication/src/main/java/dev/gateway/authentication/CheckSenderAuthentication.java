@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -25,27 +27,35 @@ import org.slf4j.LoggerFactory;
 import dev.gateway.authentication.dkim.DkimResult;
 import dev.gateway.authentication.dkim.DkimVerifier;
 import dev.gateway.authentication.dkim.RawMessage;
+import dev.gateway.authentication.dmarc.DmarcEvaluator;
+import dev.gateway.authentication.dmarc.DmarcResult;
 import dev.gateway.authentication.dns.TxtResolver;
 
 /**
- * At the end of DATA, for mail from outside: verifies every DKIM signature, writes one Authentication-Results field
- * under our authserv-id with the DKIM results and the SPF results of {@link SpfCheck}, removes the
- * Authentication-Results fields that arrived claiming our authserv-id, and keeps the results as mail attributes for
- * matchers and routing:
+ * At the end of DATA, for mail from outside: verifies every DKIM signature, evaluates DMARC (RFC 7489) with them and
+ * the SPF results of {@link SpfCheck}, writes one Authentication-Results field under our authserv-id with every
+ * result, removes the Authentication-Results fields that arrived claiming our authserv-id, and keeps the results as
+ * mail attributes for matchers and routing:
  *
  * <ul>
  *   <li>{@code gateway.auth.dkim}: {@code pass} when a signature passed, {@code none} without signatures, else the
  *       first signature's result;</li>
  *   <li>{@code gateway.auth.dkim.domains}: the d= of every passing signature, comma-separated;</li>
  *   <li>{@code gateway.auth.spf} and {@code gateway.auth.spf.helo}: the SPF results;</li>
+ *   <li>{@code gateway.auth.dmarc}: the DMARC result, and {@code gateway.auth.dmarc.disposition} what the From
+ *       domain's policy asks for it (none, quarantine, reject);</li>
  *   <li>{@code gateway.auth.results}: the whole Authentication-Results value.</li>
  * </ul>
  *
  * <pre>{@code
  * <handler class="dev.gateway.authentication.CheckSenderAuthentication">
  *     <authservId>mx.example.com</authservId>
+ *     <dmarcEnforce>true</dmarcEnforce>   <!-- false: report DMARC only -->
  * </handler>
  * }</pre>
+ *
+ * With {@code dmarcEnforce}, a message whose disposition is reject is refused here with 550 5.7.1; one whose
+ * disposition is quarantine is accepted and put in the quarantine repository by mailetcontainer.xml.
  *
  * Sessions that may relay (authenticated users, trusted networks) send our own mail: they are signed, not checked.
  */
@@ -56,18 +66,24 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     public static final String SPF_ATTRIBUTE = "gateway.auth.spf";
     public static final String SPF_HELO_ATTRIBUTE = "gateway.auth.spf.helo";
     public static final String RESULTS_ATTRIBUTE = "gateway.auth.results";
+    public static final String DMARC_ATTRIBUTE = "gateway.auth.dmarc";
+    public static final String DMARC_DISPOSITION_ATTRIBUTE = "gateway.auth.dmarc.disposition";
 
     private final DkimVerifier verifier;
+    private final DmarcEvaluator dmarc;
     private String authservId;
+    private boolean dmarcEnforce;
 
     @Inject
     public CheckSenderAuthentication(TxtResolver dns) {
         this.verifier = new DkimVerifier(dns, Clock.systemUTC());
+        this.dmarc = new DmarcEvaluator(dns, () -> ThreadLocalRandom.current().nextInt(100));
     }
 
     @Override
     public void init(Configuration configuration) {
         authservId = configuration.getString("authservId", "localhost").strip();
+        dmarcEnforce = configuration.getBoolean("dmarcEnforce", true);
     }
 
     @Override
@@ -79,16 +95,22 @@ public class CheckSenderAuthentication implements JamesMessageHook {
             RawMessage message = RawMessage.parse(MessageBytes.read(mail));
             List<DkimResult> dkim = verifier.verify(message);
             List<String> clauses = new ArrayList<>();
-            session.getAttachment(SpfResults.KEY, State.Transaction).ifPresent(spf -> {
-                clauses.add(spf.mailFromClause());
-                clauses.add(spf.heloClause());
-                mail.setAttribute(attribute(SPF_ATTRIBUTE, spf.mailFrom()));
-                mail.setAttribute(attribute(SPF_HELO_ATTRIBUTE, spf.helo()));
+            Optional<SpfResults> spf = session.getAttachment(SpfResults.KEY, State.Transaction);
+            spf.ifPresent(results -> {
+                clauses.add(results.mailFromClause());
+                clauses.add(results.heloClause());
+                mail.setAttribute(attribute(SPF_ATTRIBUTE, results.mailFrom()));
+                mail.setAttribute(attribute(SPF_HELO_ATTRIBUTE, results.helo()));
             });
             if (dkim.isEmpty()) {
                 clauses.add("dkim=none");
             }
             dkim.forEach(result -> clauses.add(result.resinfo()));
+            List<String> from = FromDomains.of(message);
+            DmarcResult dmarcResult = dmarc.evaluate(from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty(),
+                dkim.stream().filter(DkimResult::pass).map(DkimResult::domain).toList(),
+                spf.map(SpfResults::mailFrom), spf.map(SpfResults::mailFromDomain).orElse(""));
+            clauses.add(dmarcResult.resinfo());
             String field = AuthenticationResults.field(authservId, clauses);
             MessageBytes.replace(mail, message.rewrite(List.of(field),
                 header -> AuthenticationResults.claims(header, authservId)));
@@ -99,7 +121,17 @@ public class CheckSenderAuthentication implements JamesMessageHook {
             mail.setAttribute(attribute(DKIM_DOMAINS_ATTRIBUTE, dkim.stream().filter(DkimResult::pass)
                 .map(DkimResult::domain).distinct().collect(Collectors.joining(","))));
             mail.setAttribute(attribute(RESULTS_ATTRIBUTE, AuthenticationResults.value(field)));
+            mail.setAttribute(attribute(DMARC_ATTRIBUTE, dmarcResult.result()));
+            String disposition = dmarcEnforce ? dmarcResult.disposition() : "none";
+            mail.setAttribute(attribute(DMARC_DISPOSITION_ATTRIBUTE, disposition));
             LOGGER.info("Mail {}: {}", mail.getName(), AuthenticationResults.value(field));
+            if (disposition.equals("reject")) {
+                LOGGER.warn("Mail {} refused: DMARC policy of {} is reject and the message is not aligned",
+                    mail.getName(), dmarcResult.fromDomain());
+                return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
+                    .smtpDescription("5.7.1 Unauthenticated mail from " + dmarcResult.fromDomain()
+                        + " is refused by its DMARC policy").build();
+            }
             return HookResult.DECLINED;
         } catch (MessagingException | IOException e) {
             LOGGER.error("Could not check the authentication of mail {}", mail.getName(), e);

@@ -5,13 +5,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
-import javax.mail.internet.AddressException;
-import javax.mail.internet.InternetAddress;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -80,7 +77,7 @@ public class DkimSign implements JamesMessageHook {
         }
         try {
             RawMessage message = RawMessage.parse(MessageBytes.read(mail));
-            Optional<String> domain = fromDomain(message);
+            Optional<String> domain = FromDomains.of(message).stream().findFirst();
             if (domain.isEmpty() || !domains.containsDomain(Domain.of(domain.get()))) {
                 return HookResult.DECLINED;
             }
@@ -97,24 +94,6 @@ public class DkimSign implements JamesMessageHook {
             LOGGER.error("Could not DKIM-sign mail {}", mail.getName(), e);
             return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
                 .smtpDescription("4.7.0 Temporary failure signing the message").build();
-        }
-    }
-
-    /** The domain of the (first) From address, which DKIM signs for and DMARC aligns with. */
-    static Optional<String> fromDomain(RawMessage message) {
-        List<RawMessage.HeaderField> from = message.headers("From");
-        if (from.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            InternetAddress[] addresses = InternetAddress.parseHeader(from.get(0).value(), false);
-            if (addresses.length == 0 || addresses[0].getAddress() == null || !addresses[0].getAddress().contains("@")) {
-                return Optional.empty();
-            }
-            String address = addresses[0].getAddress();
-            return Optional.of(address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT));
-        } catch (AddressException e) {
-            return Optional.empty();
         }
     }
 }

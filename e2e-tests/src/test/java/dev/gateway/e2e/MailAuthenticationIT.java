@@ -46,17 +46,26 @@ class MailAuthenticationIT {
 
     @RegisterExtension
     @Order(2)
-    static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD, () -> DNS.gatewayEnvironment(Map.of(
-        "GATEWAY_HOSTNAME", HOSTNAME,
-        "GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32",
-        "GATEWAY_SPAM_ENABLED", "false")));
+    static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD, () -> environment(DNS, Map.of()));
+
+    /** A gateway named HOSTNAME, on the DNS of {@code dns}, for which 127.0.0.1 is a trusted network and 127.0.0.2 is not. */
+    static Map<String, String> environment(ZoneServer dns, Map<String, String> more) {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of(
+            "GATEWAY_HOSTNAME", HOSTNAME,
+            "GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32",
+            "GATEWAY_SPAM_ENABLED", "false"));
+        environment.putAll(more);
+        return dns.gatewayEnvironment(environment);
+    }
 
     @TempDir
     static Path keys;
 
+    static String rsaRecord;
+
     @BeforeAll
     static void publishSenderRecords() throws Exception {
-        publishKey("rsa", "rsa");
+        rsaRecord = publishKey("rsa", "rsa");
         publishKey("ed", "ed25519");
         // "other" signs with a key whose public half is not the one published under its selector.
         writePrivateKey("other", generate("rsa"));
@@ -65,6 +74,12 @@ class MailAuthenticationIT {
         DNS.failing("broken._domainkey." + SENDER_DOMAIN);
         DNS.publishTxt(SENDER_DOMAIN, "v=spf1 ip4:127.0.0.2 -all");
         DNS.publishTxt("helo." + SENDER_DOMAIN, "v=spf1 a:nowhere." + SENDER_DOMAIN + " -all");
+        // DMARC: our own domain says reject; the other three only serve the DMARC tests.
+        DNS.publishTxt("_dmarc." + GatewayProcess.DOMAIN, "v=DMARC1; p=reject");
+        DNS.publishTxt("_dmarc.aligned.test", "v=DMARC1; p=reject");
+        DNS.publishTxt("aligned.test", "v=spf1 ip4:127.0.0.2 -all");
+        DNS.publishTxt("rsa._domainkey.aligned.test", rsaRecord);
+        DNS.publishTxt("_dmarc.quarantine.test", "v=DMARC1; p=quarantine");
     }
 
     @Test
@@ -99,6 +114,35 @@ class MailAuthenticationIT {
         assertThat(ourResults(deliver(signed("rsa", "rsa-sha1", "relaxed/relaxed"))))
             .contains("dkim=policy (rsa-sha1 is not accepted, RFC 8301) header.d=sender.test header.s=rsa header.a=rsa-sha1")
             .doesNotContain("dkim=pass");
+    }
+
+    @Test
+    void signaturesMadeByOpenDkimVerifyAndAreReportedAsTheRsaSha1TheyAre() throws Exception {
+        // opendkim-testmsg signs with rsa-sha1, relaxed/simple, and has no option for anything else.
+        String signed = run(List.of("opendkim-testmsg", "-C", "-d", SENDER_DOMAIN, "-s", "rsa", "-k",
+            keys.resolve("rsa.pem").toString()), message("opendkim"));
+        assertThat(ourResults(deliver(signed)))
+            .contains("dkim=policy (rsa-sha1 is not accepted, RFC 8301) header.d=sender.test header.s=rsa header.a=rsa-sha1");
+        assertThat(ourResults(deliver(signed.replace("this is a test", "this is a trap"))))
+            .contains("dkim=fail (body hash did not verify) header.d=sender.test header.s=rsa header.a=rsa-sha1");
+    }
+
+    @Test
+    void keysAreCachedForTheirTtlAndLookedUpAgainAfterIt() throws Exception {
+        publishKey("long", "rsa", 3600);
+        publishKey("short", "rsa", 1);
+        String longQuery = "long._domainkey.sender.test TXT";
+        String shortQuery = "short._domainkey.sender.test TXT";
+        assertThat(ourResults(deliver(signed("long", "rsa-sha256", "relaxed/relaxed")))).contains("dkim=pass");
+        assertThat(ourResults(deliver(signed("long", "rsa-sha256", "relaxed/relaxed")))).contains("dkim=pass");
+        assertThat(DNS.queries()).filteredOn(longQuery::equals).hasSize(1);
+
+        assertThat(ourResults(deliver(signed("short", "rsa-sha256", "relaxed/relaxed")))).contains("dkim=pass");
+        assertThat(DNS.queries()).filteredOn(shortQuery::equals).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1500)).untilAsserted(() -> {
+            assertThat(ourResults(deliver(signed("short", "rsa-sha256", "relaxed/relaxed")))).contains("dkim=pass");
+            assertThat(DNS.queries()).filteredOn(shortQuery::equals).hasSizeGreaterThan(1);
+        });
     }
 
     @Test
@@ -184,15 +228,53 @@ class MailAuthenticationIT {
     }
 
     @Test
-    void mailOurUsersSendIsSignedAndVerifiesWithDkimpy() throws Exception {
-        String printed = GATEWAY.process().launcher(Duration.ofMinutes(2), "dkim", "keygen", GatewayProcess.DOMAIN,
-            "--selector", "out");
-        Matcher record = Pattern.compile("(?m)^(out\\._domainkey\\.example\\.test)\\. IN TXT (.*)$").matcher(printed);
-        assertThat(record.find()).as(printed).isTrue();
-        String txt = String.join("", quotedStrings(record.group(2)));
-        assertThat(txt).startsWith("v=DKIM1; k=rsa; p=");
-        DNS.publishTxt(record.group(1), txt);
+    void spoofedMailClaimingOurDomainIsRefusedByItsRejectPolicy() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connectFrom(InetAddress.getByName("127.0.0.2"), GATEWAY.process(),
+            GatewayProcess.Port.SMTP, GATEWAY.tls())) {
+            smtp.ehlo("mail." + SENDER_DOMAIN);
+            // SPF passes for sender.test, DKIM is absent: nothing is aligned with the From domain, example.test.
+            String reply = smtp.send("someone@" + SENDER_DOMAIN, message("ceo@" + GatewayProcess.DOMAIN, "wire transfer"), USER);
+            assertThat(reply).isEqualTo("550 5.7.1 Unauthenticated mail from example.test is refused by its DMARC policy");
+        }
+    }
 
+    @Test
+    void alignedMailPassesDmarcByDkimOrBySpf() throws Exception {
+        String byDkim = signedAs("aligned.test", message("news@aligned.test", "aligned by dkim"), "rsa", "rsa-sha256",
+            "relaxed/relaxed");
+        assertThat(ourResults(deliver(byDkim, "bounce@" + SENDER_DOMAIN, "mail." + SENDER_DOMAIN)))
+            .contains("dkim=pass header.d=aligned.test").contains("dmarc=pass (p=reject dis=none) header.from=aligned.test");
+        assertThat(ourResults(deliver(message("news@aligned.test", "aligned by spf"), "bounce@aligned.test", "mail.aligned.test")))
+            .contains("spf=pass smtp.mailfrom=aligned.test").contains("dmarc=pass (p=reject dis=none) header.from=aligned.test");
+        assertThat(ourResults(deliver(message("unaligned"))))
+            .contains("dmarc=none header.from=sender.test");
+    }
+
+    @Test
+    void quarantinePolicyPutsUnalignedMailInTheQuarantine() throws Exception {
+        String subject = "quarantined by dmarc " + UUID.randomUUID();
+        try (SmtpSession smtp = SmtpSession.connectFrom(InetAddress.getByName("127.0.0.2"), GATEWAY.process(),
+            GatewayProcess.Port.SMTP, GATEWAY.tls())) {
+            smtp.ehlo("mail." + SENDER_DOMAIN);
+            assertThat(smtp.send("someone@" + SENDER_DOMAIN, message("news@quarantine.test", subject), USER)).startsWith("250");
+        }
+        String quarantined = await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (String key : GATEWAY.webAdmin().repositoryKeys("var/mail/quarantine")) {
+                String raw = GATEWAY.webAdmin().repositoryMessage("var/mail/quarantine", key);
+                if (Mailboxes.headers(raw).contains(subject)) {
+                    return Optional.of(raw);
+                }
+            }
+            return Optional.<String>empty();
+        }, Optional::isPresent).get();
+        assertThat(ourResults(quarantined)).contains("dmarc=fail (p=quarantine dis=quarantine) header.from=quarantine.test");
+        assertThat(Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), USER, PASSWORD))
+            .noneMatch(raw -> Mailboxes.headers(raw).contains(subject));
+    }
+
+    @Test
+    void mailOurUsersSendIsSignedAndVerifiesWithDkimpy() throws Exception {
+        ensureOurKey();
         String subject = "signed by us " + UUID.randomUUID();
         try (SmtpSession smtp = SmtpSession.authenticatedSubmission(GATEWAY.process(), GATEWAY.tls(), USER, PASSWORD)) {
             String message = "From: Rcpt <" + USER + ">\r\nTo: " + USER + "\r\nSubject: " + subject
@@ -206,6 +288,40 @@ class MailAuthenticationIT {
         assertThat(dkimpyVerify(delivered)).isEqualTo("pass");
         assertThat(dkimpyVerify(delivered.replace("Hello  from", "Hello from"))).isEqualTo("pass");
         assertThat(dkimpyVerify(delivered.replace("from   inside", "from outside"))).startsWith("fail");
+    }
+
+    @Test
+    void mailFromTrustedNetworksOnTheMxIsSignedNotChecked() throws Exception {
+        ensureOurKey();
+        String subject = "relayed for a trusted network " + UUID.randomUUID();
+        String message = "From: <" + USER + ">\r\nTo: " + USER + "\r\nSubject: " + subject
+            + "\r\nAuthentication-Results: " + HOSTNAME + "; dkim=pass header.d=kept.test\r\n\r\nfrom the office\r\n";
+        try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
+            smtp.ehlo("office.example.test");
+            assertThat(smtp.send(USER, message, USER)).startsWith("250");
+        }
+        String delivered = awaitDelivered(subject, "from the office");
+        assertThat(dkimpyVerify(delivered)).isEqualTo("pass");
+        // Not checked: ours is our own mail, so nothing is added and nothing removed.
+        assertThat(fields(delivered, "Authentication-Results")).singleElement().satisfies(field ->
+            assertThat(field).contains("kept.test"));
+    }
+
+    private static boolean ourKeyPublished;
+
+    /** Our domain's key, made by bin/gateway dkim keygen, its printed record published. */
+    static synchronized void ensureOurKey() throws Exception {
+        if (ourKeyPublished) {
+            return;
+        }
+        String printed = GATEWAY.process().launcher(Duration.ofMinutes(2), "dkim", "keygen", GatewayProcess.DOMAIN,
+            "--selector", "out");
+        Matcher record = Pattern.compile("(?m)^(out\\._domainkey\\.example\\.test)\\. IN TXT (.*)$").matcher(printed);
+        assertThat(record.find()).as(printed).isTrue();
+        String txt = String.join("", quotedStrings(record.group(2)));
+        assertThat(txt).startsWith("v=DKIM1; k=rsa; p=");
+        DNS.publishTxt(record.group(1), txt);
+        ourKeyPublished = true;
     }
 
     // --- sending and reading back ---
@@ -254,7 +370,11 @@ class MailAuthenticationIT {
     }
 
     static String message(String subject) {
-        return "From: Sender <someone@" + SENDER_DOMAIN + ">\r\nTo: " + USER + "\r\nSubject: " + subject + " "
+        return message("someone@" + SENDER_DOMAIN, subject);
+    }
+
+    static String message(String from, String subject) {
+        return "From: Sender <" + from + ">\r\nTo: " + USER + "\r\nSubject: " + subject + " "
             + UUID.randomUUID() + "\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\nMessage-ID: <" + UUID.randomUUID()
             + "@sender.test>\r\n\r\nHello,\r\n\r\nthis is a test.\r\n";
     }
@@ -262,10 +382,16 @@ class MailAuthenticationIT {
     // --- dkimpy and pyspf (e2e-tests/src/test/scripts/dkim_tool.py) ---
 
     static String signed(String selector, String algorithm, String canonicalization, String... flags) throws Exception {
+        return signedAs(SENDER_DOMAIN, message(selector + " " + algorithm + " " + canonicalization + " "
+            + String.join(" ", flags)), selector, algorithm, canonicalization, flags);
+    }
+
+    static String signedAs(String domain, String message, String selector, String algorithm, String canonicalization,
+                           String... flags) throws Exception {
         List<String> command = new ArrayList<>(List.of("sign", "--key", keys.resolve(selector + ".pem").toString(),
-            "--domain", SENDER_DOMAIN, "--selector", selector, "--algorithm", algorithm, "--canonicalize", canonicalization));
+            "--domain", domain, "--selector", selector, "--algorithm", algorithm, "--canonicalize", canonicalization));
         command.addAll(Arrays.asList(flags));
-        return dkimTool(command, message(selector + " " + algorithm + " " + canonicalization + " " + String.join(" ", flags)));
+        return dkimTool(command, message);
     }
 
     static String dkimpyVerify(String message) throws Exception {
@@ -279,22 +405,32 @@ class MailAuthenticationIT {
     static String dkimTool(List<String> arguments, String stdin) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "src/test/scripts/dkim_tool.py"));
         command.addAll(arguments);
+        return run(command, stdin);
+    }
+
+    static String run(List<String> command, String stdin) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).start();
         process.getOutputStream().write(stdin.getBytes(StandardCharsets.ISO_8859_1));
         process.getOutputStream().close();
         byte[] out = process.getInputStream().readAllBytes();
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(err).isZero();
+        assertThat(process.exitValue()).as(command + ": " + err).isZero();
         return new String(out, StandardCharsets.ISO_8859_1);
     }
 
     // --- keys ---
 
-    static void publishKey(String selector, String algorithm) throws Exception {
+    /** A new key pair for the selector under sender.test: the private key in a file, the record published. */
+    static String publishKey(String selector, String algorithm) throws Exception {
+        return publishKey(selector, algorithm, 300);
+    }
+
+    static String publishKey(String selector, String algorithm, int ttl) throws Exception {
         KeyPair pair = generate(algorithm);
         writePrivateKey(selector, pair);
-        DNS.publishTxt(selector + "._domainkey." + SENDER_DOMAIN, record(algorithm, pair));
+        DNS.publish(selector + "._domainkey." + SENDER_DOMAIN, "TXT", record(algorithm, pair), ttl);
+        return record(algorithm, pair);
     }
 
     static KeyPair generate(String algorithm) throws Exception {
