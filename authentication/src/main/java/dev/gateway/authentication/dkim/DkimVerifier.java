@@ -58,6 +58,10 @@ public final class DkimVerifier {
         } catch (DkimException e) {
             return new DkimResult(e.temporary() ? "temperror" : "permerror", domain, selector, algorithmTag, prefix,
                 Optional.of(e.getMessage()));
+        } catch (RuntimeException e) {
+            // Hostile input must cost the sender its signature, never the session: report what broke.
+            return new DkimResult("permerror", domain, selector, algorithmTag, prefix,
+                Optional.of("unreadable signature: " + e.getClass().getSimpleName()));
         }
     }
 
@@ -96,6 +100,9 @@ public final class DkimVerifier {
         Optional<Long> length = numeric(tags, "l");
         byte[] hashedBody = canonicalBody;
         if (length.isPresent()) {
+            if (length.get() < 0) {
+                throw DkimException.permanent("l= is negative");
+            }
             if (length.get() > canonicalBody.length) {
                 return result("fail", domain, selector, algorithm, prefix, "body shorter than l=");
             }

@@ -114,6 +114,21 @@ class DkimpyInteropTest {
         assertThat(empty.verify(parse(signed))).extracting(DkimResult::result).containsExactly("permerror");
     }
 
+    @Test
+    void hostileSignatureFieldsArePermerrorsNeverExceptions() throws Exception {
+        KeyPair pair = DkimKeygen.generate("rsa", 2048);
+        String signed = dkimpySign(MESSAGE, pair, "rsa", "length=True");
+        String record = DkimKeygen.record("rsa", pair);
+        for (String hostile : List.of(signed.replaceFirst("l=\\d+", "l=-5"), signed.replaceFirst("l=\\d+", "l=99999999999"),
+            signed.replaceFirst("a=rsa-sha256", "a=rsa-md5"), signed.replaceFirst("bh=", "bh=!!"),
+            signed.replaceFirst("c=relaxed/simple", "c=fancy/simple"), signed.replaceFirst("; h=", "; v=1; h="),
+            "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=sel; h=to; bh=; b=\r\n" + MESSAGE,
+            "DKIM-Signature: ;;;==\r\n" + MESSAGE, "DKIM-Signature:\r\n" + MESSAGE)) {
+            assertThat(verifier(record).verify(parse(hostile))).singleElement()
+                .satisfies(result -> assertThat(result.result()).as(hostile).isIn("permerror", "fail"));
+        }
+    }
+
     static DkimVerifier verifier(String record) {
         return new DkimVerifier(name -> name.equals("sel._domainkey.example.org")
             ? TxtAnswer.found(List.of(record)) : TxtAnswer.found(List.of()), Clock.systemUTC());
