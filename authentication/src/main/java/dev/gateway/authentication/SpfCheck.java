@@ -8,6 +8,7 @@ import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MaybeSender;
+import org.apache.james.jspf.core.DNSService;
 import org.apache.james.jspf.core.DNSServiceEnabled;
 import org.apache.james.jspf.core.MacroExpand;
 import org.apache.james.jspf.core.MacroExpandEnabled;
@@ -67,9 +68,10 @@ public class SpfCheck implements MailHook, ProtocolHandler {
      * sends its queries to the system's resolvers whatever resolver it is given (dnsjava's default
      * {@code LookupSession}), and when made to use ours it never falls back from the SPF RR type to TXT: every
      * record then reads as "none". No jSPF timeout is set: it would change the shared resolver's, which
-     * dnsservice.xml sets.
+     * dnsservice.xml sets. Records of the obsolete SPF type are never asked for (RFC 7208 section 3.1, {@link TxtOnly}).
      */
-    static SPF synchronousSpf(DNSServiceXBillImpl dns) {
+    static SPF synchronousSpf(DNSService lookups) {
+        DNSService dns = new TxtOnly(lookups);
         MacroExpand macroExpand = new MacroExpand(dns);
         WiringServiceTable wiring = new WiringServiceTable();
         wiring.put(DNSServiceEnabled.class, dns);
@@ -114,5 +116,45 @@ public class SpfCheck implements MailHook, ProtocolHandler {
                 .build();
         }
         return HookResult.DECLINED;
+    }
+
+    /**
+     * jSPF 1.0.3 follows RFC 4408: it asks for records of type SPF (99) first and uses them over TXT. RFC 7208 section
+     * 3.1 removed that type: a domain's policy is its TXT record. This answers every type-SPF query with nothing, so
+     * jSPF falls back to TXT (the openspf suite's "Record lookup" and "Selecting records" cases, Rfc7208SuiteTest).
+     */
+    record TxtOnly(DNSService delegate) implements DNSService {
+        @Override
+        public java.util.List<String> getRecords(org.apache.james.jspf.core.DNSRequest request)
+            throws org.apache.james.jspf.core.exceptions.TimeoutException {
+            return request.getRecordType() == org.apache.james.jspf.core.DNSRequest.SPF ? null : delegate.getRecords(request);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<java.util.List<String>> getRecordsAsync(
+            org.apache.james.jspf.core.DNSRequest request) {
+            return request.getRecordType() == org.apache.james.jspf.core.DNSRequest.SPF
+                ? java.util.concurrent.CompletableFuture.completedFuture(null) : delegate.getRecordsAsync(request);
+        }
+
+        @Override
+        public java.util.List<String> getLocalDomainNames() {
+            return delegate.getLocalDomainNames();
+        }
+
+        @Override
+        public void setTimeOut(int timeOut) {
+            delegate.setTimeOut(timeOut);
+        }
+
+        @Override
+        public int getRecordLimit() {
+            return delegate.getRecordLimit();
+        }
+
+        @Override
+        public void setRecordLimit(int recordLimit) {
+            delegate.setRecordLimit(recordLimit);
+        }
     }
 }
