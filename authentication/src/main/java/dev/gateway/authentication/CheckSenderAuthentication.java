@@ -12,6 +12,8 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.commons.configuration2.Configuration;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.library.netmatcher.NetMatcher;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -51,11 +53,14 @@ import dev.gateway.authentication.dns.TxtResolver;
  * <handler class="dev.gateway.authentication.CheckSenderAuthentication">
  *     <authservId>mx.example.com</authservId>
  *     <dmarcEnforce>true</dmarcEnforce>   <!-- false: report DMARC only -->
+ *     <dmarcTrustedForwarders>192.0.2.0/24, 2001:db8::/32</dmarcTrustedForwarders>  <!-- reported, not enforced -->
  * </handler>
  * }</pre>
  *
  * With {@code dmarcEnforce}, a message whose disposition is reject is refused here with 550 5.7.1; one whose
- * disposition is quarantine is accepted and put in the quarantine repository by mailetcontainer.xml.
+ * disposition is quarantine is accepted and put in the quarantine repository by mailetcontainer.xml. Mail from a
+ * client in {@code dmarcTrustedForwarders} (a mailing list server, a forwarder that breaks DKIM and SPF for good
+ * reasons) is reported with its DMARC result but never refused or quarantined for it.
  *
  * Sessions that may relay (authenticated users, trusted networks) send our own mail: they are signed, not checked.
  */
@@ -71,19 +76,26 @@ public class CheckSenderAuthentication implements JamesMessageHook {
 
     private final DkimVerifier verifier;
     private final DmarcEvaluator dmarc;
+    private final DNSService names;
     private String authservId;
     private boolean dmarcEnforce;
+    private Optional<NetMatcher> trustedForwarders = Optional.empty();
 
     @Inject
-    public CheckSenderAuthentication(TxtResolver dns) {
+    public CheckSenderAuthentication(TxtResolver dns, DNSService names) {
         this.verifier = new DkimVerifier(dns, Clock.systemUTC());
         this.dmarc = new DmarcEvaluator(dns, () -> ThreadLocalRandom.current().nextInt(100));
+        this.names = names;
     }
 
     @Override
     public void init(Configuration configuration) {
         authservId = configuration.getString("authservId", "localhost").strip();
         dmarcEnforce = configuration.getBoolean("dmarcEnforce", true);
+        List<String> forwarders = java.util.Arrays.stream(
+                String.join(",", configuration.getStringArray("dmarcTrustedForwarders")).split("[,\\s]+"))
+            .filter(network -> !network.isBlank()).toList();
+        trustedForwarders = forwarders.isEmpty() ? Optional.empty() : Optional.of(new NetMatcher(forwarders, names));
     }
 
     @Override
@@ -110,6 +122,10 @@ public class CheckSenderAuthentication implements JamesMessageHook {
             DmarcResult dmarcResult = dmarc.evaluate(from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty(),
                 dkim.stream().filter(DkimResult::pass).map(DkimResult::domain).toList(),
                 spf.map(SpfResults::mailFrom), spf.map(SpfResults::mailFromDomain).orElse(""));
+            if (!dmarcResult.disposition().equals("none") && trustedForwarders
+                .filter(networks -> networks.matchInetNetwork(session.getRemoteAddress().getAddress())).isPresent()) {
+                dmarcResult = dmarcResult.overridden("trusted forwarder");
+            }
             clauses.add(dmarcResult.resinfo());
             String field = AuthenticationResults.field(authservId, clauses);
             MessageBytes.replace(mail, message.rewrite(List.of(field),

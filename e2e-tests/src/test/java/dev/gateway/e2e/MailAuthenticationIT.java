@@ -48,12 +48,16 @@ class MailAuthenticationIT {
     @Order(2)
     static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD, () -> environment(DNS, Map.of()));
 
-    /** A gateway named HOSTNAME, on the DNS of {@code dns}, for which 127.0.0.1 is a trusted network and 127.0.0.2 is not. */
+    /**
+     * A gateway named HOSTNAME, on the DNS of {@code dns}, for which 127.0.0.1 is a trusted network, 127.0.0.2 is
+     * outside, and 127.0.0.3 is outside but a trusted DMARC forwarder.
+     */
     static Map<String, String> environment(ZoneServer dns, Map<String, String> more) {
         Map<String, String> environment = new java.util.HashMap<>(Map.of(
             "GATEWAY_HOSTNAME", HOSTNAME,
             "GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32",
-            "GATEWAY_SPAM_ENABLED", "false"));
+            "GATEWAY_SPAM_ENABLED", "false",
+            "GATEWAY_DMARC_TRUSTED_FORWARDERS", "127.0.0.3/32"));
         environment.putAll(more);
         return dns.gatewayEnvironment(environment);
     }
@@ -236,6 +240,19 @@ class MailAuthenticationIT {
             String reply = smtp.send("someone@" + SENDER_DOMAIN, message("ceo@" + GatewayProcess.DOMAIN, "wire transfer"), USER);
             assertThat(reply).isEqualTo("550 5.7.1 Unauthenticated mail from example.test is refused by its DMARC policy");
         }
+    }
+
+    @Test
+    void trustedForwardersAreReportedButNotRefused() throws Exception {
+        String subject = "forwarded " + UUID.randomUUID();
+        try (SmtpSession smtp = SmtpSession.connectFrom(InetAddress.getByName("127.0.0.3"), GATEWAY.process(),
+            GatewayProcess.Port.SMTP, GATEWAY.tls())) {
+            smtp.ehlo("lists.forwarder.test");
+            assertThat(smtp.send("list-bounces@forwarder.test", message("ceo@" + GatewayProcess.DOMAIN, subject), USER))
+                .startsWith("250");
+        }
+        assertThat(ourResults(awaitDelivered(subject, "this is a test.")))
+            .contains("dmarc=fail (p=reject dis=none, local override: trusted forwarder) header.from=example.test");
     }
 
     @Test

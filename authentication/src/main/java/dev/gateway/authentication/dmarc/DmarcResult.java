@@ -14,11 +14,18 @@ public record DmarcResult(String result, String fromDomain, String disposition, 
         return new DmarcResult(result, fromDomain, disposition, Optional.ofNullable(policy), Optional.ofNullable(reason));
     }
 
+    /** This result with its disposition waived by a local policy (RFC 7489 section 6.7), saying why. */
+    public DmarcResult overridden(String why) {
+        return new DmarcResult(result, fromDomain, "none", policy, Optional.of("local override: " + why));
+    }
+
     /** The method clause of an Authentication-Results field. */
     public String resinfo() {
         StringBuilder clause = new StringBuilder("dmarc=").append(result);
         if (policy.isPresent()) {
-            clause.append(" (p=").append(policy.get()).append(" dis=").append(disposition).append(')');
+            clause.append(" (p=").append(policy.get()).append(" dis=").append(disposition);
+            reason.ifPresent(why -> clause.append(", ").append(why.replaceAll("[()\\\\\r\n]", " ")));
+            clause.append(')');
         } else {
             reason.ifPresent(why -> clause.append(" (").append(why.replaceAll("[()\\\\\r\n]", " ")).append(')'));
         }

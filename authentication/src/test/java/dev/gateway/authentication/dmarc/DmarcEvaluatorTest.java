@@ -51,6 +51,8 @@ class DmarcEvaluatorTest {
         assertThat(unaligned.result()).isEqualTo("fail");
         assertThat(unaligned.disposition()).isEqualTo("reject");
         assertThat(unaligned.resinfo()).isEqualTo("dmarc=fail (p=reject dis=reject) header.from=example.com");
+        assertThat(unaligned.overridden("trusted forwarder").resinfo())
+            .isEqualTo("dmarc=fail (p=reject dis=none, local override: trusted forwarder) header.from=example.com");
         // SPF that did not pass aligns nothing, even for the right domain.
         assertThat(evaluate("example.com", List.of(), "softfail", "example.com").result()).isEqualTo("fail");
     }
