@@ -24,6 +24,8 @@ import dev.gateway.imap.server.OrderedImapServerModule;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.gateway.authentication.AuthenticationModule;
+
 /** The Guice modules of the Gateway assembly, grouped by what they serve. */
 public final class GatewayModules {
 
@@ -65,7 +67,9 @@ public final class GatewayModules {
             : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
-                new PolicyModule(), new RoutingModule(settings.routingTable()), storage);
+                new PolicyModule(), new RoutingModule(settings.routingTable()), storage)
+            // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
+            .overrideWith(new AuthenticationModule());
     }
 
     private GatewayModules() {

@@ -98,6 +98,9 @@ public final class GatewayProcess implements AutoCloseable {
         environment.put("GATEWAY_NO_BUILD", "1");
         environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");
         environment.put("GATEWAY_JAVA_OPTS", "-Xms128m -Xmx512m");
+        // Never the machine's resolver: tests that need DNS run a ZoneServer; the others get a loopback port where
+        // nothing answers, so any lookup fails at once (temperror) instead of leaving the machine.
+        environment.putIfAbsent("GATEWAY_DNS_SERVERS", "127.0.0.1:9");
         ports.forEach((port, number) -> environment.put(port.variable, String.valueOf(number)));
         return new GatewayProcess(source, home, ports, environment);
     }

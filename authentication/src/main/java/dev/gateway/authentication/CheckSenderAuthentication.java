@@ -1,0 +1,162 @@
+package dev.gateway.authentication;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+import javax.mail.MessagingException;
+
+import org.apache.commons.configuration2.Configuration;
+import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.dnsservice.library.netmatcher.NetMatcher;
+import org.apache.james.protocols.api.ProtocolSession.State;
+import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.hook.HookResult;
+import org.apache.james.protocols.smtp.hook.HookReturnCode;
+import org.apache.james.smtpserver.JamesMessageHook;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.gateway.authentication.dkim.DkimResult;
+import dev.gateway.authentication.dkim.DkimVerifier;
+import dev.gateway.authentication.dkim.RawMessage;
+import dev.gateway.authentication.dmarc.DmarcEvaluator;
+import dev.gateway.authentication.dmarc.DmarcResult;
+import dev.gateway.authentication.dns.TxtResolver;
+
+/**
+ * At the end of DATA, for mail from outside: verifies every DKIM signature, evaluates DMARC (RFC 7489) with them and
+ * the SPF results of {@link SpfCheck}, writes one Authentication-Results field under our authserv-id with every
+ * result, removes the Authentication-Results fields that arrived claiming our authserv-id, and keeps the results as
+ * mail attributes for matchers and routing:
+ *
+ * <ul>
+ *   <li>{@code gateway.auth.dkim}: {@code pass} when a signature passed, {@code none} without signatures, else the
+ *       first signature's result;</li>
+ *   <li>{@code gateway.auth.dkim.domains}: the d= of every passing signature, comma-separated;</li>
+ *   <li>{@code gateway.auth.spf} and {@code gateway.auth.spf.helo}: the SPF results;</li>
+ *   <li>{@code gateway.auth.dmarc}: the DMARC result, and {@code gateway.auth.dmarc.disposition} what the From
+ *       domain's policy asks for it (none, quarantine, reject);</li>
+ *   <li>{@code gateway.auth.results}: the whole Authentication-Results value.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * <handler class="dev.gateway.authentication.CheckSenderAuthentication">
+ *     <authservId>mx.example.com</authservId>
+ *     <dmarcEnforce>true</dmarcEnforce>   <!-- false: report DMARC only -->
+ *     <dmarcTrustedForwarders>192.0.2.0/24, 2001:db8::/32</dmarcTrustedForwarders>  <!-- reported, not enforced -->
+ * </handler>
+ * }</pre>
+ *
+ * With {@code dmarcEnforce}, a message whose disposition is reject is refused here with 550 5.7.1; one whose
+ * disposition is quarantine is accepted and put in the quarantine repository by mailetcontainer.xml. Mail from a
+ * client in {@code dmarcTrustedForwarders} (a mailing list server, a forwarder that breaks DKIM and SPF for good
+ * reasons) is reported with its DMARC result but never refused or quarantined for it.
+ *
+ * Sessions that may relay (authenticated users, trusted networks) send our own mail: they are signed, not checked.
+ */
+public class CheckSenderAuthentication implements JamesMessageHook {
+    private static final Logger LOGGER = LoggerFactory.getLogger(CheckSenderAuthentication.class);
+    public static final String DKIM_ATTRIBUTE = "gateway.auth.dkim";
+    public static final String DKIM_DOMAINS_ATTRIBUTE = "gateway.auth.dkim.domains";
+    public static final String SPF_ATTRIBUTE = "gateway.auth.spf";
+    public static final String SPF_HELO_ATTRIBUTE = "gateway.auth.spf.helo";
+    public static final String RESULTS_ATTRIBUTE = "gateway.auth.results";
+    public static final String DMARC_ATTRIBUTE = "gateway.auth.dmarc";
+    public static final String DMARC_DISPOSITION_ATTRIBUTE = "gateway.auth.dmarc.disposition";
+
+    private final DkimVerifier verifier;
+    private final DmarcEvaluator dmarc;
+    private final DNSService names;
+    private String authservId;
+    private boolean dmarcEnforce;
+    private Optional<NetMatcher> trustedForwarders = Optional.empty();
+
+    @Inject
+    public CheckSenderAuthentication(TxtResolver dns, DNSService names) {
+        this.verifier = new DkimVerifier(dns, Clock.systemUTC());
+        this.dmarc = new DmarcEvaluator(dns, () -> ThreadLocalRandom.current().nextInt(100));
+        this.names = names;
+    }
+
+    @Override
+    public void init(Configuration configuration) {
+        authservId = configuration.getString("authservId", "localhost").strip();
+        dmarcEnforce = configuration.getBoolean("dmarcEnforce", true);
+        List<String> forwarders = java.util.Arrays.stream(
+                String.join(",", configuration.getStringArray("dmarcTrustedForwarders")).split("[,\\s]+"))
+            .filter(network -> !network.isBlank()).toList();
+        trustedForwarders = forwarders.isEmpty() ? Optional.empty() : Optional.of(new NetMatcher(forwarders, names));
+    }
+
+    @Override
+    public HookResult onMessage(SMTPSession session, Mail mail) {
+        if (session.getUsername() != null || session.isRelayingAllowed()) {
+            return HookResult.DECLINED;
+        }
+        try {
+            RawMessage message = RawMessage.parse(MessageBytes.read(mail));
+            List<DkimResult> dkim = verifier.verify(message);
+            List<String> clauses = new ArrayList<>();
+            Optional<SpfResults> spf = session.getAttachment(SpfResults.KEY, State.Transaction);
+            spf.ifPresent(results -> {
+                clauses.add(results.mailFromClause());
+                clauses.add(results.heloClause());
+                mail.setAttribute(attribute(SPF_ATTRIBUTE, results.mailFrom()));
+                mail.setAttribute(attribute(SPF_HELO_ATTRIBUTE, results.helo()));
+            });
+            if (dkim.isEmpty()) {
+                clauses.add("dkim=none");
+            }
+            dkim.forEach(result -> clauses.add(result.resinfo()));
+            List<String> from = FromDomains.of(message);
+            DmarcResult dmarcResult = dmarc.evaluate(from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty(),
+                dkim.stream().filter(DkimResult::pass).map(DkimResult::domain).toList(),
+                spf.map(SpfResults::mailFrom), spf.map(SpfResults::mailFromDomain).orElse(""));
+            if (!dmarcResult.disposition().equals("none") && trustedForwarders
+                .filter(networks -> networks.matchInetNetwork(session.getRemoteAddress().getAddress())).isPresent()) {
+                dmarcResult = dmarcResult.overridden("trusted forwarder");
+            }
+            clauses.add(dmarcResult.resinfo());
+            String field = AuthenticationResults.field(authservId, clauses);
+            MessageBytes.replace(mail, message.rewrite(List.of(field),
+                header -> AuthenticationResults.claims(header, authservId)));
+
+            String summary = dkim.isEmpty() ? "none"
+                : dkim.stream().anyMatch(DkimResult::pass) ? "pass" : dkim.get(0).result();
+            mail.setAttribute(attribute(DKIM_ATTRIBUTE, summary));
+            mail.setAttribute(attribute(DKIM_DOMAINS_ATTRIBUTE, dkim.stream().filter(DkimResult::pass)
+                .map(DkimResult::domain).distinct().collect(Collectors.joining(","))));
+            mail.setAttribute(attribute(RESULTS_ATTRIBUTE, AuthenticationResults.value(field)));
+            mail.setAttribute(attribute(DMARC_ATTRIBUTE, dmarcResult.result()));
+            String disposition = dmarcEnforce ? dmarcResult.disposition() : "none";
+            mail.setAttribute(attribute(DMARC_DISPOSITION_ATTRIBUTE, disposition));
+            LOGGER.info("Mail {}: {}", mail.getName(), AuthenticationResults.value(field));
+            if (disposition.equals("reject")) {
+                LOGGER.warn("Mail {} refused: DMARC policy of {} is reject and the message is not aligned",
+                    mail.getName(), dmarcResult.fromDomain());
+                return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
+                    .smtpDescription("5.7.1 Unauthenticated mail from " + dmarcResult.fromDomain()
+                        + " is refused by its DMARC policy").build();
+            }
+            return HookResult.DECLINED;
+        } catch (MessagingException | IOException e) {
+            LOGGER.error("Could not check the authentication of mail {}", mail.getName(), e);
+            return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
+                .smtpDescription("4.3.0 Temporary failure while processing the message").build();
+        }
+    }
+
+    private static Attribute attribute(String name, String value) {
+        return new Attribute(AttributeName.of(name), AttributeValue.of(value));
+    }
+}

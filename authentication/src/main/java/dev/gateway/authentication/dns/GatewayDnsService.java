@@ -1,0 +1,195 @@
+package dev.gateway.authentication.dns;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.HierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.apache.james.dnsservice.dnsjava.DNSJavaService;
+import org.apache.james.metrics.api.MetricFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Lookup;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Resolver;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * James's DNS service with what mail authentication needs and James 3.8.1's {@code DNSJavaService} lacks: servers
+ * given as {@code host} or {@code host:port}, a per-query timeout and a retry count, and TXT lookups that tell a
+ * failed lookup (temperror) from an absent record. Answers are kept in dnsjava's cache, which honours each record's
+ * TTL. Bound in place of {@code DNSJavaService}, so it reads {@code dnsservice.xml}:
+ *
+ * <pre>{@code
+ * <dnsservice>
+ *     <servers><server>127.0.0.1:5353, 10.0.0.2</server></servers>  <!-- any of them off: autodiscovery -->
+ *     <autodiscover>true</autodiscover>   <!-- ignored when servers are given -->
+ *     <timeout>5s</timeout>               <!-- per query and server -->
+ *     <retries>1</retries>
+ *     <maxcachesize>50000</maxcachesize>
+ *     <negativeCacheTTL>300</negativeCacheTTL>
+ * </dnsservice>
+ * }</pre>
+ *
+ * It also registers its resolver and cache as dnsjava's defaults, which is what jSPF and James's other DNS users
+ * read.
+ */
+public class GatewayDnsService extends DNSJavaService implements TxtResolver {
+    private static final Logger LOGGER = LoggerFactory.getLogger(GatewayDnsService.class);
+    private static final int DNS_PORT = 53;
+
+    private List<InetSocketAddress> servers = List.of();
+    private Duration timeout = Duration.ofSeconds(5);
+    private int retries = 1;
+
+    @Inject
+    public GatewayDnsService(MetricFactory metricFactory) {
+        super(metricFactory);
+    }
+
+    @Override
+    public void configure(HierarchicalConfiguration<ImmutableNode> configuration) throws ConfigurationException {
+        servers = parseServers(Arrays.asList(configuration.getStringArray("servers.server")));
+        timeout = parseDuration(configuration.getString("timeout", "5s"));
+        retries = configuration.getInt("retries", 1);
+        if (retries < 0) {
+            throw new ConfigurationException("dnsservice.xml: retries must be 0 or more, not " + retries);
+        }
+        // James's own parsing takes neither ports nor our list syntax: it gets the rest, with discovery off when
+        // servers are given, and we replace its resolver in init().
+        BaseHierarchicalConfiguration rest = new BaseHierarchicalConfiguration(configuration);
+        rest.clearTree("servers");
+        if (!servers.isEmpty()) {
+            rest.setProperty("autodiscover", false);
+        }
+        super.configure(rest);
+    }
+
+    @Override
+    public void init() throws Exception {
+        super.init();
+        Resolver configured = servers.isEmpty() ? resolver : new ExtendedResolver(servers.stream()
+            .map(address -> (Resolver) new SimpleResolver(address)).collect(Collectors.toList()));
+        configured.setTimeout(timeout);
+        if (configured instanceof ExtendedResolver extended) {
+            extended.setRetries(retries);
+        }
+        resolver = configured;
+        Lookup.setDefaultResolver(resolver);
+        LOGGER.info("DNS servers: {} (timeout {} ms, {} retries)",
+            servers.isEmpty() ? String.join(", ", super.getDNSServers()) + " (discovered)" : servers,
+            timeout.toMillis(), retries);
+    }
+
+    @Override
+    public String[] getDNSServers() {
+        return servers.isEmpty() ? super.getDNSServers()
+            : servers.stream().map(a -> a.getHostString() + ":" + a.getPort()).toArray(String[]::new);
+    }
+
+    /** The resolver in use, for libraries that take a dnsjava resolver (jSPF). */
+    public Resolver resolver() {
+        return resolver;
+    }
+
+    @Override
+    public TxtAnswer txt(String name) {
+        Lookup lookup;
+        try {
+            lookup = new Lookup(Name.fromString(name, Name.root), Type.TXT);
+        } catch (TextParseException e) {
+            return TxtAnswer.permanentError("not a domain name: " + name);
+        }
+        lookup.setResolver(resolver);
+        lookup.setCache(cache);
+        Record[] records = lookup.run();
+        return switch (lookup.getResult()) {
+            case Lookup.SUCCESSFUL -> TxtAnswer.found(Arrays.stream(records)
+                .filter(TXTRecord.class::isInstance)
+                .map(record -> String.join("", ((TXTRecord) record).getStrings()))
+                .collect(Collectors.toList()));
+            case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> TxtAnswer.found(List.of());
+            default -> TxtAnswer.temporaryError(name + ": " + lookup.getErrorString());
+        };
+    }
+
+    static List<InetSocketAddress> parseServers(List<String> entries) throws ConfigurationException {
+        List<InetSocketAddress> parsed = new ArrayList<>();
+        for (String entry : entries) {
+            for (String server : entry.split("[,\\s]+")) {
+                if (!server.isBlank()) {
+                    parsed.add(parseServer(server.trim()));
+                }
+            }
+        }
+        return List.copyOf(parsed);
+    }
+
+    private static InetSocketAddress parseServer(String server) throws ConfigurationException {
+        String host = server;
+        int port = DNS_PORT;
+        if (server.startsWith("[")) {
+            int close = server.indexOf(']');
+            if (close < 0) {
+                throw new ConfigurationException("DNS server " + server + ": missing ]");
+            }
+            host = server.substring(1, close);
+            if (server.length() > close + 1) {
+                if (server.charAt(close + 1) != ':') {
+                    throw new ConfigurationException("DNS server " + server + ": expected [address]:port");
+                }
+                port = parsePort(server, server.substring(close + 2));
+            }
+        } else if (server.indexOf(':') >= 0 && server.indexOf(':') == server.lastIndexOf(':')) {
+            host = server.substring(0, server.indexOf(':'));
+            port = parsePort(server, server.substring(server.indexOf(':') + 1));
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new ConfigurationException("DNS server " + server + ": unknown host " + host, e);
+        }
+    }
+
+    private static int parsePort(String server, String port) throws ConfigurationException {
+        try {
+            int value = Integer.parseInt(port);
+            if (value < 1 || value > 65535) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("DNS server " + server + ": port must be 1 to 65535");
+        }
+    }
+
+    static Duration parseDuration(String text) throws ConfigurationException {
+        String value = text.trim().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            if (value.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+            }
+            return Duration.ofSeconds(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException("dnsservice.xml: timeout must be like 5s or 500ms, not " + text);
+        }
+    }
+}
