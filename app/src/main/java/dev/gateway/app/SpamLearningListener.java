@@ -111,6 +111,9 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
             boolean outOfSpam = anyNamed(move.getMessageMoves().removedMailboxIds(), spamMailbox, session)
                 && !anyNamed(move.getMessageMoves().addedMailboxIds(), trashMailbox, session);
             if (intoSpam == outOfSpam) {
+                // Said once per move so that an admin (and a test) can tell "nothing to learn" from "not seen yet".
+                LOGGER.info("Move of {} message(s) of {} teaches nothing: neither into nor out of '{}' (or into '{}')",
+                    move.getMessageIds().size(), move.getUsername().asString(), spamMailbox, trashMailbox);
                 return;
             }
             for (Map.Entry<MessageId, MessageResult> message : messages(move, session).entrySet()) {

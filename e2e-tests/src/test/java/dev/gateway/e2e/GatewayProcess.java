@@ -64,15 +64,8 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment)
             throws IOException, InterruptedException {
-        GatewayProcess gateway = prepare(extraEnvironment);
-        try {
-            gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
-        } catch (IOException | RuntimeException e) {
-            // The launcher stopped what it started and the exception carries the log's tail: nothing else to keep.
-            gateway.removeHome();
-            throw e;
-        }
-        return gateway;
+        // The launcher stopped what it started and the exception carries the log's tail: nothing else to keep.
+        return start(user, password, extraEnvironment, false);
     }
 
     /**
@@ -86,14 +79,52 @@ public final class GatewayProcess implements AutoCloseable {
         return gateway;
     }
 
+    /**
+     * Starts a gateway as a user would with nothing set but its ports and home: the launcher then runs a private
+     * spamd, here on a free port, and stops it with the gateway.
+     */
+    public static GatewayProcess startAsShipped(String user, String password) throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>();
+        try (ServerSocket socket = new ServerSocket(0)) {
+            environment.put("GATEWAY_SPAMD_PORT", String.valueOf(socket.getLocalPort()));
+        }
+        return start(user, password, environment, true);
+    }
+
+    private static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment,
+                                        boolean privateSpamd) throws IOException, InterruptedException {
+        GatewayProcess gateway = prepare(extraEnvironment, privateSpamd);
+        try {
+            gateway.launcher(Duration.ofMinutes(3), "start", "--domain", DOMAIN, "--user", user, "--password", password);
+        } catch (IOException | RuntimeException e) {
+            gateway.removeHome();
+            throw e;
+        }
+        return gateway;
+    }
+
     /** A gateway's home, ports and environment, not started: for tests of a start that must fail ({@link #startAgain()}). */
     public static GatewayProcess prepare(Map<String, String> extraEnvironment) throws IOException {
+        return prepare(extraEnvironment, false);
+    }
+
+    private static GatewayProcess prepare(Map<String, String> extraEnvironment, boolean privateSpamd) throws IOException {
         Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
         Path home = Files.createTempDirectory("gateway-e2e-");
+        if (privateSpamd) {
+            // World-traversable, as a deployment's home is: spamd's children run as nobody when the tests run as root.
+            Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         Map<Port, Integer> ports = freePorts();
         Map<String, String> environment = new HashMap<>(extraEnvironment);
         // The launcher's default profile keeps everything in a Cassandra it starts; tests ask for it explicitly.
         environment.putIfAbsent("GATEWAY_PROFILE", "memory");
+        if (!privateSpamd) {
+            // The launcher's default runs a private spamd per gateway: seconds of start-up and a scan per message
+            // in every test class. Tests of the spam filter bring their own spamd (Spamd) or ask for the shipped
+            // default (startAsShipped); the others keep the filter looking for a spamd at the system port.
+            environment.putIfAbsent("GATEWAY_START_SPAMD", "0");
+        }
         environment.put("GATEWAY_HOME", home.toString());
         environment.put("GATEWAY_NO_BUILD", "1");
         environment.put("GATEWAY_BIND_ADDRESS", "127.0.0.1");

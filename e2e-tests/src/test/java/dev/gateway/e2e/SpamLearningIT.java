@@ -3,6 +3,7 @@ package dev.gateway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -72,9 +73,10 @@ class SpamLearningIT {
             move(spam, ids.get(2), store.getFolder("Trash"));
         }
 
-        // The archive and trash moves were made before or after moves that were learned; give the asynchronous
-        // listener time to have handled them too, then nothing else was told.
-        Thread.sleep(2_000);
+        // The asynchronous listener says so when a move teaches nothing: once it has said it of the archive and the
+        // trash moves, it has handled every move, and nothing else was told.
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readAllLines(GATEWAY.process().log()).stream()
+            .filter(line -> line.contains("message(s) of " + USER + " teaches nothing")).count() == 2);
         assertThat(GATEWAY.spamd().learned()).containsExactly(before[0] + 1, before[1] + 1);
         assertThat(GATEWAY.spamd().tells() - tellsBefore).isEqualTo(3);
     }

@@ -64,10 +64,15 @@ import javax.mail.internet.MimeMessage;
  *
  * <p>Not scanned: mail from authenticated users (when {@code skipAuthenticated}, the default) and messages larger
  * than {@code maxMessageSize} (default 500K, spamc's own limit), which get {@code X-Spam-Status: unchecked (...)}.
+ * Of a message larger than {@code scanSize} (default 32K) spamd sees only the first {@code scanSize} bytes, cut at
+ * the end of a line: the headers and the start of the body, where spam says what it sells. spamd's rules cost CPU in
+ * proportion to the text they read (about 1 s for 100 KB of plain text), so this bounds the cost of a scan; what
+ * lies past the cut is not judged.
  *
  * <p>When spamd cannot be reached, times out or answers garbage, {@code onFailure} decides: {@code accept} (fail
  * open, the default) accepts the message with {@code X-Spam-Status: unchecked (spamd unavailable)} and verdict
- * {@value #UNCHECKED}; {@code tempfail} (fail closed) answers {@code 451 4.7.1} so the sender retries later. After
+ * {@value #UNCHECKED}, logged at WARN with the number of messages accepted unscanned since start (also shown by
+ * {@link SpamEngineHealthCheck}); {@code tempfail} (fail closed) answers {@code 451 4.7.1} so the sender retries later. After
  * {@code circuitBreakerFailures} failures in a row spamd is not asked at all for {@code circuitBreakerCoolDown}
  * (the failure policy applies at once, without waiting for a timeout); then one message tries it again.
  *
@@ -86,6 +91,7 @@ import javax.mail.internet.MimeMessage;
  *     <rejectThreshold>15.0</rejectThreshold>             <!-- default 15.0; "off" never rejects -->
  *     <thresholdsFile>spam-thresholds.xml</thresholdsFile> <!-- default none; relative to the configuration folder -->
  *     <maxMessageSize>500K</maxMessageSize>               <!-- default 500K; larger messages are not scanned -->
+ *     <scanSize>32K</scanSize>                            <!-- default 32K; spamd sees only the first 32K -->
  *     <skipAuthenticated>true</skipAuthenticated>         <!-- default true -->
  *     <onFailure>accept</onFailure>                       <!-- accept (default) or tempfail -->
  *     <circuitBreakerFailures>5</circuitBreakerFailures>  <!-- default 5 -->
@@ -116,7 +122,7 @@ public class SpamFilter implements JamesMessageHook {
 
     /** Settings read once from the handler element. */
     record Settings(boolean enabled, String spamdHost, int spamdPort, Duration connectTimeout, Duration readTimeout,
-                    SpamThresholds thresholds, String thresholdsFile, long maxMessageSize,
+                    SpamThresholds thresholds, String thresholdsFile, long maxMessageSize, int scanSize,
                     boolean skipAuthenticated, OnFailure onFailure, int circuitBreakerFailures,
                     Duration circuitBreakerCoolDown) {
 
@@ -133,10 +139,14 @@ public class SpamFilter implements JamesMessageHook {
                     threshold(configuration.getString("rejectThreshold", "15.0"))),
                 configuration.getString("thresholdsFile", "").trim(),
                 Size.parse(configuration.getString("maxMessageSize", "500K")).asBytes(),
+                Math.toIntExact(Size.parse(configuration.getString("scanSize", "32K")).asBytes()),
                 configuration.getBoolean("skipAuthenticated", true),
                 OnFailure.valueOf(configuration.getString("onFailure", "accept").trim().toUpperCase(Locale.ROOT)),
                 configuration.getInt("circuitBreakerFailures", 5),
                 DurationParser.parse(configuration.getString("circuitBreakerCoolDown", "30s"), ChronoUnit.SECONDS));
+            if (settings.scanSize < 1024) {
+                throw new IllegalArgumentException("SpamFilter scanSize must be at least 1K: " + settings);
+            }
             if (settings.circuitBreakerFailures < 1) {
                 throw new IllegalArgumentException("SpamFilter circuitBreakerFailures must be at least 1: " + settings);
             }
@@ -152,20 +162,23 @@ public class SpamFilter implements JamesMessageHook {
     private final Clock clock;
     private final FileSystem fileSystem;
     private final ConfigurationPath configurationFolder;
+    private final SpamEngineStatus status;
     private Settings settings;
     private RecipientSpamThresholds thresholds;
     private SpamdClient spamd;
     private CircuitBreaker breaker;
 
     @Inject
-    public SpamFilter(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration server) {
-        this(Clock.systemUTC(), fileSystem, server.configurationPath());
+    public SpamFilter(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration server,
+                      SpamEngineStatus status) {
+        this(Clock.systemUTC(), fileSystem, server.configurationPath(), status);
     }
 
-    SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder) {
+    SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder, SpamEngineStatus status) {
         this.clock = clock;
         this.fileSystem = fileSystem;
         this.configurationFolder = configurationFolder;
+        this.status = status;
         Settings defaults = Settings.from(new org.apache.commons.configuration2.BaseHierarchicalConfiguration());
         apply(defaults, RecipientSpamThresholds.uniform(defaults.thresholds()));
     }
@@ -174,6 +187,9 @@ public class SpamFilter implements JamesMessageHook {
     public void init(Configuration configuration) throws ConfigurationException {
         Settings settings = Settings.from(configuration);
         apply(settings, recipientThresholds(settings));
+        if (settings.enabled()) {
+            status.register(spamd, settings.onFailure() == OnFailure.ACCEPT);
+        }
         LOGGER.info("Spam filter {}: spamd {}, {}, on failure {}",
             settings.enabled() ? "enabled" : "disabled", spamd.endpoint(), thresholds, settings.onFailure());
     }
@@ -212,10 +228,10 @@ public class SpamFilter implements JamesMessageHook {
         try {
             long size = mail.getMessageSize();
             if (size > settings.maxMessageSize()) {
-                return unchecked(mail, "larger than the " + settings.maxMessageSize() + " byte scan limit");
+                return unchecked(mail, "larger than the " + settings.maxMessageSize() + " byte scan limit", null);
             }
             // Read before asking the breaker: a half-open trial, once allowed, always ends in a success or failure.
-            byte[] message = readMessage(mail);
+            byte[] message = readMessage(mail, settings.scanSize());
             if (!breaker.allowRequest()) {
                 return failed(mail, "spamd unavailable, not asked for " + settings.circuitBreakerCoolDown().toSeconds()
                     + "s after " + settings.circuitBreakerFailures() + " failures", null);
@@ -283,11 +299,13 @@ public class SpamFilter implements JamesMessageHook {
             return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
                 .smtpDescription(TEMPFAIL_TEXT).build();
         }
-        LOGGER.warn("Mail {} accepted unscanned: {}{}", mail.getName(), reason, cause == null ? "" : ": " + cause.getMessage());
-        return unchecked(mail, reason);
+        return unchecked(mail, reason, cause);
     }
 
-    private HookResult unchecked(Mail mail, String reason) throws MessagingException, IOException {
+    /** Accepts the message unscanned: marked, counted, and logged at WARN so that an admin sees it. */
+    private HookResult unchecked(Mail mail, String reason, Exception cause) throws MessagingException, IOException {
+        LOGGER.warn("Mail {} accepted unscanned ({} since start): {}{}", mail.getName(), status.countUnscanned(), reason,
+            cause == null ? "" : ": " + cause.getMessage());
         rewrite(mail, header("X-Spam-Status", "unchecked (" + reason + ")"));
         Map<String, String> verdicts = new LinkedHashMap<>();
         mail.getRecipients().forEach(recipient -> verdicts.put(recipient.asString(), UNCHECKED));
@@ -302,10 +320,37 @@ public class SpamFilter implements JamesMessageHook {
         mail.setAttribute(new Attribute(AttributeName.of(VERDICT_ATTRIBUTE), AttributeValue.of(values)));
     }
 
-    private static byte[] readMessage(Mail mail) throws MessagingException, IOException {
+    private static byte[] readMessage(Mail mail, int scanSize) throws MessagingException, IOException {
         try (InputStream in = new MimeMessageInputStream(mail.getMessage())) {
-            return in.readAllBytes();
+            return firstPart(in, scanSize);
         }
+    }
+
+    /**
+     * All of a message up to {@code scanSize} bytes; of a longer one its first {@code scanSize} bytes, cut after the
+     * last line feed among them (a whole line is never split, unless one line fills them all).
+     */
+    static byte[] firstPart(InputStream in, int scanSize) throws IOException {
+        byte[] head = in.readNBytes(scanSize + 1);
+        if (head.length <= scanSize) {
+            return head;
+        }
+        for (int end = scanSize - 1; end >= 0; end--) {
+            if (head[end] == '\n') {
+                return java.util.Arrays.copyOf(head, end + 1);
+            }
+        }
+        return java.util.Arrays.copyOf(head, scanSize);
+    }
+
+    /** The settings in force: for tests and operators. */
+    Settings settings() {
+        return settings;
+    }
+
+    /** The thresholds for one recipient, after the overrides file: for tests and operators. */
+    SpamThresholds thresholdsFor(MailAddress recipient) {
+        return thresholds.forRecipient(recipient);
     }
 
     /** Replaces the message with: our headers, then the original without any X-Spam-* header. */

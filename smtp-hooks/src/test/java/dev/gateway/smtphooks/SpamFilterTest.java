@@ -13,6 +13,7 @@ import java.time.Duration;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.MailAddress;
 import org.apache.james.server.core.JamesServerResourceLoader;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
@@ -124,12 +125,41 @@ class SpamFilterTest {
         BaseHierarchicalConfiguration withFile = new BaseHierarchicalConfiguration();
         withFile.addProperty("thresholdsFile", file.toString());
 
-        filter(home).init(withFile);
-        filter(home).init(new BaseHierarchicalConfiguration());
+        SpamFilter fromFile = filter(home);
+        fromFile.init(withFile);
+        SpamFilter withoutFile = filter(home);
+        withoutFile.init(new BaseHierarchicalConfiguration());
+
+        MailAddress overridden = new MailAddress("b@a.example");
+        assertThat(fromFile.thresholdsFor(overridden).reject()).as("reject=\"off\" from the file").isInfinite();
+        assertThat(fromFile.thresholdsFor(overridden).quarantine()).as("not overridden: the global value").isEqualTo(10.0);
+        assertThat(fromFile.thresholdsFor(new MailAddress("c@a.example")).reject()).isEqualTo(15.0);
+        assertThat(withoutFile.thresholdsFor(overridden).reject()).isEqualTo(15.0);
+    }
+
+    @Test
+    void sendsSpamdOnlyTheFirstScanSizeBytesCutAtALineEnd() throws Exception {
+        byte[] message = "Subject: hi\r\n\r\nline one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(SpamFilter.firstPart(new ByteArrayInputStream(message), message.length)).isEqualTo(message);
+        assertThat(new String(SpamFilter.firstPart(new ByteArrayInputStream(message), message.length - 1), StandardCharsets.US_ASCII))
+            .isEqualTo("Subject: hi\r\n\r\nline one\r\n");
+        assertThat(new String(SpamFilter.firstPart(new ByteArrayInputStream("abcdefgh".getBytes(StandardCharsets.US_ASCII)), 5),
+            StandardCharsets.US_ASCII)).as("one line longer than the limit").isEqualTo("abcde");
+    }
+
+    @Test
+    void readsTheScanSizeAndRefusesATinyOne() {
+        assertThat(SpamFilter.Settings.from(new BaseHierarchicalConfiguration()).scanSize()).isEqualTo(32 * 1024);
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("scanSize", "100");
+
+        assertThatThrownBy(() -> SpamFilter.Settings.from(configuration)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("SpamFilter scanSize must be at least 1K");
     }
 
     private static SpamFilter filter(Path home) {
         return new SpamFilter(Clock.systemUTC(), new FileSystemImpl(new JamesServerResourceLoader(home.toString())),
-            new Configuration.ConfigurationPath("file://" + home.resolve("conf") + "/"));
+            new Configuration.ConfigurationPath("file://" + home.resolve("conf") + "/"), new SpamEngineStatus());
     }
 }
