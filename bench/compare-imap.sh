@@ -36,28 +36,9 @@ chmod 755 "$WORK"
 CSV=$WORK/imap-results.csv
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 DOVECOT_OFFSET=46000 GATEWAY_OFFSET=47000
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 load() { java -Xms64m -Xmx512m -cp "$LOAD_JAR" dev.gateway.bench.MailLoad "$@"; }
-
-wait_port() { # port seconds
-  local deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    (( SECONDS < deadline )) || return 1
-    sleep 0.2
-  done
-}
-ports_free() {
-  local port
-  for port in "$@"; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is taken: stop what listens there"; return 1; fi
-  done
-}
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$1" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-  kill -KILL "$1" 2>/dev/null || true
-}
 
 # --- Dovecot: a private instance (own config, base_dir, logs, Maildirs, passwd-file, self-signed certificate) on
 # 127.0.0.1:46993 (IMAPS) and :46995 (POP3S); nothing under /etc/dovecot is read or changed. Defaults otherwise,
@@ -182,7 +163,7 @@ run_server() { # name
     jcmd "$gateway_pid" JFR.start name=imap settings=profile filename="$WORK/imap-cluster.jfr" >/dev/null
     load imap --port "$IMAPS_PORT" --clients "$top" --cell "$name,imap,$top,jfr" "${common[@]}" --csv /dev/null >&2 || true
     jcmd "$gateway_pid" JFR.stop name=imap >/dev/null
-    /usr/bin/python3 "$REPO/bench/jfr-top.py" "$WORK/imap-cluster.jfr" 1 > "$WORK/imap-profile-cluster.txt" 2>&1 || true
+    /usr/bin/python3 "$REPO/bench/jfr-top.py" "$WORK/imap-cluster.jfr" --imap > "$WORK/imap-profile-cluster.txt" 2>&1 || true
   fi
   for clients in $POP3_CLIENTS; do
     log "$name: POP3, $clients clients"
