@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: IMAP and POP3 of the Gateway (memory and cluster profiles) against Dovecot, in one run on one machine.
 #
-#   bench/compare-imap.sh [--duration S] [--warmup S] [--clients "10 50"] [--messages N] [--servers "dovecot ..."]
+#   bench/compare-imap.sh [--duration S] [--warmup S] [--clients "10 50"] [--messages N] [--servers "dovecot dovecot-perf gateway-memory gateway-cluster"]
 #                         [--pop3-clients "10"] [--no-abuse] [--out DIR] [--jfr]
 #
 # Each server is started fresh, its users' INBOXes are filled with the same --messages messages (APPEND over IMAPS,
@@ -43,6 +43,9 @@ load() { java -Xms64m -Xmx512m -cp "$LOAD_JAR" dev.gateway.bench.MailLoad "$@"; 
 # --- Dovecot: a private instance (own config, base_dir, logs, Maildirs, passwd-file, self-signed certificate) on
 # 127.0.0.1:46993 (IMAPS) and :46995 (POP3S); nothing under /etc/dovecot is read or changed. Defaults otherwise,
 # except mail_max_userip_connections (10 by default; 50 clients on 10 users from one address need more).
+# dovecot-perf (not in the default --servers): the same in Dovecot's "high-performance" login mode
+# (service_count = 0: login processes serve many connections instead of one process per connection).
+LOGIN_SERVICE_COUNT=1
 start_dovecot() {
   local dir=$WORK/dovecot
   ports_free $((DOVECOT_OFFSET + 993)) $((DOVECOT_OFFSET + 995)) || return 1
@@ -75,6 +78,7 @@ userdb {
   args = $dir/users
 }
 service imap-login {
+  service_count = $LOGIN_SERVICE_COUNT
   inet_listener imap {
     port = 0
   }
@@ -84,6 +88,7 @@ service imap-login {
   }
 }
 service pop3-login {
+  service_count = $LOGIN_SERVICE_COUNT
   inet_listener pop3 {
     port = 0
   }
@@ -138,6 +143,8 @@ stop_gateway() {
 run_server() { # name
   local name=$1 kind=${1%%-*} clients top
   case $name in
+    dovecot) LOGIN_SERVICE_COUNT=1;;
+    dovecot-perf) LOGIN_SERVICE_COUNT=0;;
     gateway-memory) GATEWAY_SETTINGS="GATEWAY_PROFILE=memory";;
     gateway-cluster) GATEWAY_SETTINGS="GATEWAY_PROFILE=cluster GATEWAY_CASSANDRA_PORT=47942 GATEWAY_CASSANDRA_STORAGE_PORT=47700 GATEWAY_CASSANDRA_JMX_PORT=47199";;
   esac
