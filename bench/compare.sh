@@ -55,7 +55,8 @@ LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 CLOCK_TICKS=$(getconf CLK_TCK)
 POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=45000
 field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]}" | sed 's/^ *//; s/ *$//'; }
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
 install_missing() {
   local packages=()
@@ -78,22 +79,6 @@ needs_met() { # needs... -> 0, or prints why not
       cassandra) [[ -x $REPO/bin/cassandra ]] || { echo "bin/cassandra is missing"; return 1; };;
       james|gateway|bench) ;;  # built or resolved by this script
     esac
-  done
-}
-
-wait_port() { # port seconds
-  local deadline=$((SECONDS + $2))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    (( SECONDS < deadline )) || return 1
-    sleep 0.2
-  done
-}
-
-# A server left over from an earlier run would answer in place of the one under test.
-ports_free() {
-  local port
-  for port in "$@"; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then log "port $port is taken: stop what listens there"; return 1; fi
   done
 }
 
@@ -189,13 +174,6 @@ start_james() {
   SMTP_PORT=$((o + 25)) COUNT_ARGS="--webadmin $webadmin"
 }
 stop_james() { stop_pid "$(cat "$WORK/james/james.pid")"; }
-
-stop_pid() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$1" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-  kill -KILL "$1" 2>/dev/null || true
-}
 
 # --- Gateway through bin/gateway. Mail comes in on the MX port from a peer outside GATEWAY_TRUSTED_NETWORKS (as
 # from the internet) to local recipients, so every MX hook runs: AuthPolicy, SizeLimitReply, MaxRcpt,

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Summarises a Flight Recording of the gateway under load (bench/compare.sh --profile) as plain text.
 
-    python3 bench/jfr-top.py RECORDING.jfr [MESSAGES]
+    python3 bench/jfr-top.py RECORDING.jfr [MESSAGES] [--imap]
+
+--imap (bench/compare-imap.sh --jfr): the stages of mailbox access over IMAP instead, the Cassandra read path
+split into the driver, James's Cassandra DAOs, MIME parsing and IMAP encoding.
 
 Prints where the CPU samples (jdk.ExecutionSample) and the allocated bytes (jdk.ObjectAllocationSample) went, by
 stage of a message's way through the server, then the hottest methods and Gateway's own classes. A sample belongs
@@ -27,6 +30,23 @@ STAGES = [
       "org/apache/james/smtpserver/DataLineJamesMessageHookHandler"]),
     ("SMTP commands, hooks and replies", ["org/apache/james/protocols/", "org/apache/james/smtpserver/"]),
     ("WebAdmin (the benchmark polls message counts)", ["org/apache/james/webadmin/", "spark/", "org/eclipse/jetty/"]),
+    ("network I/O (Netty)", ["io/netty/"]),
+    ("metrics", ["com/codahale/metrics/", "org/apache/james/metrics/"]),
+]
+
+IMAP_STAGES = [
+    ("logging (logback)", ["ch/qos/logback/"]),
+    ("TLS (JDK SSLEngine, ciphers)", ["sun/security/ssl/", "com/sun/crypto/", "javax/crypto/", "sun/security/provider/"]),
+    ("Cassandra driver (encoding, decoding, its event loop)", ["com/datastax/"]),
+    ("James Cassandra mailbox (DAOs, row to message)", ["org/apache/james/mailbox/cassandra/",
+                                                         "org/apache/james/backends/cassandra/"]),
+    ("MIME parsing (mime4j: headers, ENVELOPE, body structure)", ["org/apache/james/mime4j/"]),
+    ("IMAP response encoding", ["org/apache/james/imap/encode/", "org/apache/james/imapserver/netty/ImapResponseComposer",
+                                "org/apache/james/imap/message/response/"]),
+    ("IMAP FETCH building (EnvelopeBuilder, FetchResponseBuilder)", ["org/apache/james/imap/processor/fetch/"]),
+    ("IMAP decoding and other processors", ["org/apache/james/imap/", "org/apache/james/imapserver/", "dev/gateway/imap"]),
+    ("James mailbox store (MessageManager, search, events)", ["org/apache/james/mailbox/", "org/apache/james/events/"]),
+    ("Reactor scheduling", ["reactor/"]),
     ("network I/O (Netty)", ["io/netty/"]),
     ("metrics", ["com/codahale/metrics/", "org/apache/james/metrics/"]),
 ]
@@ -92,4 +112,7 @@ def main(recording, messages=None):
 
 
 if __name__ == "__main__":
+    if "--imap" in sys.argv:
+        sys.argv.remove("--imap")
+        STAGES[:] = IMAP_STAGES
     main(*sys.argv[1:3])
