@@ -261,7 +261,7 @@ run_cell() { # round variant-entry size sessions [jfr-file]
 }
 
 install_missing
-[[ -f $LOAD_JAR && -d $REPO/app/target/lib ]] && [[ -z $(find "$REPO"/{app,smtp-hooks,pop3-hooks,matchers,mailets,bench}/src \
+[[ -f $LOAD_JAR && -d $REPO/app/target/lib ]] && [[ -z $(find "$REPO"/*/src \
   -newer "$LOAD_JAR" -type f -print -quit 2>/dev/null) ]] || (cd "$REPO" && mvn -q -B -ntp -DskipTests package -pl bench -am)
 prepare_james
 

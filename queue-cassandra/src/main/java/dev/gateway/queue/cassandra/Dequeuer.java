@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,6 +36,7 @@ final class Dequeuer {
     private static final Logger LOGGER = LoggerFactory.getLogger(Dequeuer.class);
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration RESCAN = Duration.ofSeconds(10);
+    static final int READ_AHEAD = 64;
 
     private final String queue;
     private final QueueStore store;
@@ -46,6 +48,7 @@ final class Dequeuer {
     private final String node;
     private final AtomicLong redeliveries;
     private final Map<Integer, ShardCursor> cursors = new HashMap<>();
+    private final NavigableSet<QueuedRow> readAhead = new TreeSet<>(QueuedRow.ORDER);
 
     Dequeuer(String queue, QueueStore store, QueueShards shards, SliceIndex index, MailCodec codec, QueueSettings settings,
              Clock clock, String node, AtomicLong redeliveries) {
@@ -63,20 +66,24 @@ final class Dequeuer {
     record Taken(QueuedRow row, Mail mail) {
     }
 
-    /** Takes up to {@code wanted} due mails, oldest first, and marks them in flight. */
+    /**
+     * Takes up to {@code wanted} due mails, oldest first, and marks them in flight. Rows are read ahead, up to
+     * {@link #READ_AHEAD} per slice, and served from memory until fewer than {@code wanted} are left: the spool asks
+     * for one mail each time a worker is free, and one read per mail and shard would cost more than the mail.
+     */
     synchronized List<Taken> poll(int wanted) {
         Instant now = clock.instant();
-        cursors.keySet().retainAll(shards.polled());
-        List<QueuedRow> candidates = new ArrayList<>();
-        for (int shard : shards.polled()) {
-            candidates.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, wanted));
-        }
-        candidates.sort(QueuedRow.ORDER);
-        List<QueuedRow> chosen = new ArrayList<>();
-        for (QueuedRow row : candidates) {
-            if (chosen.size() >= wanted) {
-                break;
+        Set<Integer> polled = shards.polled();
+        readAhead.removeIf(row -> !polled.contains(row.shard()));
+        if (readAhead.size() < wanted) {
+            cursors.keySet().retainAll(polled);
+            for (int shard : polled) {
+                readAhead.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, READ_AHEAD));
             }
+        }
+        List<QueuedRow> chosen = new ArrayList<>();
+        while (chosen.size() < wanted && !readAhead.isEmpty()) {
+            QueuedRow row = readAhead.pollFirst();
             if (shards.take(row)) {
                 chosen.add(row);
             }
