@@ -58,7 +58,7 @@ CSV=$WORK/results.csv
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 CLOCK_TICKS=$(getconf CLK_TCK)
 POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=45000
-field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]}" | sed 's/^ *//; s/ *$//'; }
+field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 install_missing() {

@@ -2,6 +2,7 @@ package dev.gateway.queue.cassandra;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
 
@@ -32,7 +33,8 @@ final class Acknowledger {
         this.clock = clock;
     }
 
-    void done(QueuedRow row, CompletionStatus status) {
+    /** Finishes the mail; for a retry, the new row written. */
+    Optional<QueuedRow> done(QueuedRow row, CompletionStatus status) {
         shards.finished(row.id());
         try {
             if (status == CompletionStatus.RETRY) {
@@ -40,9 +42,10 @@ final class Acknowledger {
                 Instant due = clock.instant().plus(settings.retryDelayFor(attempt));
                 QueuedRow retry = row.movedTo(row.shard(), settings.sliceOf(due), due, Uuids.timeBased(), attempt);
                 enqueuer.rewrite(retry).then(store.deleteMail(queue, row)).block();
-            } else {
-                Mono.when(store.deleteMail(queue, row), store.deleteBlob(row.blobId())).block();
+                return Optional.of(retry);
             }
+            Mono.when(store.deleteMail(queue, row), store.deleteBlob(row.blobId())).block();
+            return Optional.empty();
         } finally {
             shards.inFlight().remove(row.id());
         }

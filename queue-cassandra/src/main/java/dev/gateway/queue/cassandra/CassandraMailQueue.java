@@ -55,7 +55,10 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         this.dequeuer = dequeuer;
         this.acknowledger = acknowledger;
         this.management = management;
-        shards.onAcquired(this::wakePollers);
+        shards.onAcquired(() -> {
+            dequeuer.readSoon();
+            wakePollers();
+        });
     }
 
     @Override
@@ -83,7 +86,12 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private Mono<Void> enqueue(Mail mail, Duration delay) {
-        return enqueuer.enqueue(mail, delay).doOnSuccess(any -> wakePollers());
+        return enqueuer.enqueue(mail, delay)
+            .doOnNext(row -> {
+                dequeuer.offer(row);
+                wakePollers();
+            })
+            .then();
     }
 
     @Override
@@ -199,12 +207,12 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         @Override
         public void done(CompletionStatus status) throws MailQueueException {
             try {
-                acknowledger.done(row, status);
+                acknowledger.done(row, status).ifPresent(retry -> {
+                    dequeuer.offer(retry);
+                    wakePollers();
+                });
             } catch (RuntimeException e) {
                 throw new MailQueueException("Could not complete mail " + mail.getName() + " of queue " + name.asString(), e);
-            }
-            if (status == CompletionStatus.RETRY) {
-                wakePollers();
             }
         }
     }

@@ -9,13 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.datastax.oss.driver.api.core.uuid.Uuids;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -49,6 +54,11 @@ final class Dequeuer {
     private final AtomicLong redeliveries;
     private final Map<Integer, ShardCursor> cursors = new HashMap<>();
     private final NavigableSet<QueuedRow> readAhead = new TreeSet<>(QueuedRow.ORDER);
+    private Instant lastReadAt = Instant.MIN;
+    private boolean rowsLeftBehind = true;
+    private volatile boolean readSoon;
+    private final Queue<QueuedRow> offered = new ConcurrentLinkedQueue<>();
+    private final Set<Integer> handedBack = ConcurrentHashMap.newKeySet();
 
     Dequeuer(String queue, QueueStore store, QueueShards shards, SliceIndex index, MailCodec codec, QueueSettings settings,
              Clock clock, String node, AtomicLong redeliveries) {
@@ -67,22 +77,42 @@ final class Dequeuer {
     }
 
     /**
-     * Takes up to {@code wanted} due mails, oldest first, and marks them in flight. Rows are read ahead, up to
-     * {@link #READ_AHEAD} per slice, and served from memory until fewer than {@code wanted} are left: the spool asks
-     * for one mail each time a worker is free, and one read per mail and shard would cost more than the mail.
+     * Takes up to {@code wanted} due mails, oldest first, and marks them in flight.
+     *
+     * <p>Mail this node writes into its own shards is {@link #offer offered} to it directly and needs no read. Cassandra
+     * is read for the rest (other nodes' mail, delayed mail coming due, shards taken over) at most once per
+     * {@code pollMax}, and at once while the last read left rows behind (a read returns up to {@link #READ_AHEAD}
+     * rows per slice). Rows read are served from memory: the spool asks for one mail each time a worker is free, and
+     * a read of every shard per mail would cost more than the mail.
      */
     synchronized List<Taken> poll(int wanted) {
         Instant now = clock.instant();
         Set<Integer> polled = shards.polled();
+        for (QueuedRow row = offered.poll(); row != null; row = offered.poll()) {
+            if (!shards.isFinished(row.id())) {
+                readAhead.add(row);
+            }
+        }
         readAhead.removeIf(row -> !polled.contains(row.shard()));
-        if (readAhead.size() < wanted) {
+        if (readSoon) {
+            readSoon = false;
+            rowsLeftBehind = true;
+            for (Integer shard : List.copyOf(handedBack)) {
+                handedBack.remove(shard);
+                Optional.ofNullable(cursors.get(shard)).ifPresent(ShardCursor::reset);
+            }
+        }
+        boolean tooFew = readAhead.stream().takeWhile(row -> !row.due().isAfter(now)).limit(wanted).count() < wanted;
+        if (lastReadAt.plus(settings.pollMax()).isBefore(now) || (tooFew && rowsLeftBehind)) {
+            rowsLeftBehind = false;
+            lastReadAt = now;
             cursors.keySet().retainAll(polled);
             for (int shard : polled) {
                 readAhead.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, READ_AHEAD));
             }
         }
         List<QueuedRow> chosen = new ArrayList<>();
-        while (chosen.size() < wanted && !readAhead.isEmpty()) {
+        while (chosen.size() < wanted && !readAhead.isEmpty() && !readAhead.first().due().isAfter(now)) {
             QueuedRow row = readAhead.pollFirst();
             if (shards.take(row)) {
                 chosen.add(row);
@@ -93,6 +123,23 @@ final class Dequeuer {
             .flatMapSequential(row -> take(row).flux(), 8)
             .collectList()
             .block();
+    }
+
+    /**
+     * A row this node has just written (an enqueue, a retry): if it is due and the node polls its shard, no read is
+     * needed to find it. Called from the driver's threads, so it takes no lock (a poll holds the lock while it waits
+     * for the driver): the next poll picks it up. Delayed rows are left to reads: an operator's flush on another
+     * node may move them.
+     */
+    void offer(QueuedRow row) {
+        if (!row.due().isAfter(clock.instant())) {
+            offered.add(row);
+        }
+    }
+
+    /** Shards were taken, or a mail handed back: read Cassandra at the next poll. */
+    void readSoon() {
+        readSoon = true;
     }
 
     private Mono<Taken> take(QueuedRow row) {
@@ -128,10 +175,11 @@ final class Dequeuer {
             });
     }
 
-    /** A mail handed back without being finished: read again from its slice's start. */
-    synchronized void putBack(QueuedRow row) {
+    /** A mail handed back without being finished: its slice is read again from its start. Takes no lock, as offer. */
+    void putBack(QueuedRow row) {
         shards.inFlight().remove(row.id());
-        Optional.ofNullable(cursors.get(row.shard())).ifPresent(ShardCursor::reset);
+        handedBack.add(row.shard());
+        readSoon = true;
     }
 
     private boolean isForgettable(Instant slice, Instant now) {
@@ -146,6 +194,7 @@ final class Dequeuer {
         private Instant fullReadAt = Instant.MIN;
         private final Map<Instant, QueuedRow> after = new HashMap<>();
         private final Map<Instant, List<QueuedRow>> lastRead = new HashMap<>();
+        private final Set<Instant> cutShort = new java.util.HashSet<>();
 
         ShardCursor(int shard) {
             this.shard = shard;
@@ -173,12 +222,17 @@ final class Dequeuer {
                 fullReadAt = now;
             }
             lastRead.clear();
+            cutShort.clear();
             List<QueuedRow> due = new ArrayList<>();
             boolean forgot = false;
             for (Instant slice : List.copyOf(slices)) {
                 Optional<QueuedRow> cursor = Optional.ofNullable(after.get(slice));
                 int limit = wanted + shards.inFlight().size();
                 List<QueuedRow> rows = store.dueMails(queue, shard, slice, cursor, now, limit).collectList().block();
+                if (rows.size() >= limit) {
+                    rowsLeftBehind = true;
+                    cutShort.add(slice);
+                }
                 if (rows.isEmpty() && cursor.isEmpty() && isForgettable(slice, now)) {
                     store.forgetSlice(queue, shard, slice).block();
                     slices.remove(slice);
@@ -195,18 +249,33 @@ final class Dequeuer {
             return due;
         }
 
-        /** Moves each slice's cursor past the rows just read that are all handed out and older than the settle time. */
+        /**
+         * Moves each slice's cursor past what the last read showed to be handled: rows in flight or finished, and
+         * when the read was complete (not cut by its limit), also the deleted rows it skipped, up to the settle
+         * time. Never past a row not yet handed out, nor closer to now than the settle time.
+         */
         void advance(Instant now) {
             Instant settled = now.minus(SETTLE);
             lastRead.forEach((slice, rows) -> {
+                boolean allHandled = true;
                 for (QueuedRow row : rows) {
-                    if (!row.due().isBefore(settled) || !shards.inFlight().containsKey(row.id())) {
+                    if (!row.due().isBefore(settled)) {
+                        break;
+                    }
+                    if (!shards.inFlight().containsKey(row.id()) && !shards.isFinished(row.id())) {
+                        allHandled = false;
                         break;
                     }
                     after.put(slice, row);
                 }
+                if (allHandled && !cutShort.contains(slice)) {
+                    // Everything before the settle time is handled or deleted: skip its tombstones from now on.
+                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null, 0, 0,
+                        settled, null));
+                }
             });
             lastRead.clear();
+            cutShort.clear();
         }
 
         /**

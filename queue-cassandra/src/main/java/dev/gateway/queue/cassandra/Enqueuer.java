@@ -35,7 +35,8 @@ final class Enqueuer {
         this.clock = clock;
     }
 
-    Mono<Void> enqueue(Mail mail, Duration delay) {
+    /** Writes the mail; the row written, once it is in Cassandra. */
+    Mono<QueuedRow> enqueue(Mail mail, Duration delay) {
         return Mono.fromCallable(() -> new Serialised(codec.metadata(mail), codec.content(mail)))
             .subscribeOn(Schedulers.boundedElastic())
             .flatMap(serialised -> {
@@ -48,7 +49,8 @@ final class Enqueuer {
                 // bytes or in a slice nobody reads.
                 return Mono.when(store.writeBlob(row.blobId(), serialised.content(), settings.chunkSize()),
                         slices.register(shard, row.slice()))
-                    .then(store.insertMail(queue, row));
+                    .then(store.insertMail(queue, row))
+                    .thenReturn(row);
             });
     }
 

@@ -69,6 +69,10 @@ final class QueueShards {
         releasing.add(shard);
     }
 
+    void keep(int shard) {
+        releasing.remove(shard);
+    }
+
     boolean isReleasing(int shard) {
         return releasing.contains(shard);
     }

@@ -83,13 +83,16 @@ final class ShardLeases {
 
         List<Integer> owned = new ArrayList<>(shards.owned());
         owned.sort(Comparator.reverseOrder());
+        // The highest shards above the target are handed back; the rest are kept, even if an earlier round (when
+        // more nodes were live) had started to hand them back.
         int surplus = owned.size() - target;
         for (int shard : owned) {
-            if (surplus <= 0) {
-                break;
+            if (surplus > 0) {
+                shards.startReleasing(shard);
+                surplus--;
+            } else {
+                shards.keep(shard);
             }
-            shards.startReleasing(shard);
-            surplus--;
         }
         for (int shard : shards.owned()) {
             if (shards.isReleasing(shard) && shards.drained(shard)) {

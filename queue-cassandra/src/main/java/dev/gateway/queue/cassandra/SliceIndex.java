@@ -1,5 +1,6 @@
 package dev.gateway.queue.cassandra;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -16,6 +17,8 @@ import reactor.core.publisher.Mono;
  */
 final class SliceIndex {
 
+    private static final Duration FORGET_AFTER = Duration.ofHours(1);
+
     private final QueueStore store;
     private final String queue;
     private final Map<Integer, NavigableSet<Instant>> written = new ConcurrentHashMap<>();
@@ -29,7 +32,12 @@ final class SliceIndex {
         if (known(shard).contains(slice)) {
             return Mono.empty();
         }
-        return store.addSlice(queue, shard, slice).doOnSuccess(any -> known(shard).add(slice));
+        return store.addSlice(queue, shard, slice).doOnSuccess(any -> {
+            NavigableSet<Instant> known = known(shard);
+            known.add(slice);
+            // Slices long past are in the index table if still needed; the memory of them need not grow forever.
+            known.headSet(slice.minus(FORGET_AFTER), false).clear();
+        });
     }
 
     /** Slices this node wrote into the shard, not yet forgotten. */
