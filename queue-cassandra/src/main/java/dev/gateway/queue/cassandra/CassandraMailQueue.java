@@ -212,6 +212,10 @@ public final class CassandraMailQueue implements ManageableMailQueue {
                     wakePollers();
                 });
             } catch (RuntimeException e) {
+                // The row is still there (Cassandra unreachable, say): hand it back so that it is delivered again
+                // rather than left until a restart.
+                shards.unfinished(row.id());
+                dequeuer.putBack(row);
                 throw new MailQueueException("Could not complete mail " + mail.getName() + " of queue " + name.asString(), e);
             }
         }

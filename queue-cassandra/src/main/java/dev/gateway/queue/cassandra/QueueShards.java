@@ -94,6 +94,11 @@ final class QueueShards {
         finished.put(id, true);
     }
 
+    /** The mail could not be finished after all (its delete failed): it may be taken again. */
+    void unfinished(UUID id) {
+        finished.invalidate(id);
+    }
+
     boolean isFinished(UUID id) {
         return finished.getIfPresent(id) != null;
     }
