@@ -2,7 +2,7 @@
 # Benchmark: Gateway against Postfix and vanilla Apache James 3.8.1, side by side, in one run on one machine.
 #
 #   bench/compare.sh [--quick] [--messages N] [--warmup N] [--sizes "2048 102400"] [--concurrency "1 10 50"]
-#                    [--variants "postfix james gateway ..."] [--rounds N] [--out DIR] [--profile]
+#                    [--variants "postfix james gateway ..."] [--rounds N] [--out DIR] [--profile] [--baseline DIR]
 #
 # Every cell (message size x concurrent SMTP sessions) runs every variant in turn, the order rotating from cell to
 # cell, so that background load on the machine hits all of them alike. Each variant is started fresh for each cell
@@ -14,12 +14,14 @@
 #
 # --profile: after the matrix, one more cell per message size (10 sessions) for the gateway variants in PROFILE_VARIANTS, with a Flight
 # Recording of its measured phase, summarised by bench/jfr-top.py into profile-<variant>-<size>.txt (not in the table).
+# --baseline DIR: also run every selected gateway variant from DIR, a built copy of an earlier version of this tree
+# (app/target and cassandra/target included), as '<variant>-before': before and after a change in one run.
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test PROFILE=0 PROFILE_VARIANTS="gateway gateway-james-queue"
+USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -31,7 +33,8 @@ while (( $# )); do
     --rounds) ROUNDS=$2; shift 2;;
     --out) OUT=$2; shift 2;;
     --profile) PROFILE=1; shift;;
-    *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    --baseline) BASELINE=$(cd "$2" && pwd); shift 2;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -46,6 +49,7 @@ VARIANTS=(
   "gateway-spam        | gateway spamd     | 500      | GATEWAY_PROFILE=memory GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4 | Gateway, memory profile, MX port, every policy hook on, spamd scanning every message"
   "gateway-james-queue | gateway bench     |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_MAIN_CLASS=dev.gateway.bench.JamesMemoryQueueServer GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar | before the change: as 'gateway' on James's memory queue (three copies of each message per enqueue)"
   "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
+  "gateway-cluster     | gateway cassandra |          | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway's shipped default (cluster profile: mailboxes, users and queues in Cassandra), spam filter off, a local Cassandra started by bin/gateway"
 )
 
 WORK=$(mktemp -d /tmp/gateway-compare-XXXXXX)
@@ -54,7 +58,7 @@ CSV=$WORK/results.csv
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 CLOCK_TICKS=$(getconf CLK_TCK)
 POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=45000
-field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]}" | sed 's/^ *//; s/ *$//'; }
+field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
 
@@ -98,10 +102,14 @@ start_postfix() {
   ports_free "$POSTFIX_PORT" || return 1
   rm -rf "$dir"; mkdir -p "$dir"/{conf,queue,data,mail}
   chown postfix "$dir/data"; chown postfix:postfix "$dir/mail"
-  cp /etc/postfix/master.cf /etc/postfix/dynamicmaps.cf "$dir/conf/"
-  [[ -d /etc/postfix/dynamicmaps.cf.d ]] && cp -r /etc/postfix/dynamicmaps.cf.d "$dir/conf/"
+  # A complete config dir of its own: the package installed with "No configuration" ships no /etc/postfix/main.cf,
+  # and every Postfix command given no -c reads that file and fails. Our main.cf, the package's master.cf, dynamic
+  # map list and postfix-files (meta_directory) are all here.
+  cp -r /etc/postfix/. "$dir/conf/"
+  rm -f "$dir/conf/main.cf"
   cat > "$dir/conf/main.cf" <<EOF
 compatibility_level = 3.6
+meta_directory = $dir/conf
 queue_directory = $dir/queue
 data_directory = $dir/data
 maillog_file = $dir/postfix.log
@@ -123,7 +131,7 @@ default_process_limit = 200
 EOF
   local u
   for ((u = 0; u < USERS; u++)); do echo "user$u@$DOMAIN $DOMAIN/user$u/"; done > "$dir/conf/vmailbox"
-  /usr/sbin/postmap "$dir/conf/vmailbox"
+  /usr/sbin/postmap -c "$dir/conf" "$dir/conf/vmailbox"
   sed -i -E 's/^smtp(\s+)inet/#&/; s/^([a-z]+\s+(unix|inet|fifo|pass|unix-dgram)\s+\S+\s+\S+\s+)y(\s)/\1n\3/' \
     "$dir/conf/master.cf"
   echo "127.0.0.1:$POSTFIX_PORT inet n - n - - smtpd" >> "$dir/conf/master.cf"
@@ -177,8 +185,9 @@ stop_james() { stop_pid "$(cat "$WORK/james/james.pid")"; }
 
 # --- Gateway through bin/gateway. Mail comes in on the MX port from a peer outside GATEWAY_TRUSTED_NETWORKS (as
 # from the internet) to local recipients, so every MX hook runs: AuthPolicy, SizeLimitReply, MaxRcpt,
-# RefuseHostileAddresses, RelayControl, SpamFilter, AcceptPostmaster, ValidRcpt.
-GATEWAY_SETTINGS=""
+# RefuseHostileAddresses, RelayControl, SpamFilter, AcceptPostmaster, ValidRcpt. SPF, DKIM and DMARC lookups go to a
+# loopback port where nothing answers (temperror), never to the machine's resolver.
+GATEWAY_SETTINGS="" GATEWAY_REPO=$REPO
 start_gateway() {
   local home=$WORK/gateway o=$GATEWAY_OFFSET
   ports_free $((o + 25)) $((o + 800)) || return 1
@@ -186,8 +195,9 @@ start_gateway() {
   # shellcheck disable=SC2086
   env GATEWAY_HOME="$home" GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=$o GATEWAY_WEBADMIN_PORT=$((o + 800)) \
     GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 \
+    GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} \
     GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SPAMD_DIR="$home/var/spamd" $GATEWAY_SETTINGS \
-    "$REPO/bin/gateway" start --domain "$DOMAIN" >"$WORK/gateway-start.log" 2>&1 ||
+    "$GATEWAY_REPO/bin/gateway" start --domain "$DOMAIN" >"$WORK/gateway-start.log" 2>&1 ||
     { cat "$WORK/gateway-start.log" >&2; return 1; }
   PIDS=$(cat "$home/var/run/gateway.pid")
   [[ -f $home/var/spamd/spamd.pid ]] && PIDS+=,$(cat "$home/var/spamd/spamd.pid")
@@ -198,13 +208,14 @@ start_gateway() {
 stop_gateway() {
   # shellcheck disable=SC2086
   env GATEWAY_HOME="$WORK/gateway" GATEWAY_SPAMD_DIR="$WORK/gateway/var/spamd" $GATEWAY_SETTINGS \
-    "$REPO/bin/gateway" stop >/dev/null 2>&1 || true
+    "$GATEWAY_REPO/bin/gateway" stop >/dev/null 2>&1 || true
 }
 
 run_cell() { # round variant-entry size sessions [jfr-file]
   local round=$1 entry=$2 size=$3 sessions=$4 jfr=${5:-} name kind
   name=$(field "$entry" 0); kind=${name%%-*}
   GATEWAY_SETTINGS=$(field "$entry" 3)
+  GATEWAY_REPO=$(field "$entry" 5); GATEWAY_REPO=${GATEWAY_REPO:-$REPO}
   local messages; messages=$(field "$entry" 2); messages=${messages:-$MESSAGES}
   (( messages <= MESSAGES )) || messages=$MESSAGES
   local warmup=$(( WARMUP < messages / 4 ? WARMUP : messages / 4 ))
@@ -230,7 +241,7 @@ run_cell() { # round variant-entry size sessions [jfr-file]
 }
 
 install_missing
-[[ -f $LOAD_JAR && -d $REPO/app/target/lib ]] && [[ -z $(find "$REPO"/{app,smtp-hooks,pop3-hooks,matchers,mailets,bench}/src \
+[[ -f $LOAD_JAR && -d $REPO/app/target/lib ]] && [[ -z $(find "$REPO"/*/src \
   -newer "$LOAD_JAR" -type f -print -quit 2>/dev/null) ]] || (cd "$REPO" && mvn -q -B -ntp -DskipTests package -pl bench -am)
 prepare_james
 
@@ -239,7 +250,10 @@ for entry in "${VARIANTS[@]}"; do
   name=$(field "$entry" 0)
   [[ -z $ONLY || " $ONLY " == *" $name "* ]] || continue
   # shellcheck disable=SC2046
-  if why=$(needs_met $(field "$entry" 1)); then selected+=("$entry"); else log "skipping $name: $why"; fi
+  if why=$(needs_met $(field "$entry" 1)); then selected+=("$entry"); else log "skipping $name: $why"; continue; fi
+  # The same settings, run from the baseline tree (field 5: the tree whose bin/gateway starts it).
+  [[ -n $BASELINE && $name == gateway* ]] &&
+    selected+=("$name-before | $(field "$entry" 1) | $(field "$entry" 2) | $(field "$entry" 3) | $(field "$entry" 4), built from $BASELINE | $BASELINE")
 done
 (( ${#selected[@]} )) || { log "no variant to run"; exit 1; }
 

@@ -3,6 +3,7 @@ package dev.gateway.app;
 import static dev.gateway.app.CassandraSessionModule.duration;
 
 import java.io.FileNotFoundException;
+import java.nio.file.Path;
 import java.time.Clock;
 
 import javax.inject.Singleton;
@@ -10,6 +11,7 @@ import javax.inject.Singleton;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.utils.PropertiesProvider;
 
@@ -19,6 +21,7 @@ import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 
 import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
+import dev.gateway.queue.cassandra.NodeIdentity;
 import dev.gateway.queue.cassandra.QueueSettings;
 import dev.gateway.queue.cassandra.QueueTables;
 
@@ -37,6 +40,7 @@ final class CassandraQueueModule extends AbstractModule {
         Configuration configuration = properties.getConfiguration("queue");
         QueueSettings defaults = QueueSettings.DEFAULT;
         return new QueueSettings(
+            configuration.getInt("cassandra.queue.shards", defaults.shards()),
             duration(configuration, "cassandra.queue.slice", defaults.sliceLength()),
             duration(configuration, "cassandra.queue.grace", defaults.grace()),
             duration(configuration, "cassandra.queue.lease", defaults.lease()),
@@ -49,7 +53,10 @@ final class CassandraQueueModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CassandraMailQueueFactory factory(CqlSession session, QueueSettings settings, MailQueueItemDecoratorFactory decorators) {
-        return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators);
+    CassandraMailQueueFactory factory(CqlSession session, QueueSettings settings, MailQueueItemDecoratorFactory decorators,
+                                      JamesDirectoriesProvider directories) {
+        // Kept under var/: a node restarted on the same home resumes its shards at once rather than after a lease.
+        String node = NodeIdentity.loadOrCreate(Path.of(directories.getVarDirectory(), "queue-node-name"));
+        return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators, node);
     }
 }

@@ -14,7 +14,7 @@ import dev.gateway.queue.cassandra.CassandraExtension;
  * Cassandra stopped and started again while mail flows into a gateway on the Cassandra queue: while it is down
  * the gateway can queue nothing and answers 451 (senders keep the message and retry), never 250; once it is back
  * every message answered 250 is delivered. Delivery is at least once: a message being processed at the instant
- * Cassandra stops may be delivered again when its lease expires.
+ * Cassandra stops may be delivered again (counted as a re-delivery).
  */
 class CassandraOutageIT {
 

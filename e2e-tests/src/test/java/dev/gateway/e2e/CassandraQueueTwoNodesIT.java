@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -36,9 +35,10 @@ import dev.gateway.queue.cassandra.CassandraExtension;
 import dev.gateway.queue.cassandra.QueueTables;
 
 /**
- * Two gateway processes on one Cassandra keyspace consume one spool: mail accepted by node A is delivered by A or
- * B, exactly once while both run. Then A is killed with SIGKILL while it holds leases (caught by freezing it with SIGSTOP first), and B delivers the mails A
- * was holding once those leases expire.
+ * Two gateway processes on one Cassandra keyspace consume one spool: node B, started after A, gets its share of the
+ * spool's shards, and mail accepted by node A is delivered by A or B, exactly once while both run. Then A is killed
+ * with SIGKILL under load (frozen with SIGSTOP first, to read which shards it holds and what is queued in them), and B
+ * takes A's shards over once their leases run out and delivers what was left in them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CassandraQueueTwoNodesIT {
@@ -78,6 +78,11 @@ class CassandraQueueTwoNodesIT {
     @Test
     @Order(1)
     void bothNodesConsumeOneQueueAndNothingIsDeliveredTwice() throws Exception {
+        try (CqlSession cassandra = CASSANDRA.server().session(KEYSPACE, QueueTables.MODULE)) {
+            // B started after A, which took every shard while alone: A hands B its share within a few lease renewals.
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !shardsOf(cassandra, owner(nodeB)).isEmpty() && !shardsOf(cassandra, owner(nodeA)).isEmpty());
+        }
         SmtpLoad.Outcome sent = SmtpLoad.send(nodeA, nodeA.trustingServerCertificate(), "shared", 400, 6, USER, any -> true);
         assertThat(sent.accepted()).hasSize(400);
 
@@ -97,9 +102,10 @@ class CassandraQueueTwoNodesIT {
 
     @Test
     @Order(2)
-    void mailLeasedByAKilledNodeIsDeliveredByTheOtherOnceTheLeaseExpires() throws Exception {
+    void theShardsOfAKilledNodeAreTakenOverAndTheirMailDeliveredByTheOther() throws Exception {
         SSLContext tls = nodeA.trustingServerCertificate();
         String ownerA = owner(nodeA);
+        String ownerB = owner(nodeB);
         // Mail keeps flowing into A until A dies; the load then ends on its own (A stops answering).
         AtomicBoolean loading = new AtomicBoolean(true);
         CompletableFuture<SmtpLoad.Outcome> load = CompletableFuture.supplyAsync(() -> {
@@ -110,24 +116,23 @@ class CassandraQueueTwoNodesIT {
             }
         });
         try (CqlSession cassandra = CASSANDRA.server().session(KEYSPACE, QueueTables.MODULE)) {
-            // A lease lives for milliseconds while a mail is processed: to catch A holding some, A is frozen (it can
-            // neither finish nor renew anything), looked at, and killed if it holds leases, or thawed to try again.
-            Set<UUID> heldByA = new HashSet<>();
-            Set<String> subjectsHeldByA = new HashSet<>();
+            // A is frozen (it can neither deliver nor renew anything), looked at, and killed once mail is queued in
+            // its shards, or thawed to try again.
+            Set<Integer> shardsOfA = new HashSet<>();
+            Set<String> queuedInShardsOfA = new HashSet<>();
             long[] frozenAt = new long[1];
             try {
                 Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
                     nodeA.freeze();
                     frozenAt[0] = System.currentTimeMillis();
-                    Set<UUID> held = leasedBy(cassandra, ownerA);
-                    // Only leases whose mail is still queued show a take-over.
-                    Set<String> queued = subjects(cassandra, held);
+                    Set<Integer> held = shardsOf(cassandra, ownerA);
+                    Set<String> queued = subjectsQueuedIn(cassandra, held);
                     if (queued.isEmpty()) {
                         nodeA.thaw();
                         return false;
                     }
-                    heldByA.addAll(held);
-                    subjectsHeldByA.addAll(queued);
+                    shardsOfA.addAll(held);
+                    queuedInShardsOfA.addAll(queued);
                     return true;
                 });
                 nodeA.kill();
@@ -142,21 +147,23 @@ class CassandraQueueTwoNodesIT {
                 .until(() -> deliveredAnywhere("failover-").keySet().containsAll(sent.accepted()));
 
             Map<String, Long> deliveredByBAt = deliveryTimes(nodeB.home());
-            long earliestTakeover = subjectsHeldByA.stream()
+            long earliestTakeover = queuedInShardsOfA.stream()
                 .filter(deliveredByBAt::containsKey)
                 .mapToLong(subject -> deliveredByBAt.get(subject) - killedAt)
                 .min().orElse(-1);
             Map<String, Integer> total = deliveredAnywhere("failover-");
-            System.out.printf("Fail-over: node A killed holding %d leases (%d mails still queued); %d accepted by A in all;"
-                    + " node B delivered A's leased mails from %d ms after the kill (lease %d s); delivered distinct %d,"
-                    + " more than once %d, lost %d%n",
-                heldByA.size(), subjectsHeldByA.size(), sent.accepted().size(), earliestTakeover, LEASE.toSeconds(),
+            Set<Integer> shardsOfB = shardsOf(cassandra, ownerB);
+            System.out.printf("Fail-over: node A killed holding shards %s (%d mails queued in them); %d accepted by A in all;"
+                    + " node B delivered that mail from %d ms after the kill (lease %d s) and now holds shards %s; delivered"
+                    + " distinct %d, more than once %d, lost %d%n",
+                shardsOfA, queuedInShardsOfA.size(), sent.accepted().size(), earliestTakeover, LEASE.toSeconds(), shardsOfB,
                 total.size(), total.values().stream().filter(n -> n > 1).count(),
                 sent.accepted().stream().filter(subject -> !total.containsKey(subject)).count());
 
             assertThat(total.keySet()).as("every message answered 250 is delivered").containsAll(sent.accepted());
-            assertThat(deliveredByBAt.keySet()).as("node B finished what node A held").containsAll(subjectsHeldByA);
-            // A renews its leases every third of a lease, so at the kill each had at least two thirds left.
+            assertThat(deliveredByBAt.keySet()).as("node B delivered what was queued in A's shards").containsAll(queuedInShardsOfA);
+            assertThat(shardsOfB).as("node B took A's shards over").containsAll(shardsOfA);
+            // A renewed its leases three times per lease, so at the kill each had at least two thirds left.
             assertThat(earliestTakeover).isGreaterThanOrEqualTo(LEASE.toMillis() * 2 / 3 - 1000);
         }
     }
@@ -185,25 +192,26 @@ class CassandraQueueTwoNodesIT {
         return matcher.group(1);
     }
 
-    /** Mails a node holds right now: live leases owned by it that are not done. */
-    private static Set<UUID> leasedBy(CqlSession cassandra, String owner) {
-        Set<UUID> ids = new HashSet<>();
-        for (Row row : cassandra.execute("SELECT " + QueueTables.ID + ", " + QueueTables.OWNER + ", " + QueueTables.DONE
+    /** The shards of the spool whose lease a node holds right now. */
+    private static Set<Integer> shardsOf(CqlSession cassandra, String owner) {
+        Set<Integer> shards = new HashSet<>();
+        for (Row row : cassandra.execute("SELECT " + QueueTables.QUEUE + ", " + QueueTables.SHARD + ", " + QueueTables.OWNER
             + " FROM " + QueueTables.LEASES)) {
-            if (owner.equals(row.getString(QueueTables.OWNER)) && !row.getBoolean(QueueTables.DONE)) {
-                ids.add(row.getUuid(QueueTables.ID));
+            if ("spool".equals(row.getString(QueueTables.QUEUE)) && owner.equals(row.getString(QueueTables.OWNER))) {
+                shards.add(row.getInt(QueueTables.SHARD));
             }
         }
-        return ids;
+        return shards;
     }
 
-    /** The subjects of the queued mails with these ids, read from their stored bytes. */
-    private static Set<String> subjects(CqlSession cassandra, Set<UUID> ids) {
+    /** The subjects of the mails queued in these shards of the spool, read from their stored bytes. */
+    private static Set<String> subjectsQueuedIn(CqlSession cassandra, Set<Integer> shards) {
         Set<String> subjects = new HashSet<>();
-        for (Row row : cassandra.execute("SELECT " + QueueTables.ID + ", blob FROM " + QueueTables.MAILS)) {
-            if (ids.contains(row.getUuid(QueueTables.ID))) {
+        for (Row row : cassandra.execute("SELECT " + QueueTables.QUEUE + ", " + QueueTables.SHARD + ", " + QueueTables.BLOB_ID
+            + " FROM " + QueueTables.MAILS)) {
+            if ("spool".equals(row.getString(QueueTables.QUEUE)) && shards.contains(row.getInt(QueueTables.SHARD))) {
                 Row chunk = cassandra.execute("SELECT data FROM " + QueueTables.BLOBS + " WHERE blob = ? AND chunk = 0",
-                    row.getUuid("blob")).one();
+                    row.getUuid(QueueTables.BLOB_ID)).one();
                 if (chunk != null) {
                     ByteBuffer data = chunk.getByteBuffer("data");
                     Matcher subject = SUBJECT.matcher(StandardCharsets.ISO_8859_1.decode(data).toString());

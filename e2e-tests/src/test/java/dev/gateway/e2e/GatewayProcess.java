@@ -253,10 +253,23 @@ public final class GatewayProcess implements AutoCloseable {
     /** kill -9, as a crash or a power cut of the JVM would: no shutdown hook runs, nothing is flushed. */
     public void kill() throws IOException, InterruptedException {
         String pid = signal("KILL");
-        Path proc = Path.of("/proc", pid);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (Files.exists(proc) && !Files.readString(proc.resolve("stat")).split(" ")[2].equals("Z") && System.nanoTime() < deadline) {
+        while (isAlive(pid) && System.nanoTime() < deadline) {
             Thread.sleep(100);
+        }
+    }
+
+    /** Whether the JVM named by the pid file still runs (a zombie waiting for its parent does not). */
+    public boolean isRunning() throws IOException {
+        return isAlive(Files.readString(home.resolve("var/run/gateway.pid")).trim());
+    }
+
+    private static boolean isAlive(String pid) throws IOException {
+        Path stat = Path.of("/proc", pid, "stat");
+        try {
+            return !Files.readString(stat).split(" ")[2].equals("Z");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 

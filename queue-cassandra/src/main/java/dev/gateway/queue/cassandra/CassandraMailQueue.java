@@ -1,20 +1,10 @@
 package dev.gateway.queue.cassandra;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
-
-import javax.mail.MessagingException;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
@@ -24,51 +14,51 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.datastax.oss.driver.api.core.uuid.Uuids;
-
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A mail queue kept in Cassandra, shared by every gateway node that uses the same keyspace.
  *
- * <p>Mails live in partitions per queue and slice of due time; a node dequeues a due mail by taking its lease
- * (a lightweight transaction with a TTL), processes it, then marks it done and deletes it. A node that dies holding
- * leases stops renewing them, and the mails become due for the other nodes when the leases expire. Delivery is at
- * least once: a mail can be processed twice only when a node dies (or stalls longer than the lease) after
- * processing and before marking it done. See docs/queue-cassandra.md.
+ * <p>The queue is split into shards; each node polls the shards it holds a lease on ({@link ShardLeases}), so no
+ * lightweight transaction is spent per mail: {@link Enqueuer} writes, {@link Dequeuer} reads, {@link Acknowledger}
+ * deletes, {@link QueueManagement} serves WebAdmin. A node that dies stops renewing its shard leases, and the other
+ * nodes take the shards over and deliver what is left in them: at least once (mail being processed at the crash is
+ * delivered again, and counted). See docs/queue-cassandra.md.
  */
 public final class CassandraMailQueue implements ManageableMailQueue {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraMailQueue.class);
-    private static final Duration HEAD_REFRESH = Duration.ofSeconds(10);
-    private static final int SCAN_LIMIT = 500;
+    private static final int MAX_BATCH = 64;
 
     private final MailQueueName name;
-    private final String key;
-    private final QueueStore store;
-    private final MailCodec codec;
     private final QueueSettings settings;
-    private final Clock clock;
-    private final String owner;
+    private final MailCodec codec;
     private final MailQueueItemDecoratorFactory decorators;
-    private final Map<UUID, QueuedRow> inFlight = new ConcurrentHashMap<>();
-    private final List<Poller> pollers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Instant head = Instant.EPOCH;
-    private volatile Instant headReadAt = Instant.MIN;
+    private final QueueShards shards;
+    private final Enqueuer enqueuer;
+    private final Dequeuer dequeuer;
+    private final Acknowledger acknowledger;
+    private final QueueManagement management;
+    private final List<Poller> pollers = new CopyOnWriteArrayList<>();
 
-    CassandraMailQueue(MailQueueName name, QueueStore store, MailCodec codec, QueueSettings settings, Clock clock,
-                       String owner, MailQueueItemDecoratorFactory decorators) {
+    CassandraMailQueue(MailQueueName name, QueueSettings settings, MailCodec codec, MailQueueItemDecoratorFactory decorators,
+                       QueueShards shards, Enqueuer enqueuer, Dequeuer dequeuer, Acknowledger acknowledger,
+                       QueueManagement management) {
         this.name = name;
-        this.key = name.asString();
-        this.store = store;
-        this.codec = codec;
         this.settings = settings;
-        this.clock = clock;
-        this.owner = owner;
+        this.codec = codec;
         this.decorators = decorators;
+        this.shards = shards;
+        this.enqueuer = enqueuer;
+        this.dequeuer = dequeuer;
+        this.acknowledger = acknowledger;
+        this.management = management;
+        shards.onAcquired(() -> {
+            dequeuer.readSoon();
+            wakePollers();
+        });
     }
 
     @Override
@@ -81,7 +71,7 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         try {
             enqueue(mail, delay).block();
         } catch (RuntimeException e) {
-            throw new MailQueueException("Could not enqueue mail " + mail.getName() + " in " + key, e);
+            throw new MailQueueException("Could not enqueue mail " + mail.getName() + " in " + name.asString(), e);
         }
     }
 
@@ -96,22 +86,12 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private Mono<Void> enqueue(Mail mail, Duration delay) {
-        return Mono.fromCallable(() -> new Serialised(codec.metadata(mail), codec.content(mail)))
-            .subscribeOn(Schedulers.boundedElastic())
-            .flatMap(serialised -> {
-                Instant now = clock.instant();
-                Instant due = delay.isNegative() || delay.isZero() ? now : now.plus(delay);
-                QueuedRow row = new QueuedRow(sliceOf(due), due, Uuids.timeBased(), serialised.metadata(), UUID.randomUUID(),
-                    serialised.content().length, 0, now);
-                // Blob first and row last: a crash in between leaves an unreferenced blob, never a row without bytes.
-                return store.writeBlob(row.blobId(), serialised.content(), settings.chunkSize())
-                    .then(store.addSlice(key, row.slice()))
-                    .then(store.insertMail(key, row));
+        return enqueuer.enqueue(mail, delay)
+            .doOnNext(row -> {
+                dequeuer.offer(row);
+                wakePollers();
             })
-            .doOnSuccess(any -> wakePollers());
-    }
-
-    private record Serialised(String metadata, byte[] content) {
+            .then();
     }
 
     @Override
@@ -129,26 +109,11 @@ public final class CassandraMailQueue implements ManageableMailQueue {
             .map(item -> decorators.decorate(item, name));
     }
 
-    /** Renews the leases of the mails this node is processing; called by the factory every third of a lease. */
-    void renewLeases() {
-        inFlight.keySet().forEach(id -> {
-            Boolean renewed = store.renewLease(key, id, owner, settings.lease())
-                .onErrorResume(e -> {
-                    LOGGER.warn("Could not renew the lease of mail {} in queue {}", id, key, e);
-                    return Mono.just(true);
-                })
-                .block();
-            if (!Boolean.TRUE.equals(renewed) && inFlight.containsKey(id)) {
-                LOGGER.warn("Lost the lease of mail {} in queue {}: another node may process it too", id, key);
-            }
-        });
-    }
-
     private void wakePollers() {
         pollers.forEach(Poller::wake);
     }
 
-    /** One dequeuing subscriber: takes leases only for as many mails as its subscriber has asked for. */
+    /** One dequeuing subscriber: takes only as many mails as its subscriber has asked for. */
     private final class Poller implements Runnable {
         private final FluxSink<MailQueueItem> sink;
         private final Object signal = new Object();
@@ -158,7 +123,7 @@ public final class CassandraMailQueue implements ManageableMailQueue {
 
         Poller(FluxSink<MailQueueItem> sink) {
             this.sink = sink;
-            this.thread = new Thread(this, "cassandra-queue-" + key);
+            this.thread = new Thread(this, "cassandra-queue-" + name.asString());
             this.thread.setDaemon(true);
         }
 
@@ -187,15 +152,21 @@ public final class CassandraMailQueue implements ManageableMailQueue {
                     pause(settings.pollMax().toMillis());
                     continue;
                 }
-                int claimed;
+                int taken = 0;
                 try {
-                    claimed = claimDue((int) Math.min(demand, 64), sink);
+                    for (Dequeuer.Taken item : dequeuer.poll((int) Math.min(demand, MAX_BATCH))) {
+                        if (sink.isCancelled()) {
+                            dequeuer.putBack(item.row());
+                            continue;
+                        }
+                        sink.next(new Item(item.row(), item.mail()));
+                        taken++;
+                    }
                 } catch (RuntimeException e) {
-                    LOGGER.warn("Could not poll queue {} in Cassandra; retrying", key, e);
-                    claimed = 0;
+                    LOGGER.warn("Could not poll queue {} in Cassandra; retrying", name.asString(), e);
                     idle = settings.pollMax().toMillis();
                 }
-                if (claimed > 0) {
+                if (taken > 0) {
                     idle = settings.pollMin().toMillis();
                 } else {
                     pause(idle);
@@ -219,88 +190,6 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         }
     }
 
-    private int claimDue(int wanted, FluxSink<MailQueueItem> sink) {
-        Instant now = clock.instant();
-        boolean forgotSlice = false;
-        int claimed = 0;
-        for (Instant slice : store.slices(key, currentHead(now), sliceOf(now)).collectList().block()) {
-            List<QueuedRow> due = store.dueMails(key, slice, now, SCAN_LIMIT + inFlight.size()).collectList().block();
-            if (due.isEmpty() && isForgettable(slice, now)) {
-                store.deleteSlice(key, slice).block();
-                forgotSlice = true;
-                continue;
-            }
-            for (QueuedRow row : due) {
-                if (claimed >= wanted || sink.isCancelled()) {
-                    return claimed;
-                }
-                if (inFlight.containsKey(row.id())) {
-                    continue;
-                }
-                Optional<MailQueueItem> item = claim(row);
-                if (item.isPresent()) {
-                    claimed++;
-                    sink.next(item.get());
-                }
-            }
-        }
-        if (forgotSlice) {
-            advanceHead(now);
-        }
-        return claimed;
-    }
-
-    /** A slice that ended more than the grace period ago receives no more mail; once empty it can be forgotten. */
-    private boolean isForgettable(Instant slice, Instant now) {
-        return slice.plus(settings.sliceLength()).plus(settings.grace()).isBefore(now);
-    }
-
-    private Optional<MailQueueItem> claim(QueuedRow row) {
-        try {
-            return tryToClaim(row);
-        } catch (RuntimeException e) {
-            // A lease whose outcome is unknown (a timeout) simply runs out: the mail is only late, never lost.
-            LOGGER.warn("Could not take mail {} of queue {}; a later poll will", row.id(), key, e);
-            return Optional.empty();
-        }
-    }
-
-    private Optional<MailQueueItem> tryToClaim(QueuedRow row) {
-        Optional<QueueStore.Lease> lease = store.lease(key, row.id()).block();
-        if (lease.isPresent()) {
-            if (lease.get().done()) {
-                // Finished by a node that died before deleting it: finish the clean-up in its place.
-                cleanUp(row, lease.get().releaseBlob());
-            }
-            return Optional.empty();
-        }
-        if (!Boolean.TRUE.equals(store.takeLease(key, row.id(), owner, settings.lease()).block())) {
-            return Optional.empty();
-        }
-        inFlight.put(row.id(), row);
-        try {
-            // The row may have been finished and deleted by another node between our read and our lease.
-            if (!Boolean.TRUE.equals(store.exists(key, row).block())) {
-                release(row);
-                return Optional.empty();
-            }
-            Mail mail = codec.mail(row.metadata(), store.readBlob(row.blobId()).block());
-            return Optional.of(new Item(row, mail));
-        } catch (MessagingException | RuntimeException e) {
-            LOGGER.error("Could not read mail {} of queue {}; leaving it for a later attempt", row.id(), key, e);
-            release(row);
-            return Optional.empty();
-        }
-    }
-
-    private void release(QueuedRow row) {
-        try {
-            store.releaseLease(key, row.id(), owner).block();
-        } finally {
-            inFlight.remove(row.id());
-        }
-    }
-
     private final class Item implements MailQueueItem {
         private final QueuedRow row;
         private final Mail mail;
@@ -318,96 +207,37 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         @Override
         public void done(CompletionStatus status) throws MailQueueException {
             try {
-                if (status == CompletionStatus.RETRY) {
-                    int attempt = row.attempt() + 1;
-                    Instant now = clock.instant();
-                    Instant due = now.plus(settings.retryDelayFor(attempt));
-                    QueuedRow retry = new QueuedRow(sliceOf(due), due, Uuids.timeBased(), row.metadata(), row.blobId(),
-                        row.size(), attempt, row.enqueued());
-                    // The new row exists before the old one goes: a crash in between duplicates, never loses.
-                    store.addSlice(key, retry.slice()).then(store.insertMail(key, retry)).block();
-                    finish(row, false);
+                acknowledger.done(row, status).ifPresent(retry -> {
+                    dequeuer.offer(retry);
                     wakePollers();
-                } else {
-                    finish(row, true);
-                }
+                });
             } catch (RuntimeException e) {
-                throw new MailQueueException("Could not complete mail " + mail.getName() + " of queue " + key, e);
-            } finally {
-                inFlight.remove(row.id());
+                // The row is still there (Cassandra unreachable, say): hand it back so that it is delivered again
+                // rather than left until a restart.
+                shards.unfinished(row.id());
+                dequeuer.putBack(row);
+                throw new MailQueueException("Could not complete mail " + mail.getName() + " of queue " + name.asString(), e);
             }
         }
     }
 
-    private void finish(QueuedRow row, boolean deleteBlob) {
-        if (!Boolean.TRUE.equals(store.markDone(key, row.id(), owner, deleteBlob).block())) {
-            LOGGER.warn("Mail {} of queue {} was processed after its lease ran out; another node may process it again",
-                row.id(), key);
-            return;
-        }
-        cleanUp(row, deleteBlob);
-    }
-
-    /** After the done marker: the row goes, and the bytes unless a retry row still points at them. */
-    private void cleanUp(QueuedRow row, boolean deleteBlob) {
-        store.deleteMail(key, row).block();
-        if (deleteBlob) {
-            store.deleteBlob(row.blobId()).block();
-        }
-    }
-
-    private Instant currentHead(Instant now) {
-        if (headReadAt.plus(HEAD_REFRESH).isBefore(now)) {
-            head = store.head(key).block().orElse(Instant.EPOCH);
-            headReadAt = now;
-        }
-        return head;
-    }
-
-    /**
-     * Moves the head to the oldest slice still listed, but never past the grace period: a node whose clock is behind
-     * may still be writing into a slice that looks old to us.
-     */
-    private void advanceHead(Instant now) {
-        Instant limit = sliceOf(now.minus(settings.grace()));
-        Instant oldest = store.slicesFrom(key, head).next().blockOptional().orElse(limit);
-        Instant newHead = oldest.isBefore(limit) ? oldest : limit;
-        if (newHead.isAfter(head)) {
-            store.writeHead(key, newHead).block();
-            head = newHead;
-        }
-    }
-
-    Instant sliceOf(Instant instant) {
-        long length = settings.sliceLength().toMillis();
-        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), length) * length);
-    }
-
-    // Management: browse, size, flush, remove, clear. They read every slice from the head on, future ones included.
-
-    private List<QueuedRow> allRows() {
-        Instant now = clock.instant();
-        return store.slicesFrom(key, currentHead(now))
-            .concatMap(slice -> store.mails(key, slice))
-            .collectList()
-            .block();
-    }
+    // Management.
 
     @Override
     public long getSize() {
-        return allRows().size();
+        return management.rows().size();
     }
 
     @Override
     public MailQueueIterator browse() {
-        Iterator<QueuedRow> rows = allRows().iterator();
+        Iterator<QueuedRow> rows = management.rows().iterator();
         return new MailQueueIterator() {
             private MailQueueItemView next;
 
             @Override
             public boolean hasNext() {
                 while (next == null && rows.hasNext()) {
-                    next = view(rows.next()).orElse(null);
+                    next = management.view(rows.next()).orElse(null);
                 }
                 return next != null;
             }
@@ -428,72 +258,21 @@ public final class CassandraMailQueue implements ManageableMailQueue {
         };
     }
 
-    /** A mail deleted since the listing (its bytes are gone) is skipped rather than shown empty. */
-    private Optional<MailQueueItemView> view(QueuedRow row) {
-        byte[] content = store.readBlob(row.blobId()).block();
-        if (content.length == 0 && row.size() > 0) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new DefaultMailQueueItemView(codec.mail(row.metadata(), content),
-                ZonedDateTime.ofInstant(row.due(), ZoneOffset.UTC)));
-        } catch (MessagingException e) {
-            LOGGER.warn("Unreadable mail {} in queue {}", row.id(), key, e);
-            return Optional.empty();
-        }
-    }
-
     @Override
     public long flush() {
-        Instant now = clock.instant();
-        long flushed = 0;
-        for (QueuedRow row : allRows()) {
-            if (!row.due().isAfter(now) || !takeForManagement(row)) {
-                continue;
-            }
-            // Same id, due now: the order among flushed mails stays their enqueue order.
-            QueuedRow dueNow = new QueuedRow(sliceOf(now), now, row.id(), row.metadata(), row.blobId(), row.size(),
-                row.attempt(), row.enqueued());
-            store.addSlice(key, dueNow.slice()).then(store.insertMail(key, dueNow)).then(store.deleteMail(key, row)).block();
-            release(row);
-            flushed++;
-        }
+        long flushed = management.flush();
         wakePollers();
         return flushed;
     }
 
     @Override
     public long clear() {
-        return removeWhere(metadata -> true);
+        return management.removeWhere(metadata -> true);
     }
 
     @Override
     public long remove(Type type, String value) {
-        return removeWhere(metadata -> codec.matches(metadata, type, value));
-    }
-
-    private long removeWhere(Predicate<String> metadataMatches) {
-        long removed = 0;
-        for (QueuedRow row : allRows()) {
-            if (metadataMatches.test(row.metadata()) && takeForManagement(row)) {
-                finish(row, true);
-                inFlight.remove(row.id());
-                removed++;
-            }
-        }
-        return removed;
-    }
-
-    /** Management acts only on mails no node is processing, under a lease like any consumer. */
-    private boolean takeForManagement(QueuedRow row) {
-        if (Boolean.TRUE.equals(store.takeLease(key, row.id(), owner, settings.lease()).block())) {
-            inFlight.put(row.id(), row);
-            if (Boolean.TRUE.equals(store.exists(key, row).block())) {
-                return true;
-            }
-            release(row);
-        }
-        return false;
+        return management.removeWhere(metadata -> codec.matches(metadata, type, value));
     }
 
     /**
@@ -506,5 +285,9 @@ public final class CassandraMailQueue implements ManageableMailQueue {
 
     void stopConsumers() {
         pollers.forEach(Poller::stop);
+    }
+
+    QueueShards shards() {
+        return shards;
     }
 }

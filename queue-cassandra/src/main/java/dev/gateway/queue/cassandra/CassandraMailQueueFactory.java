@@ -1,17 +1,14 @@
 package dev.gateway.queue.cassandra;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
@@ -27,8 +24,8 @@ import com.google.common.collect.ImmutableSet;
 
 /**
  * The mail queues of this node, kept in Cassandra: James asks it for the spool, the outgoing queue and any other
- * queue a mailet names. Queues are listed across nodes (a queue created on one node is seen by all), and one
- * thread per node renews the leases of the mails it is processing.
+ * queue a mailet names. Queues are listed across nodes (a queue created on one node is seen by all), and one thread
+ * per node renews its shard leases and balances the shards with the other live nodes three times per lease.
  */
 public final class CassandraMailQueueFactory implements MailQueueFactory<CassandraMailQueue> {
 
@@ -39,25 +36,34 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
     private final QueueSettings settings;
     private final Clock clock;
     private final MailQueueItemDecoratorFactory decorators;
-    private final String owner;
+    private final ShardLeases leases;
+    private final AtomicLong redeliveries = new AtomicLong();
     private final ConcurrentMap<MailQueueName, CassandraMailQueue> queues = new ConcurrentHashMap<>();
     private final ScheduledExecutorService leaseKeeper;
 
+    /** A node with a name of its own for this process only (tests, tools). */
     @Inject
     public CassandraMailQueueFactory(CqlSession session, QueueSettings settings, Clock clock, MailQueueItemDecoratorFactory decorators) {
+        this(session, settings, clock, decorators, NodeIdentity.ephemeral());
+    }
+
+    /** A node named {@code node}: give a restarted node the same name ({@link NodeIdentity}) to resume its shards. */
+    public CassandraMailQueueFactory(CqlSession session, QueueSettings settings, Clock clock, MailQueueItemDecoratorFactory decorators,
+                                     String node) {
         this.store = new QueueStore(session);
         this.settings = settings;
         this.clock = clock;
         this.decorators = decorators;
-        this.owner = nodeName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.leases = new ShardLeases(store, node, settings.lease());
         this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cassandra-queue-leases");
             thread.setDaemon(true);
             return thread;
         });
-        long period = Math.max(1, settings.lease().toMillis() / 3);
-        leaseKeeper.scheduleAtFixedRate(this::renewLeases, period, period, TimeUnit.MILLISECONDS);
-        LOGGER.info("Cassandra mail queues: node {}, slices of {}, leases of {}", owner, settings.sliceLength(), settings.lease());
+        long period = settings.renewalPeriod().toMillis();
+        leaseKeeper.scheduleAtFixedRate(this::renewAndBalance, period, period, TimeUnit.MILLISECONDS);
+        LOGGER.info("Cassandra mail queues: node {}, {} shards per queue, slices of {}, shard leases of {}", node,
+            settings.shards(), settings.sliceLength(), settings.lease());
     }
 
     @Override
@@ -70,10 +76,21 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
 
     @Override
     public CassandraMailQueue createQueue(MailQueueName name, PrefetchCount count) {
-        return queues.computeIfAbsent(name, queueName -> {
-            store.registerQueue(queueName.asString()).block();
-            return new CassandraMailQueue(queueName, store, codec, settings, clock, owner, decorators);
-        });
+        return queues.computeIfAbsent(name, this::open);
+    }
+
+    private CassandraMailQueue open(MailQueueName name) {
+        String key = name.asString();
+        store.registerQueue(key).block();
+        QueueShards shards = new QueueShards(key, settings.shards());
+        SliceIndex index = new SliceIndex(store, key);
+        Enqueuer enqueuer = new Enqueuer(key, store, index, codec, settings, clock);
+        CassandraMailQueue queue = new CassandraMailQueue(name, settings, codec, decorators, shards, enqueuer,
+            new Dequeuer(key, store, shards, index, codec, settings, clock, leases.node(), redeliveries),
+            new Acknowledger(key, store, enqueuer, shards, settings, clock),
+            new QueueManagement(key, store, enqueuer, codec, settings, clock));
+        leases.register(shards);
+        return queue;
     }
 
     @Override
@@ -81,16 +98,21 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
         return store.queues().map(MailQueueName::of).collect(ImmutableSet.toImmutableSet()).block();
     }
 
-    /** This node's name in leases, for operators reading the leases table. */
+    /** This node's name in shard leases, for operators reading the leases table. */
     public String owner() {
-        return owner;
+        return leases.node();
     }
 
-    private void renewLeases() {
+    /** How many mails this node delivered again since it started because another run had taken them and not finished. */
+    public long redeliveries() {
+        return redeliveries.get();
+    }
+
+    private void renewAndBalance() {
         try {
-            queues.values().forEach(CassandraMailQueue::renewLeases);
+            leases.renewAndBalance();
         } catch (RuntimeException e) {
-            LOGGER.warn("Lease renewal failed; retrying in a third of a lease", e);
+            LOGGER.warn("Shard lease renewal failed; retrying in a third of a lease", e);
         }
     }
 
@@ -98,14 +120,6 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
     public void close() {
         leaseKeeper.shutdownNow();
         queues.values().forEach(CassandraMailQueue::stopConsumers);
-    }
-
-    private static String nodeName() {
-        String pid = ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
-        try {
-            return InetAddress.getLocalHost().getHostName() + ":" + pid;
-        } catch (UnknownHostException e) {
-            return "node:" + pid;
-        }
+        leases.releaseAll();
     }
 }

@@ -1,19 +1,20 @@
 package dev.gateway.queue.cassandra;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 import com.google.common.base.Preconditions;
 
 /**
- * How the Cassandra mail queue slices time, leases mail and retries it. Every node sharing a queue should use the
- * same slice length; the rest may differ per node.
+ * How the Cassandra mail queue splits a queue into shards, leases them, slices time and retries mail. Every node
+ * sharing a queue must use the same {@code shards} and {@code sliceLength}; the rest may differ per node.
  *
- * @param sliceLength width of a time slice: one partition per queue and slice of due time
+ * @param shards how many shards each queue is split into; the unit of ownership between nodes
+ * @param sliceLength width of a time slice: one partition per queue, shard and slice of due time
  * @param grace how long after its end a slice may still receive mail (enqueues in flight, clock skew between nodes);
  *        a slice is forgotten only once it is empty and older than this
- * @param lease how long a node owns a mail it dequeued before another node may take it; renewed every third of it
- *        while the mail is processed, so it only runs out when the node is gone
+ * @param lease how long a node owns a shard after its last renewal; a dead node's shards are taken over after it
  * @param pollMin delay before looking again after a poll found nothing, doubling up to {@code pollMax}; a local
  *        enqueue wakes the poller at once
  * @param pollMax the longest delay between two polls of an idle queue (how late another node's mail may be seen)
@@ -22,15 +23,16 @@ import com.google.common.base.Preconditions;
  * @param retryDelayMax the longest retry delay
  * @param chunkSize bytes per blob chunk
  */
-public record QueueSettings(Duration sliceLength, Duration grace, Duration lease, Duration pollMin, Duration pollMax,
-                            Duration retryDelay, Duration retryDelayMax, int chunkSize) {
+public record QueueSettings(int shards, Duration sliceLength, Duration grace, Duration lease, Duration pollMin,
+                            Duration pollMax, Duration retryDelay, Duration retryDelayMax, int chunkSize) {
 
-    public static final QueueSettings DEFAULT = new QueueSettings(Duration.ofSeconds(10), Duration.ofSeconds(60),
-        Duration.ofMinutes(5), Duration.ofMillis(50), Duration.ofSeconds(1),
+    public static final QueueSettings DEFAULT = new QueueSettings(8, Duration.ofSeconds(10), Duration.ofSeconds(60),
+        Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1),
         Duration.ofSeconds(1), Duration.ofMinutes(5), 256 * 1024);
 
     public QueueSettings {
         Objects.requireNonNull(sliceLength);
+        Preconditions.checkArgument(shards >= 1 && shards <= 1024, "shards must be 1 to 1024, was %s", shards);
         Preconditions.checkArgument(sliceLength.toMillis() >= 1000, "slice length must be at least 1 s, was %s", sliceLength);
         Preconditions.checkArgument(!grace.isNegative(), "grace must not be negative, was %s", grace);
         Preconditions.checkArgument(lease.toSeconds() >= 3, "lease must be at least 3 s, was %s", lease);
@@ -42,7 +44,18 @@ public record QueueSettings(Duration sliceLength, Duration grace, Duration lease
     }
 
     public QueueSettings withLease(Duration newLease) {
-        return new QueueSettings(sliceLength, grace, newLease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize);
+        return new QueueSettings(shards, sliceLength, grace, newLease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize);
+    }
+
+    /** Leases are renewed, and shares rebalanced, three times per lease. */
+    Duration renewalPeriod() {
+        return Duration.ofMillis(Math.max(1000, lease.toMillis() / 3));
+    }
+
+    /** The slice holding mail due at {@code instant}: its start, a multiple of the slice length. */
+    Instant sliceOf(Instant instant) {
+        long length = sliceLength.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), length) * length);
     }
 
     /** Delay before the given attempt (1 = first retry). */

@@ -3,24 +3,34 @@ package dev.gateway.queue.cassandra;
 import static dev.gateway.queue.cassandra.QueueTables.ATTEMPT;
 import static dev.gateway.queue.cassandra.QueueTables.BLOBS;
 import static dev.gateway.queue.cassandra.QueueTables.BLOB_ID;
+import static dev.gateway.queue.cassandra.QueueTables.CHUNK;
+import static dev.gateway.queue.cassandra.QueueTables.CLUSTER;
 import static dev.gateway.queue.cassandra.QueueTables.DATA;
 import static dev.gateway.queue.cassandra.QueueTables.DUE;
 import static dev.gateway.queue.cassandra.QueueTables.ENQUEUED;
 import static dev.gateway.queue.cassandra.QueueTables.HEAD;
+import static dev.gateway.queue.cassandra.QueueTables.HEADS;
 import static dev.gateway.queue.cassandra.QueueTables.ID;
 import static dev.gateway.queue.cassandra.QueueTables.LEASES;
 import static dev.gateway.queue.cassandra.QueueTables.MAILS;
 import static dev.gateway.queue.cassandra.QueueTables.METADATA;
+import static dev.gateway.queue.cassandra.QueueTables.NODE;
+import static dev.gateway.queue.cassandra.QueueTables.NODES;
+import static dev.gateway.queue.cassandra.QueueTables.OWNER;
 import static dev.gateway.queue.cassandra.QueueTables.QUEUE;
 import static dev.gateway.queue.cassandra.QueueTables.QUEUES;
+import static dev.gateway.queue.cassandra.QueueTables.SHARD;
 import static dev.gateway.queue.cassandra.QueueTables.SIZE;
 import static dev.gateway.queue.cassandra.QueueTables.SLICE;
 import static dev.gateway.queue.cassandra.QueueTables.SLICES;
+import static dev.gateway.queue.cassandra.QueueTables.TAKEN;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -29,22 +39,32 @@ import org.apache.james.backends.cassandra.utils.CassandraAsyncExecutor;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.google.common.collect.ImmutableMap;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Every CQL statement of the Cassandra mail queue, prepared once. Lightweight transactions (IF ...) are used only
- * for leases, where one node must win; everything else is a plain write.
+ * for shard leases, where one node must win; every statement on a mail's path is a plain read, write or delete.
  */
 final class QueueStore {
 
-    /** Done markers outlive any poll that could have read the mail row before it was deleted. */
-    static final Duration DONE_MARKER_TTL = Duration.ofHours(6);
+    private static final int ONE_CLUSTER = 0;
+    private static final String MAIL_COLUMNS = SHARD + ", " + SLICE + ", " + DUE + ", " + ID + ", " + METADATA + ", "
+        + BLOB_ID + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED + ", " + TAKEN;
+    private static final String MAIL_PARTITION = QUEUE + " = ? AND " + SHARD + " = ? AND " + SLICE + " = ?";
 
     private final CassandraAsyncExecutor executor;
     private final PreparedStatement registerQueue;
     private final PreparedStatement listQueues;
+    private final PreparedStatement heartbeat;
+    private final PreparedStatement leaveNodes;
+    private final PreparedStatement liveNodes;
+    private final PreparedStatement leaseOwners;
+    private final PreparedStatement takeLease;
+    private final PreparedStatement renewLease;
+    private final PreparedStatement releaseLease;
     private final PreparedStatement readHead;
     private final PreparedStatement writeHead;
     private final PreparedStatement addSlice;
@@ -53,14 +73,11 @@ final class QueueStore {
     private final PreparedStatement slicesFrom;
     private final PreparedStatement insertMail;
     private final PreparedStatement dueMails;
+    private final PreparedStatement dueMailsAfter;
     private final PreparedStatement allMails;
-    private final PreparedStatement mailExists;
+    private final PreparedStatement markTaken;
     private final PreparedStatement deleteMail;
-    private final PreparedStatement leaseExists;
-    private final PreparedStatement takeLease;
-    private final PreparedStatement renewLease;
-    private final PreparedStatement markDone;
-    private final PreparedStatement releaseLease;
+    private final PreparedStatement dropSlice;
     private final PreparedStatement insertChunk;
     private final PreparedStatement readChunks;
     private final PreparedStatement deleteBlob;
@@ -69,33 +86,39 @@ final class QueueStore {
         this.executor = new CassandraAsyncExecutor(session);
         registerQueue = session.prepare("INSERT INTO " + QUEUES + " (" + QUEUE + ") VALUES (?)");
         listQueues = session.prepare("SELECT " + QUEUE + " FROM " + QUEUES);
-        readHead = session.prepare("SELECT " + HEAD + " FROM " + QUEUES + " WHERE " + QUEUE + " = ?");
-        writeHead = session.prepare("UPDATE " + QUEUES + " SET " + HEAD + " = ? WHERE " + QUEUE + " = ?");
-        addSlice = session.prepare("INSERT INTO " + SLICES + " (" + QUEUE + ", " + SLICE + ") VALUES (?, ?)");
-        deleteSlice = session.prepare("DELETE FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ?");
-        slicesUpTo = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND "
-            + SLICE + " >= ? AND " + SLICE + " <= ?");
-        slicesFrom = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SLICE + " >= ?");
-        String mailColumns = SLICE + ", " + DUE + ", " + ID + ", " + METADATA + ", " + BLOB_ID + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED;
-        insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + mailColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        dueMails = session.prepare("SELECT " + mailColumns + " FROM " + MAILS + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ? AND "
+        heartbeat = session.prepare("INSERT INTO " + NODES + " (" + CLUSTER + ", " + NODE + ") VALUES (" + ONE_CLUSTER
+            + ", ?) USING TTL ?");
+        leaveNodes = session.prepare("DELETE FROM " + NODES + " WHERE " + CLUSTER + " = " + ONE_CLUSTER + " AND " + NODE + " = ?");
+        liveNodes = session.prepare("SELECT " + NODE + " FROM " + NODES + " WHERE " + CLUSTER + " = " + ONE_CLUSTER);
+        leaseOwners = session.prepare("SELECT " + SHARD + ", " + OWNER + " FROM " + LEASES + " WHERE " + QUEUE + " = ? AND "
+            + SHARD + " IN ?");
+        takeLease = session.prepare("INSERT INTO " + LEASES + " (" + QUEUE + ", " + SHARD + ", " + OWNER
+            + ") VALUES (?, ?, ?) IF NOT EXISTS USING TTL ?");
+        renewLease = session.prepare("UPDATE " + LEASES + " USING TTL ? SET " + OWNER + " = ? WHERE " + QUEUE + " = ? AND "
+            + SHARD + " = ? IF " + OWNER + " = ?");
+        releaseLease = session.prepare("DELETE FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + SHARD + " = ? IF "
+            + OWNER + " = ?");
+        readHead = session.prepare("SELECT " + HEAD + " FROM " + HEADS + " WHERE " + QUEUE + " = ? AND " + SHARD + " = ?");
+        writeHead = session.prepare("UPDATE " + HEADS + " SET " + HEAD + " = ? WHERE " + QUEUE + " = ? AND " + SHARD + " = ?");
+        addSlice = session.prepare("INSERT INTO " + SLICES + " (" + QUEUE + ", " + SHARD + ", " + SLICE + ") VALUES (?, ?, ?)");
+        deleteSlice = session.prepare("DELETE FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD + " = ? AND "
+            + SLICE + " = ?");
+        slicesUpTo = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
+            + " = ? AND " + SLICE + " >= ? AND " + SLICE + " <= ?");
+        slicesFrom = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
+            + " = ? AND " + SLICE + " >= ?");
+        insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + MAIL_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        dueMails = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND "
             + DUE + " <= ? LIMIT ?");
-        allMails = session.prepare("SELECT " + mailColumns + " FROM " + MAILS + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ?");
-        mailExists = session.prepare("SELECT " + ID + " FROM " + MAILS + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ? AND "
+        dueMailsAfter = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND ("
+            + DUE + ", " + ID + ") > (?, ?) AND (" + DUE + ") <= (?) LIMIT ?");
+        allMails = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION);
+        markTaken = session.prepare("UPDATE " + MAILS + " SET " + TAKEN + " = ? WHERE " + MAIL_PARTITION + " AND "
             + DUE + " = ? AND " + ID + " = ?");
-        deleteMail = session.prepare("DELETE FROM " + MAILS + " WHERE " + QUEUE + " = ? AND " + SLICE + " = ? AND "
-            + DUE + " = ? AND " + ID + " = ?");
-        leaseExists = session.prepare("SELECT " + QueueTables.OWNER + ", " + QueueTables.DONE + ", " + QueueTables.RELEASE_BLOB
-            + " FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + ID + " = ?");
-        takeLease = session.prepare("INSERT INTO " + LEASES + " (" + QUEUE + ", " + ID + ", " + QueueTables.OWNER + ", "
-            + QueueTables.DONE + ") VALUES (?, ?, ?, false) IF NOT EXISTS USING TTL ?");
-        renewLease = session.prepare("UPDATE " + LEASES + " USING TTL ? SET " + QueueTables.OWNER + " = ?, " + QueueTables.DONE
-            + " = false WHERE " + QUEUE + " = ? AND " + ID + " = ? IF " + QueueTables.OWNER + " = ?");
-        markDone = session.prepare("UPDATE " + LEASES + " USING TTL ? SET " + QueueTables.OWNER + " = ?, " + QueueTables.DONE
-            + " = true, " + QueueTables.RELEASE_BLOB + " = ? WHERE " + QUEUE + " = ? AND " + ID + " = ? IF " + QueueTables.OWNER + " = ?");
-        releaseLease = session.prepare("DELETE FROM " + LEASES + " WHERE " + QUEUE + " = ? AND " + ID + " = ? IF "
-            + QueueTables.OWNER + " = ?");
-        insertChunk = session.prepare("INSERT INTO " + BLOBS + " (" + BLOB_ID + ", " + QueueTables.CHUNK + ", " + DATA + ") VALUES (?, ?, ?)");
+        deleteMail = session.prepare("DELETE FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND " + DUE + " = ? AND " + ID + " = ?");
+        dropSlice = session.prepare("DELETE FROM " + MAILS + " WHERE " + MAIL_PARTITION);
+        insertChunk = session.prepare("INSERT INTO " + BLOBS + " (" + BLOB_ID + ", " + CHUNK + ", " + DATA + ") VALUES (?, ?, ?)");
         readChunks = session.prepare("SELECT " + DATA + " FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
         deleteBlob = session.prepare("DELETE FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
     }
@@ -108,78 +131,97 @@ final class QueueStore {
         return executor.executeRows(listQueues.bind()).map(row -> row.getString(QUEUE));
     }
 
-    Mono<Optional<Instant>> head(String queue) {
-        return executor.executeSingleRowOptional(readHead.bind(queue))
+    // Nodes and shard leases.
+
+    Mono<Void> heartbeat(String node, Duration ttl) {
+        return executor.executeVoid(heartbeat.bind(node, (int) ttl.toSeconds()));
+    }
+
+    Mono<Void> leave(String node) {
+        return executor.executeVoid(leaveNodes.bind(node));
+    }
+
+    Flux<String> liveNodes() {
+        return executor.executeRows(liveNodes.bind()).map(row -> row.getString(NODE));
+    }
+
+    /** The current owner of each leased shard among {@code shards}; free shards are absent. */
+    Mono<Map<Integer, String>> owners(String queue, List<Integer> shards) {
+        return executor.executeRows(leaseOwners.bind(queue, shards))
+            .filter(row -> row.getString(OWNER) != null)
+            .collectMap(row -> row.getInt(SHARD), row -> row.getString(OWNER))
+            .map(ImmutableMap::copyOf);
+    }
+
+    Mono<Boolean> takeLease(String queue, int shard, String owner, Duration lease) {
+        return executor.executeReturnApplied(takeLease.bind(queue, shard, owner, (int) lease.toSeconds()));
+    }
+
+    Mono<Boolean> renewLease(String queue, int shard, String owner, Duration lease) {
+        return executor.executeReturnApplied(renewLease.bind((int) lease.toSeconds(), owner, queue, shard, owner));
+    }
+
+    Mono<Boolean> releaseLease(String queue, int shard, String owner) {
+        return executor.executeReturnApplied(releaseLease.bind(queue, shard, owner));
+    }
+
+    // Heads and slices of a shard.
+
+    Mono<Optional<Instant>> head(String queue, int shard) {
+        return executor.executeSingleRowOptional(readHead.bind(queue, shard))
             .map(row -> row.flatMap(r -> Optional.ofNullable(r.getInstant(HEAD))));
     }
 
-    Mono<Void> writeHead(String queue, Instant head) {
-        return executor.executeVoid(writeHead.bind(head, queue));
+    Mono<Void> writeHead(String queue, int shard, Instant head) {
+        return executor.executeVoid(writeHead.bind(head, queue, shard));
     }
 
-    Mono<Void> addSlice(String queue, Instant slice) {
-        return executor.executeVoid(addSlice.bind(queue, slice));
+    Mono<Void> addSlice(String queue, int shard, Instant slice) {
+        return executor.executeVoid(addSlice.bind(queue, shard, slice));
     }
 
-    Mono<Void> deleteSlice(String queue, Instant slice) {
-        return executor.executeVoid(deleteSlice.bind(queue, slice));
+    /** Forgets an empty slice: its index row goes, and its mail partition is dropped whole. */
+    Mono<Void> forgetSlice(String queue, int shard, Instant slice) {
+        return executor.executeVoid(dropSlice.bind(queue, shard, slice))
+            .then(executor.executeVoid(deleteSlice.bind(queue, shard, slice)));
     }
 
-    Flux<Instant> slices(String queue, Instant from, Instant upTo) {
-        return executor.executeRows(slicesUpTo.bind(queue, from, upTo)).map(row -> row.getInstant(SLICE));
+    Flux<Instant> slices(String queue, int shard, Instant from, Instant upTo) {
+        return executor.executeRows(slicesUpTo.bind(queue, shard, from, upTo)).map(row -> row.getInstant(SLICE));
     }
 
-    Flux<Instant> slicesFrom(String queue, Instant from) {
-        return executor.executeRows(slicesFrom.bind(queue, from)).map(row -> row.getInstant(SLICE));
+    Flux<Instant> slicesFrom(String queue, int shard, Instant from) {
+        return executor.executeRows(slicesFrom.bind(queue, shard, from)).map(row -> row.getInstant(SLICE));
     }
+
+    // Mails.
 
     Mono<Void> insertMail(String queue, QueuedRow row) {
-        return executor.executeVoid(insertMail.bind(queue, row.slice(), row.due(), row.id(), row.metadata(), row.blobId(),
-            row.size(), row.attempt(), row.enqueued()));
+        return executor.executeVoid(insertMail.bind(queue, row.shard(), row.slice(), row.due(), row.id(), row.metadata(),
+            row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken()));
     }
 
-    Flux<QueuedRow> dueMails(String queue, Instant slice, Instant now, int limit) {
-        return executor.executeRows(dueMails.bind(queue, slice, now, limit)).map(QueueStore::row);
+    /** Due rows of a slice, after {@code cursor} (the last row this node saw there) when there is one. */
+    Flux<QueuedRow> dueMails(String queue, int shard, Instant slice, Optional<QueuedRow> cursor, Instant now, int limit) {
+        return executor.executeRows(cursor
+                .map(last -> dueMailsAfter.bind(queue, shard, slice, last.due(), last.id(), now, limit))
+                .orElseGet(() -> dueMails.bind(queue, shard, slice, now, limit)))
+            .map(QueueStore::row);
     }
 
-    Flux<QueuedRow> mails(String queue, Instant slice) {
-        return executor.executeRows(allMails.bind(queue, slice)).map(QueueStore::row);
+    Flux<QueuedRow> mails(String queue, int shard, Instant slice) {
+        return executor.executeRows(allMails.bind(queue, shard, slice)).map(QueueStore::row);
     }
 
-    Mono<Boolean> exists(String queue, QueuedRow row) {
-        return executor.executeReturnExists(mailExists.bind(queue, row.slice(), row.due(), row.id()));
+    Mono<Void> markTaken(String queue, QueuedRow row, String node) {
+        return executor.executeVoid(markTaken.bind(node, queue, row.shard(), row.slice(), row.due(), row.id()));
     }
 
     Mono<Void> deleteMail(String queue, QueuedRow row) {
-        return executor.executeVoid(deleteMail.bind(queue, row.slice(), row.due(), row.id()));
+        return executor.executeVoid(deleteMail.bind(queue, row.shard(), row.slice(), row.due(), row.id()));
     }
 
-    /** Who holds this mail, or whether it is done: a cheap read before trying for the lease. */
-    Mono<Optional<Lease>> lease(String queue, UUID id) {
-        return executor.executeSingleRowOptional(leaseExists.bind(queue, id))
-            .map(row -> row.map(r -> new Lease(r.getString(QueueTables.OWNER), r.getBoolean(QueueTables.DONE),
-                r.getBoolean(QueueTables.RELEASE_BLOB))));
-    }
-
-    /** A lease row: held by {@code owner}, or finished ({@code done}), in which case the blob may go too. */
-    record Lease(String owner, boolean done, boolean releaseBlob) {
-    }
-
-    Mono<Boolean> takeLease(String queue, UUID id, String owner, Duration lease) {
-        return executor.executeReturnApplied(takeLease.bind(queue, id, owner, (int) lease.toSeconds()));
-    }
-
-    Mono<Boolean> renewLease(String queue, UUID id, String owner, Duration lease) {
-        return executor.executeReturnApplied(renewLease.bind((int) lease.toSeconds(), owner, queue, id, owner));
-    }
-
-    Mono<Boolean> markDone(String queue, UUID id, String owner, boolean releaseBlob) {
-        return executor.executeReturnApplied(markDone.bind((int) DONE_MARKER_TTL.toSeconds(), owner, releaseBlob, queue, id, owner));
-    }
-
-    Mono<Boolean> releaseLease(String queue, UUID id, String owner) {
-        return executor.executeReturnApplied(releaseLease.bind(queue, id, owner));
-    }
+    // Message bytes.
 
     Mono<Void> writeBlob(UUID blobId, byte[] content, int chunkSize) {
         int chunks = Math.max(1, (content.length + chunkSize - 1) / chunkSize);
@@ -209,7 +251,8 @@ final class QueueStore {
     }
 
     private static QueuedRow row(Row row) {
-        return new QueuedRow(row.getInstant(SLICE), row.getInstant(DUE), row.getUuid(ID), row.getString(METADATA),
-            row.getUuid(BLOB_ID), row.getLong(SIZE), row.getInt(ATTEMPT), row.getInstant(ENQUEUED));
+        return new QueuedRow(row.getInt(SHARD), row.getInstant(SLICE), row.getInstant(DUE), row.getUuid(ID),
+            row.getString(METADATA), row.getUuid(BLOB_ID), row.getLong(SIZE), row.getInt(ATTEMPT), row.getInstant(ENQUEUED),
+            row.getString(TAKEN));
     }
 }

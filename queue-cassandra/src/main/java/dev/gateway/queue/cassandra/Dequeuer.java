@@ -1,0 +1,298 @@
+package dev.gateway.queue.cassandra;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads the due mail of the shards this node owns, with plain reads only, and hands it out in queue order.
+ *
+ * <p>Per shard it keeps a head (the oldest slice that may hold mail, stored in Cassandra) and, per slice, a cursor:
+ * the last row before which every row is handed out or done. A poll reads each slice from its cursor, so it does not
+ * read again the tombstones of the mail it already finished. Rows are written with the writer's clock, so a row may
+ * land behind a cursor (a slow write, another node's clock): the cursor stays {@link #SETTLE} behind now, and every
+ * {@link #RESCAN} the shard's slices are read again from their start. Only such a full read may forget an empty slice
+ * that ended more than the grace period ago: its partition is dropped whole and the head moves past it, so it is
+ * never read again.
+ */
+final class Dequeuer {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Dequeuer.class);
+    static final Duration SETTLE = Duration.ofSeconds(2);
+    static final Duration RESCAN = Duration.ofSeconds(10);
+    static final int READ_AHEAD = 64;
+
+    private final String queue;
+    private final QueueStore store;
+    private final QueueShards shards;
+    private final SliceIndex index;
+    private final MailCodec codec;
+    private final QueueSettings settings;
+    private final Clock clock;
+    private final String node;
+    private final AtomicLong redeliveries;
+    private final Map<Integer, ShardCursor> cursors = new HashMap<>();
+    private final NavigableSet<QueuedRow> readAhead = new TreeSet<>(QueuedRow.ORDER);
+    private Instant lastReadAt = Instant.MIN;
+    private boolean rowsLeftBehind = true;
+    private volatile boolean readSoon;
+    private final Queue<QueuedRow> offered = new ConcurrentLinkedQueue<>();
+    private final Set<Integer> handedBack = ConcurrentHashMap.newKeySet();
+
+    Dequeuer(String queue, QueueStore store, QueueShards shards, SliceIndex index, MailCodec codec, QueueSettings settings,
+             Clock clock, String node, AtomicLong redeliveries) {
+        this.queue = queue;
+        this.store = store;
+        this.shards = shards;
+        this.index = index;
+        this.codec = codec;
+        this.settings = settings;
+        this.clock = clock;
+        this.node = node;
+        this.redeliveries = redeliveries;
+    }
+
+    record Taken(QueuedRow row, Mail mail) {
+    }
+
+    /**
+     * Takes up to {@code wanted} due mails, oldest first, and marks them in flight.
+     *
+     * <p>Mail this node writes into its own shards is {@link #offer offered} to it directly and needs no read. Cassandra
+     * is read for the rest (other nodes' mail, delayed mail coming due, shards taken over) at most once per
+     * {@code pollMax}, and at once while the last read left rows behind (a read returns up to {@link #READ_AHEAD}
+     * rows per slice). Rows read are served from memory: the spool asks for one mail each time a worker is free, and
+     * a read of every shard per mail would cost more than the mail.
+     */
+    synchronized List<Taken> poll(int wanted) {
+        Instant now = clock.instant();
+        Set<Integer> polled = shards.polled();
+        for (QueuedRow row = offered.poll(); row != null; row = offered.poll()) {
+            if (!shards.isFinished(row.id())) {
+                readAhead.add(row);
+            }
+        }
+        readAhead.removeIf(row -> !polled.contains(row.shard()));
+        if (readSoon) {
+            readSoon = false;
+            rowsLeftBehind = true;
+            for (Integer shard : List.copyOf(handedBack)) {
+                handedBack.remove(shard);
+                Optional.ofNullable(cursors.get(shard)).ifPresent(ShardCursor::reset);
+            }
+        }
+        boolean tooFew = readAhead.stream().takeWhile(row -> !row.due().isAfter(now)).limit(wanted).count() < wanted;
+        if (lastReadAt.plus(settings.pollMax()).isBefore(now) || (tooFew && rowsLeftBehind)) {
+            rowsLeftBehind = false;
+            lastReadAt = now;
+            cursors.keySet().retainAll(polled);
+            for (int shard : polled) {
+                readAhead.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, READ_AHEAD));
+            }
+        }
+        List<QueuedRow> chosen = new ArrayList<>();
+        while (chosen.size() < wanted && !readAhead.isEmpty() && !readAhead.first().due().isAfter(now)) {
+            QueuedRow row = readAhead.pollFirst();
+            if (shards.take(row)) {
+                chosen.add(row);
+            }
+        }
+        cursors.values().forEach(cursor -> cursor.advance(now));
+        return Flux.fromIterable(chosen)
+            .flatMapSequential(row -> take(row).flux(), 8)
+            .collectList()
+            .block();
+    }
+
+    /**
+     * A row this node has just written (an enqueue, a retry): if it is due and the node polls its shard, no read is
+     * needed to find it. Called from the driver's threads, so it takes no lock (a poll holds the lock while it waits
+     * for the driver): the next poll picks it up. Delayed rows are left to reads: an operator's flush on another
+     * node may move them.
+     */
+    void offer(QueuedRow row) {
+        if (!row.due().isAfter(clock.instant())) {
+            offered.add(row);
+        }
+    }
+
+    /** Shards were taken, or a mail handed back: read Cassandra at the next poll. */
+    void readSoon() {
+        readSoon = true;
+    }
+
+    private Mono<Taken> take(QueuedRow row) {
+        if (row.taken() != null) {
+            long count = redeliveries.incrementAndGet();
+            LOGGER.warn("Mail {} of queue {} (shard {}) was taken by node {} before and not finished: delivering it again"
+                + " (at-least-once; {} re-deliveries on this node)", row.id(), queue, row.shard(), row.taken(), count);
+        }
+        // Only a record for counting re-deliveries after a crash: not waited for.
+        store.markTaken(queue, row, node)
+            .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
+        return store.readBlob(row.blobId())
+            .filter(content -> {
+                // Removed by an operator after this poll read its row: its bytes are gone, and so is the mail.
+                if (content.length == 0 && row.size() > 0) {
+                    shards.finished(row.id());
+                    shards.inFlight().remove(row.id());
+                    return false;
+                }
+                return true;
+            })
+            .map(content -> {
+                try {
+                    return new Taken(row, codec.mail(row.metadata(), content));
+                } catch (javax.mail.MessagingException e) {
+                    throw new IllegalStateException(e);
+                }
+            })
+            .onErrorResume(e -> {
+                LOGGER.error("Could not read mail {} of queue {}; leaving it for a later poll", row.id(), queue, e);
+                putBack(row);
+                return Mono.empty();
+            });
+    }
+
+    /** A mail handed back without being finished: its slice is read again from its start. Takes no lock, as offer. */
+    void putBack(QueuedRow row) {
+        shards.inFlight().remove(row.id());
+        handedBack.add(row.shard());
+        readSoon = true;
+    }
+
+    private boolean isForgettable(Instant slice, Instant now) {
+        return slice.plus(settings.sliceLength()).plus(settings.grace()).isBefore(now);
+    }
+
+    private final class ShardCursor {
+        private final int shard;
+        private Instant head;
+        private final NavigableSet<Instant> slices = new TreeSet<>();
+        private Instant indexReadAt = Instant.MIN;
+        private Instant fullReadAt = Instant.MIN;
+        private final Map<Instant, QueuedRow> after = new HashMap<>();
+        private final Map<Instant, List<QueuedRow>> lastRead = new HashMap<>();
+        private final Set<Instant> cutShort = new java.util.HashSet<>();
+
+        ShardCursor(int shard) {
+            this.shard = shard;
+        }
+
+        void reset() {
+            after.clear();
+            fullReadAt = Instant.MIN;
+        }
+
+        List<QueuedRow> due(Instant now, int wanted) {
+            if (head == null) {
+                head = store.head(queue, shard).block().orElse(Instant.EPOCH);
+            }
+            boolean full = fullReadAt.plus(RESCAN).isBefore(now);
+            Instant current = settings.sliceOf(now);
+            if (full || indexReadAt.plus(settings.pollMax()).isBefore(now)) {
+                slices.clear();
+                slices.addAll(store.slices(queue, shard, head, current).collectList().block());
+                indexReadAt = now;
+            }
+            slices.addAll(index.known(shard).subSet(head, true, current, true));
+            if (full) {
+                after.clear();
+                fullReadAt = now;
+            }
+            lastRead.clear();
+            cutShort.clear();
+            List<QueuedRow> due = new ArrayList<>();
+            boolean forgot = false;
+            for (Instant slice : List.copyOf(slices)) {
+                Optional<QueuedRow> cursor = Optional.ofNullable(after.get(slice));
+                int limit = wanted + shards.inFlight().size();
+                List<QueuedRow> rows = store.dueMails(queue, shard, slice, cursor, now, limit).collectList().block();
+                if (rows.size() >= limit) {
+                    rowsLeftBehind = true;
+                    cutShort.add(slice);
+                }
+                if (rows.isEmpty() && cursor.isEmpty() && isForgettable(slice, now)) {
+                    store.forgetSlice(queue, shard, slice).block();
+                    slices.remove(slice);
+                    index.known(shard).remove(slice);
+                    forgot = true;
+                    continue;
+                }
+                lastRead.put(slice, rows);
+                rows.stream().filter(row -> !shards.inFlight().containsKey(row.id()) && !shards.isFinished(row.id())).forEach(due::add);
+            }
+            if (forgot) {
+                advanceHead(now);
+            }
+            return due;
+        }
+
+        /**
+         * Moves each slice's cursor past what the last read showed to be handled: rows in flight or finished, and
+         * when the read was complete (not cut by its limit), also the deleted rows it skipped, up to the settle
+         * time. Never past a row not yet handed out, nor closer to now than the settle time.
+         */
+        void advance(Instant now) {
+            Instant settled = now.minus(SETTLE);
+            lastRead.forEach((slice, rows) -> {
+                boolean allHandled = true;
+                for (QueuedRow row : rows) {
+                    if (!row.due().isBefore(settled)) {
+                        break;
+                    }
+                    if (!shards.inFlight().containsKey(row.id()) && !shards.isFinished(row.id())) {
+                        allHandled = false;
+                        break;
+                    }
+                    after.put(slice, row);
+                }
+                if (allHandled && !cutShort.contains(slice)) {
+                    // Everything before the settle time is handled or deleted: skip its tombstones from now on.
+                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null, 0, 0,
+                        settled, null));
+                }
+            });
+            lastRead.clear();
+            cutShort.clear();
+        }
+
+        /**
+         * Moves the head to the oldest slice still listed, but never past the grace period: a node whose clock is
+         * behind may still be writing into a slice that looks old to us.
+         */
+        private void advanceHead(Instant now) {
+            Instant limit = settings.sliceOf(now.minus(settings.grace()));
+            Instant oldest = store.slicesFrom(queue, shard, head).next().blockOptional().orElse(limit);
+            Instant newHead = oldest.isBefore(limit) ? oldest : limit;
+            if (newHead.isAfter(head)) {
+                store.writeHead(queue, shard, newHead).block();
+                head = newHead;
+                index.dropBefore(shard, newHead);
+                slices.headSet(newHead, false).clear();
+                after.keySet().removeIf(slice -> slice.isBefore(newHead));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gateway.queue.cassandra;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.apache.mailet.Mail;
+
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Puts mail into a queue with plain writes only: the message bytes, the slice's index row (once per slice and
+ * node), then the mail row, in a shard chosen at random so that every node's share of the shards gets mail.
+ */
+final class Enqueuer {
+
+    private final String queue;
+    private final QueueStore store;
+    private final SliceIndex slices;
+    private final MailCodec codec;
+    private final QueueSettings settings;
+    private final Clock clock;
+
+    Enqueuer(String queue, QueueStore store, SliceIndex slices, MailCodec codec, QueueSettings settings, Clock clock) {
+        this.queue = queue;
+        this.store = store;
+        this.slices = slices;
+        this.codec = codec;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Writes the mail; the row written, once it is in Cassandra. */
+    Mono<QueuedRow> enqueue(Mail mail, Duration delay) {
+        return Mono.fromCallable(() -> new Serialised(codec.metadata(mail), codec.content(mail)))
+            .subscribeOn(Schedulers.boundedElastic())
+            .flatMap(serialised -> {
+                Instant now = clock.instant();
+                Instant due = delay.isNegative() || delay.isZero() ? now : now.plus(delay);
+                int shard = ThreadLocalRandom.current().nextInt(settings.shards());
+                QueuedRow row = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(), serialised.metadata(),
+                    UUID.randomUUID(), serialised.content().length, 0, now, null);
+                // Bytes and index before the row: a crash in between leaves an unreferenced blob, never a row without
+                // bytes or in a slice nobody reads.
+                return Mono.when(store.writeBlob(row.blobId(), serialised.content(), settings.chunkSize()),
+                        slices.register(shard, row.slice()))
+                    .then(store.insertMail(queue, row))
+                    .thenReturn(row);
+            });
+    }
+
+    /** Writes {@code row} (a retry or a flushed mail) through the index. */
+    Mono<Void> rewrite(QueuedRow row) {
+        return slices.register(row.shard(), row.slice()).then(store.insertMail(queue, row));
+    }
+
+    private record Serialised(String metadata, byte[] content) {
+    }
+}
