@@ -127,6 +127,10 @@ class CassandraQueueTwoNodesIT {
                     frozenAt[0] = System.currentTimeMillis();
                     Set<Integer> held = shardsOf(cassandra, ownerA);
                     Set<String> queued = subjectsQueuedIn(cassandra, held);
+                    // A mail A delivered just before the freeze can still show in the queue: its acknowledgement
+                    // (a delete) may reach Cassandra after this read. It is done; only what A never delivered
+                    // is B's to take over.
+                    queued.removeAll(DeliveredToDisk.subjects(nodeA.home()).keySet());
                     if (queued.isEmpty()) {
                         nodeA.thaw();
                         return false;
