@@ -21,7 +21,7 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
+USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=45053 PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -49,6 +49,7 @@ VARIANTS=(
   "gateway-spam        | gateway spamd     | 500      | GATEWAY_PROFILE=memory GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4 | Gateway, memory profile, MX port, every policy hook on, spamd scanning every message"
   "gateway-james-queue | gateway bench     |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_MAIN_CLASS=dev.gateway.bench.JamesMemoryQueueServer GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar | before the change: as 'gateway' on James's memory queue (three copies of each message per enqueue)"
   "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
+  "gateway-auth        | gateway dns       |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_DNS_SERVERS=127.0.0.1:$AUTH_DNS_PORT | Gateway as 'gateway', every message DKIM-signed by its sender's domain, whose SPF, DKIM key and DMARC (p=reject) come from an authoritative DNS server on loopback: SPF, DKIM and DMARC all pass"
   "gateway-cluster     | gateway cassandra |          | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway's shipped default (cluster profile: mailboxes, users and queues in Cassandra), spam filter off, a local Cassandra started by bin/gateway"
 )
 
@@ -81,6 +82,7 @@ needs_met() { # needs... -> 0, or prints why not
       postfix) [[ -x /usr/sbin/postfix ]] || { echo "postfix is not installed"; return 1; };;
       spamd) command -v spamd >/dev/null || { echo "spamd is not installed"; return 1; };;
       cassandra) [[ -x $REPO/bin/cassandra ]] || { echo "bin/cassandra is missing"; return 1; };;
+      dns) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
       james|gateway|bench) ;;  # built or resolved by this script
     esac
   done
@@ -223,11 +225,12 @@ run_cell() { # round variant-entry size sessions [jfr-file]
   if ! "start_$kind"; then
     log "$name did not start; cell skipped"; "stop_$kind"; return 0
   fi
-  local line
+  local line signing=()
+  [[ $name == gateway-auth* ]] && signing=(--dkim-keys "$WORK/auth/keys")
   # shellcheck disable=SC2086
   if line=$(java -cp "$LOAD_JAR" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$messages" \
       --warmup "$warmup" --sessions "$sessions" --size "$size" --users "$USERS" --domain "$DOMAIN" \
-      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" $COUNT_ARGS ${jfr:+--jfr "$jfr"}); then
+      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" $COUNT_ARGS ${jfr:+--jfr "$jfr"} "${signing[@]}"); then
     log "  $line"
     if [[ -n $jfr ]]; then
       echo "$name $size B, $sessions sessions: $line" > "$jfr.txt"
@@ -256,6 +259,21 @@ for entry in "${VARIANTS[@]}"; do
     selected+=("$name-before | $(field "$entry" 1) | $(field "$entry" 2) | $(field "$entry" 3) | $(field "$entry" 4), built from $BASELINE | $BASELINE")
 done
 (( ${#selected[@]} )) || { log "no variant to run"; exit 1; }
+
+# gateway-auth: the sending domain's key and records (AuthenticationZone), served by the tests' DNS server.
+if [[ " ${selected[*]} " == *" gateway-auth "* ]]; then
+  mkdir -p "$WORK/auth"
+  java -cp "$LOAD_JAR" dev.gateway.bench.AuthenticationZone "$WORK/auth"
+  ports_free "$AUTH_DNS_PORT" || exit 1
+  /usr/bin/python3 "$REPO/e2e-tests/src/test/scripts/zone_server.py" 127.0.0.1 "$AUTH_DNS_PORT" "$WORK/auth/zone.json" \
+    "$WORK/auth/queries.log" > "$WORK/auth/zone-server.log" 2>&1 &
+  AUTH_DNS_PID=$!
+  trap 'stop_pid "$AUTH_DNS_PID"' EXIT
+  until grep -q '^ready' "$WORK/auth/zone-server.log"; do
+    kill -0 "$AUTH_DNS_PID" 2>/dev/null || { cat "$WORK/auth/zone-server.log" >&2; exit 1; }
+    sleep 0.2
+  done
+fi
 
 echo "round,variant,size,sessions,messages,accepted,refused,delivered,accepted_per_s,delivered_per_s,latency_p50_ms,latency_p99_ms,latency_max_ms,cpu_s,cpu_ms_per_msg,peak_rss_mb" > "$CSV"
 started=$SECONDS cell=0

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -54,6 +56,8 @@ import dev.gateway.authentication.dns.TxtResolver;
  *     <authservId>mx.example.com</authservId>
  *     <dmarcEnforce>true</dmarcEnforce>   <!-- false: report DMARC only -->
  *     <dmarcTrustedForwarders>192.0.2.0/24, 2001:db8::/32</dmarcTrustedForwarders>  <!-- reported, not enforced -->
+ *     <dmarcTrustedForwarderDomains>lists.example.org</dmarcTrustedForwarderDomains>  <!-- likewise, when SPF or DKIM
+ *                                                    passes for it or a subdomain -->
  * </handler>
  * }</pre>
  *
@@ -80,6 +84,7 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     private String authservId;
     private boolean dmarcEnforce;
     private Optional<NetMatcher> trustedForwarders = Optional.empty();
+    private Set<String> trustedForwarderDomains = Set.of();
 
     @Inject
     public CheckSenderAuthentication(TxtResolver dns, DNSService names) {
@@ -92,10 +97,36 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     public void init(Configuration configuration) {
         authservId = configuration.getString("authservId", "localhost").strip();
         dmarcEnforce = configuration.getBoolean("dmarcEnforce", true);
-        List<String> forwarders = java.util.Arrays.stream(
-                String.join(",", configuration.getStringArray("dmarcTrustedForwarders")).split("[,\\s]+"))
-            .filter(network -> !network.isBlank()).toList();
+        List<String> forwarders = list(configuration, "dmarcTrustedForwarders");
         trustedForwarders = forwarders.isEmpty() ? Optional.empty() : Optional.of(new NetMatcher(forwarders, names));
+        trustedForwarderDomains = list(configuration, "dmarcTrustedForwarderDomains").stream()
+            .map(domain -> domain.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static List<String> list(Configuration configuration, String key) {
+        return java.util.Arrays.stream(String.join(",", configuration.getStringArray(key)).split("[,\\s]+"))
+            .filter(entry -> !entry.isBlank()).toList();
+    }
+
+    /**
+     * Which trusted forwarder this mail proves to come from, if any: its client network, or a domain it is
+     * authenticated as (a passing SPF for its MAIL FROM, a passing DKIM signature), so that naming a list's domain
+     * cannot be abused by a sender merely claiming it.
+     */
+    private Optional<String> trustedForwarder(SMTPSession session, Optional<SpfResults> spf, List<DkimResult> dkim) {
+        if (trustedForwarders.filter(networks -> networks.matchInetNetwork(session.getRemoteAddress().getAddress())).isPresent()) {
+            return Optional.of("trusted forwarder");
+        }
+        Optional<String> bySpf = spf.filter(results -> results.mailFrom().equals("pass"))
+            .map(results -> results.mailFromDomain().toLowerCase(Locale.ROOT))
+            .filter(this::isTrustedForwarderDomain);
+        Optional<String> byDkim = dkim.stream().filter(DkimResult::pass).map(result -> result.domain().toLowerCase(Locale.ROOT))
+            .filter(this::isTrustedForwarderDomain).findFirst();
+        return bySpf.or(() -> byDkim).map(domain -> "trusted forwarder " + domain);
+    }
+
+    private boolean isTrustedForwarderDomain(String domain) {
+        return trustedForwarderDomains.stream().anyMatch(trusted -> domain.equals(trusted) || domain.endsWith("." + trusted));
     }
 
     @Override
@@ -122,9 +153,11 @@ public class CheckSenderAuthentication implements JamesMessageHook {
             DmarcResult dmarcResult = dmarc.evaluate(from.size() == 1 ? Optional.of(from.get(0)) : Optional.empty(),
                 dkim.stream().filter(DkimResult::pass).map(DkimResult::domain).toList(),
                 spf.map(SpfResults::mailFrom), spf.map(SpfResults::mailFromDomain).orElse(""));
-            if (!dmarcResult.disposition().equals("none") && trustedForwarders
-                .filter(networks -> networks.matchInetNetwork(session.getRemoteAddress().getAddress())).isPresent()) {
-                dmarcResult = dmarcResult.overridden("trusted forwarder");
+            if (!dmarcResult.disposition().equals("none")) {
+                Optional<String> forwarder = trustedForwarder(session, spf, dkim);
+                if (forwarder.isPresent()) {
+                    dmarcResult = dmarcResult.overridden(forwarder.get());
+                }
             }
             clauses.add(dmarcResult.resinfo());
             String field = AuthenticationResults.field(authservId, clauses);

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,11 +24,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+
+import dev.gateway.authentication.dkim.DkimKey;
+import dev.gateway.authentication.dkim.DkimKeys;
+import dev.gateway.authentication.dkim.DkimSigner;
+import dev.gateway.authentication.dkim.RawMessage;
 
 /**
  * The load generator of bench/compare.sh: sends messages over N concurrent SMTP sessions (raw sockets, one
@@ -43,7 +51,9 @@ import java.util.stream.Stream;
  * {@code --pids} names the server's processes (comma-separated; their descendants count too) for the CPU seconds
  * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
  * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVM (the first pid) record a Flight Recording
- * of the measured phase into FILE.
+ * of the measured phase into FILE. {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
+ * {@link AuthenticationZone} made there, as a sending domain's own server would (the signing is the generator's CPU,
+ * not the server's).
  *
  * Recipients are user0..user(U-1)@domain in turn. A warm-up of {@code --warmup} messages is sent and awaited first
  * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
@@ -60,10 +70,16 @@ public final class SmtpLoad {
     private final Settings settings;
     private final DeliveredCounter counter;
     private final byte[] body;
+    private final Optional<DkimKey> signingKey;
+    private final DkimSigner signer = new DkimSigner(Clock.systemUTC());
 
-    private SmtpLoad(Settings settings) {
+    private SmtpLoad(Settings settings) throws IOException, GeneralSecurityException {
         this.settings = settings;
         this.body = body(settings.size());
+        this.signingKey = settings.dkimKeys() == null ? Optional.empty()
+            : Optional.of(new DkimKeys(Path.of(settings.dkimKeys())).signingKey(AuthenticationZone.SENDER_DOMAIN)
+                .orElseThrow(() -> new IllegalArgumentException("no key for " + AuthenticationZone.SENDER_DOMAIN
+                    + " under " + settings.dkimKeys())));
         this.counter = settings.maildir() != null
             ? new MaildirCounter(Path.of(settings.maildir()), settings.users())
             : new WebAdminCounter(settings.webadmin(), settings.users(), settings.domain());
@@ -186,7 +202,18 @@ public final class SmtpLoad {
             + "Content-Type: text/plain; charset=us-ascii\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] message = Arrays.copyOf(header, header.length + body.length);
         System.arraycopy(body, 0, message, header.length, body.length);
-        return message;
+        return signingKey.map(key -> signed(message, key)).orElse(message);
+    }
+
+    private byte[] signed(byte[] message, DkimKey key) {
+        try {
+            byte[] field = signer.sign(RawMessage.parse(message), key).getBytes(StandardCharsets.US_ASCII);
+            byte[] signedMessage = Arrays.copyOf(field, field.length + message.length);
+            System.arraycopy(message, 0, signedMessage, field.length, message.length);
+            return signedMessage;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign with " + key.selector(), e);
+        }
     }
 
     /** Lines of prose (no leading dots, so no dot-stuffing) adding up to about {@code size} bytes with headers. */
@@ -355,7 +382,7 @@ public final class SmtpLoad {
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
                             String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
-                            long clockTicks, String jfr) {
+                            long clockTicks, String jfr, String dkimKeys) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
@@ -375,7 +402,7 @@ public final class SmtpLoad {
                 options.getOrDefault("domain", "bench.test"),
                 options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
                 Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
-                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"));
+                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"), options.get("dkim-keys"));
             if ((settings.webadmin() == null) == (settings.maildir() == null)) {
                 throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
             }

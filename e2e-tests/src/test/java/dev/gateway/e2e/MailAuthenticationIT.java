@@ -1,6 +1,7 @@
 package dev.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -46,7 +47,27 @@ class MailAuthenticationIT {
 
     @RegisterExtension
     @Order(2)
-    static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD, () -> environment(DNS, Map.of()));
+    static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD,
+        () -> environment(DNS, Map.of("GATEWAY_ROUTING_TABLE", routingTable().toString(),
+            "GATEWAY_DMARC_TRUSTED_FORWARDER_DOMAINS", "lists.test")));
+
+    /** A routing table with one rule on an authentication result, as an integrator would write it. */
+    static Path routingTable() {
+        try {
+            Path table = Files.createTempFile("routing-on-dmarc", ".yaml");
+            Files.writeString(table, """
+                rules:
+                  - name: tag-dmarc-failures
+                    when: {dmarc: fail}
+                    action: none
+                    add-headers: {X-Routed-On: dmarc-fail}
+                """);
+            table.toFile().deleteOnExit();
+            return table;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /**
      * A gateway named HOSTNAME, on the DNS of {@code dns}, for which 127.0.0.1 is a trusted network, 127.0.0.2 is
@@ -84,6 +105,8 @@ class MailAuthenticationIT {
         DNS.publishTxt("aligned.test", "v=spf1 ip4:127.0.0.2 -all");
         DNS.publishTxt("rsa._domainkey.aligned.test", rsaRecord);
         DNS.publishTxt("_dmarc.quarantine.test", "v=DMARC1; p=quarantine");
+        DNS.publishTxt("_dmarc.monitor.test", "v=DMARC1; p=none");
+        DNS.publishTxt("lists.test", "v=spf1 ip4:127.0.0.2 -all");
     }
 
     @Test
@@ -256,6 +279,21 @@ class MailAuthenticationIT {
     }
 
     @Test
+    void aForwarderDomainIsTrustedOnlyWhenAuthenticatedAsIt() throws Exception {
+        String subject = "through the list " + UUID.randomUUID();
+        assertThat(deliver(message("ceo@" + GatewayProcess.DOMAIN, subject), "members-bounces@lists.test", "mail.lists.test"))
+            .satisfies(delivered -> assertThat(ourResults(delivered)).contains("spf=pass smtp.mailfrom=lists.test")
+                .contains("dmarc=fail (p=reject dis=none, local override: trusted forwarder lists.test) header.from=example.test"));
+        // A subdomain of the trusted one, with no SPF record: it only claims to be the list.
+        try (SmtpSession smtp = SmtpSession.connectFrom(InetAddress.getByName("127.0.0.2"), GATEWAY.process(),
+            GatewayProcess.Port.SMTP, GATEWAY.tls())) {
+            smtp.ehlo("mail.lists.test");
+            assertThat(smtp.send("members-bounces@claimed.lists.test", message("ceo@" + GatewayProcess.DOMAIN, "claimed"), USER))
+                .isEqualTo("550 5.7.1 Unauthenticated mail from example.test is refused by its DMARC policy");
+        }
+    }
+
+    @Test
     void alignedMailPassesDmarcByDkimOrBySpf() throws Exception {
         String byDkim = signedAs("aligned.test", message("news@aligned.test", "aligned by dkim"), "rsa", "rsa-sha256",
             "relaxed/relaxed");
@@ -265,6 +303,17 @@ class MailAuthenticationIT {
             .contains("spf=pass smtp.mailfrom=aligned.test").contains("dmarc=pass (p=reject dis=none) header.from=aligned.test");
         assertThat(ourResults(deliver(message("unaligned"))))
             .contains("dmarc=none header.from=sender.test");
+    }
+
+    @Test
+    void routingRulesSeeTheDmarcResult() throws Exception {
+        String failing = deliver(message("news@monitor.test", "monitored and unaligned"));
+        assertThat(ourResults(failing)).contains("dmarc=fail (p=none dis=none) header.from=monitor.test");
+        assertThat(fields(failing, "X-Routed-On")).containsExactly("X-Routed-On: dmarc-fail");
+
+        String aligned = deliver(message("news@aligned.test", "aligned by spf"), "bounce@aligned.test", "mail.aligned.test");
+        assertThat(ourResults(aligned)).contains("dmarc=pass");
+        assertThat(fields(aligned, "X-Routed-On")).isEmpty();
     }
 
     @Test
@@ -305,6 +354,9 @@ class MailAuthenticationIT {
         assertThat(dkimpyVerify(delivered)).isEqualTo("pass");
         assertThat(dkimpyVerify(delivered.replace("Hello  from", "Hello from"))).isEqualTo("pass");
         assertThat(dkimpyVerify(delivered.replace("from   inside", "from outside"))).startsWith("fail");
+        assertThat(openDkimVerify(delivered)).contains("verification (s=out, d=example.test, 2048-bit key) succeeded");
+        assertThat(openDkimVerify(delivered.replace("from   inside", "from outside")))
+            .contains("verification (s=out d=example.test, 2048-bit key").contains("failed").doesNotContain("succeeded");
     }
 
     @Test
@@ -324,7 +376,37 @@ class MailAuthenticationIT {
             assertThat(field).contains("kept.test"));
     }
 
+    @Test
+    void dnsRecordsPrintsWhatToPublishAndChecksItAgainstDns() throws Exception {
+        ensureOurKey();
+        String printed = GATEWAY.process().launcher(Duration.ofMinutes(2), "dns-records", GatewayProcess.DOMAIN);
+        assertThat(printed).contains("example.test. IN MX 10 mx.gateway.test.")
+            .contains("example.test. IN TXT \"v=spf1 mx -all\"")
+            .contains("mx.gateway.test. IN TXT \"v=spf1 a -all\"")
+            .contains("_dmarc.example.test. IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc-reports@example.test; adkim=r; aspf=r\"");
+        Matcher key = Pattern.compile("(?m)^out\\._domainkey\\.example\\.test\\. IN TXT (.*)$").matcher(printed);
+        assertThat(key.find()).as(printed).isTrue();
+        assertThat(String.join("", quotedStrings(key.group(1)))).isEqualTo(ourRecord);
+
+        // Published so far (by the test's zone): our DKIM key and a DMARC record; no MX, no SPF for the domain.
+        assertThatThrownBy(() -> GATEWAY.process().launcher(Duration.ofMinutes(2), "dns-records", GatewayProcess.DOMAIN, "--check"))
+            .hasMessageContaining("exited 1")
+            .hasMessageMatching("(?s).*; missing +MX +example\\.test +no MX record.*")
+            .hasMessageMatching("(?s).*; missing +TXT +example\\.test +no SPF record.*")
+            .hasMessageMatching("(?s).*; ok +TXT +out\\._domainkey\\.example\\.test +the key of selector out.*")
+            .hasMessageMatching("(?s).*; ok +TXT +_dmarc\\.example\\.test +\"v=DMARC1; p=reject\".*");
+
+        DNS.publish(GatewayProcess.DOMAIN, "MX", "10 mx.gateway.test.", 300);
+        DNS.publishTxt(GatewayProcess.DOMAIN, "v=spf1 mx -all");
+        DNS.publishTxt("mx.gateway.test", "v=spf1 a -all");
+        String checked = GATEWAY.process().launcher(Duration.ofMinutes(2), "dns-records", GatewayProcess.DOMAIN, "--check");
+        assertThat(checked).containsPattern("; ok +MX +example\\.test +names mx\\.gateway\\.test")
+            .containsPattern("; ok +TXT +example\\.test +\"v=spf1 mx -all\"")
+            .doesNotContain("; missing").doesNotContain("; wrong");
+    }
+
     private static boolean ourKeyPublished;
+    private static String ourRecord;
 
     /** Our domain's key, made by bin/gateway dkim keygen, its printed record published. */
     static synchronized void ensureOurKey() throws Exception {
@@ -338,6 +420,7 @@ class MailAuthenticationIT {
         String txt = String.join("", quotedStrings(record.group(2)));
         assertThat(txt).startsWith("v=DKIM1; k=rsa; p=");
         DNS.publishTxt(record.group(1), txt);
+        ourRecord = txt;
         ourKeyPublished = true;
     }
 
@@ -413,6 +496,20 @@ class MailAuthenticationIT {
 
     static String dkimpyVerify(String message) throws Exception {
         return dkimTool(List.of("verify", "--dns", DNS.address()), message).strip();
+    }
+
+    /**
+     * OpenDKIM's verifier (the {@code opendkim} package, in its test mode) on a message signed with our key. Its test
+     * mode does not query DNS (its resolver sends nothing, checked with strace), so the record our zone publishes is
+     * handed to it as it would have found it, through {@code TestPublicKeys}.
+     */
+    static String openDkimVerify(String message) throws Exception {
+        Path folder = Files.createTempDirectory("opendkim");
+        Path published = Files.writeString(folder.resolve("published-keys"), "out._domainkey.example.test " + ourRecord + "\n");
+        Path configuration = Files.writeString(folder.resolve("opendkim.conf"),
+            "Mode v\nSyslog no\nTestPublicKeys " + published + "\n");
+        Path file = Files.writeString(folder.resolve("message.eml"), message, StandardCharsets.ISO_8859_1);
+        return run(List.of("/usr/sbin/opendkim", "-x", configuration.toString(), "-t", file.toString()), "");
     }
 
     static String pyspf(String ip, String sender, String helo) throws Exception {

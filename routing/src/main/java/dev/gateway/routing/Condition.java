@@ -3,6 +3,7 @@ package dev.gateway.routing;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
@@ -96,6 +97,16 @@ public record Condition(String description, BiFunction<MailAddress, MessageFacts
     static Condition spamScoreBelow(double threshold) {
         return new Condition("spam-score-below " + threshold, (recipient, facts) -> facts.content()
             .map(content -> of(content.spamScore().filter(score -> score < threshold).isPresent()))
+            .orElse(Verdict.UNKNOWN));
+    }
+
+    /**
+     * A message no check saw (an authenticated client, a trusted network, checks off) has no result and does not
+     * match, whatever the listed results.
+     */
+    static Condition authenticationResult(AuthenticationMethod method, Set<String> results) {
+        return new Condition(method.key() + " in " + results.stream().sorted().toList(), (recipient, facts) -> facts.content()
+            .map(content -> of(Optional.ofNullable(content.authentication().get(method)).filter(results::contains).isPresent()))
             .orElse(Verdict.UNKNOWN));
     }
 

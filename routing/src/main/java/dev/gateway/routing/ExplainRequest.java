@@ -1,6 +1,7 @@
 package dev.gateway.routing;
 
 import java.net.InetAddress;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,12 +25,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param clientAddress the client's IP address
  * @param size message size in bytes (default 0)
  * @param spamScore spamd's score (default: not scanned)
+ * @param spf the SPF result of the MAIL FROM identity (default: not checked)
+ * @param dkim the DKIM result (default: not checked)
+ * @param dmarc the DMARC result (default: not checked)
  * @param stage {@code data} (default: the whole message is known) or {@code rcpt} (only the envelope: shows what
  *              the SMTP hook decides at RCPT time)
  */
 public record ExplainRequest(String sender, List<String> recipients, Map<String, List<String>> headers,
                              Boolean authenticated, @JsonProperty("client-address") String clientAddress, Long size,
-                             @JsonProperty("spam-score") Double spamScore, String stage) {
+                             @JsonProperty("spam-score") Double spamScore, String stage,
+                             String spf, String dkim, String dmarc) {
 
     /** One recipient's route as the explain tool shows it. */
     public record Answer(String recipient, String action, String rule, Integer line, boolean decided,
@@ -70,8 +75,16 @@ public record ExplainRequest(String sender, List<String> recipients, Map<String,
         }
         Optional<MessageFacts.Content> content = atRcpt ? Optional.empty()
             : Optional.of(new MessageFacts.Content(Optional.ofNullable(headers).orElse(Map.of()),
-                Optional.ofNullable(size).orElse(0L), Optional.ofNullable(spamScore)));
+                Optional.ofNullable(size).orElse(0L), Optional.ofNullable(spamScore), authentication()));
         return new MessageFacts(maybeSender, Boolean.TRUE.equals(authenticated), source, content);
+    }
+
+    private Map<AuthenticationMethod, String> authentication() {
+        Map<AuthenticationMethod, String> results = new EnumMap<>(AuthenticationMethod.class);
+        Optional.ofNullable(spf).ifPresent(result -> results.put(AuthenticationMethod.SPF, AuthenticationMethod.SPF.result(result)));
+        Optional.ofNullable(dkim).ifPresent(result -> results.put(AuthenticationMethod.DKIM, AuthenticationMethod.DKIM.result(result)));
+        Optional.ofNullable(dmarc).ifPresent(result -> results.put(AuthenticationMethod.DMARC, AuthenticationMethod.DMARC.result(result)));
+        return results;
     }
 
     private static MailAddress address(String text) {

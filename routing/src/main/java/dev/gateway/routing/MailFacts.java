@@ -3,6 +3,7 @@ package dev.gateway.routing;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,17 @@ public final class MailFacts {
     public static MessageFacts of(Mail mail, boolean authenticated, Optional<InetAddress> source) throws MessagingException {
         Optional<Double> spamScore = AttributeUtils.getValueAndCastFromMail(mail, SPAM_SCORE, Double.class);
         return new MessageFacts(mail.getMaybeSender(), authenticated, source,
-            Optional.of(new MessageFacts.Content(headers(mail.getMessage()), mail.getMessageSize(), spamScore)));
+            Optional.of(new MessageFacts.Content(headers(mail.getMessage()), mail.getMessageSize(), spamScore,
+                authentication(mail))));
+    }
+
+    static Map<AuthenticationMethod, String> authentication(Mail mail) {
+        Map<AuthenticationMethod, String> results = new EnumMap<>(AuthenticationMethod.class);
+        for (AuthenticationMethod method : AuthenticationMethod.values()) {
+            AttributeUtils.getValueAndCastFromMail(mail, method.attribute(), String.class)
+                .ifPresent(result -> results.put(method, result.toLowerCase(Locale.ROOT)));
+        }
+        return results;
     }
 
     static Map<String, List<String>> headers(MimeMessage message) throws MessagingException {

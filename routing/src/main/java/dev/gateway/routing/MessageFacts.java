@@ -25,13 +25,23 @@ public record MessageFacts(MaybeSender sender, boolean authenticated, Optional<I
      * @param headers header values by lower-case header name
      * @param size the message size in bytes
      * @param spamScore spamd's score, empty when the message was not scanned
+     * @param authentication the results of the sender authentication checks by method ({@code spf}, {@code dkim},
+     *                       {@code dmarc}), each as written in Authentication-Results; a method that was not checked
+     *                       (authenticated clients, trusted networks, checks off) is absent
      */
-    public record Content(Map<String, List<String>> headers, long size, Optional<Double> spamScore) {
+    public record Content(Map<String, List<String>> headers, long size, Optional<Double> spamScore,
+                          Map<AuthenticationMethod, String> authentication) {
 
         public Content {
             headers = headers.entrySet().stream().collect(Collectors.toUnmodifiableMap(
                 entry -> entry.getKey().toLowerCase(Locale.ROOT), entry -> List.copyOf(entry.getValue()),
                 (first, second) -> first));
+            authentication = Map.copyOf(authentication);
+        }
+
+        /** A message no sender authentication check has seen. */
+        public Content(Map<String, List<String>> headers, long size, Optional<Double> spamScore) {
+            this(headers, size, spamScore, Map.of());
         }
 
         List<String> header(String name) {

@@ -326,7 +326,15 @@ public final class RoutingTableParser {
         if (when.sourceNetwork() != null) {
             conditions.add(Condition.sourceNetworks(nonEmpty("source-network", when.sourceNetwork()).stream().map(Network::parse).toList()));
         }
+        authenticationResults(AuthenticationMethod.SPF, when.spf()).ifPresent(conditions::add);
+        authenticationResults(AuthenticationMethod.DKIM, when.dkim()).ifPresent(conditions::add);
+        authenticationResults(AuthenticationMethod.DMARC, when.dmarc()).ifPresent(conditions::add);
         return conditions;
+    }
+
+    private static Optional<Condition> authenticationResults(AuthenticationMethod method, List<String> written) {
+        return Optional.ofNullable(written).map(results -> Condition.authenticationResult(method,
+            nonEmpty(method.key(), results).stream().map(method::result).collect(Collectors.toUnmodifiableSet())));
     }
 
     private static Set<String> addresses(List<String> written) {

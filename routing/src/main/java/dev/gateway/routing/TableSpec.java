@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -66,7 +67,10 @@ record TableSpec(Integer version, Map<String, SmarthostSpec> smarthosts, List<Ru
                     @JsonProperty("size-under") String sizeUnder,
                     @JsonProperty("spam-score-at-least") Double spamScoreAtLeast,
                     @JsonProperty("spam-score-below") Double spamScoreBelow,
-                    @JsonProperty("source-network") List<String> sourceNetwork) {
+                    @JsonProperty("source-network") List<String> sourceNetwork,
+                    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> spf,
+                    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> dkim,
+                    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> dmarc) {
     }
 
     /** Reads a YAML mapping into its body type and keeps the line it starts on, for validation errors. */

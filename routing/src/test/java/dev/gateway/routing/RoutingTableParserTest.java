@@ -89,6 +89,17 @@ class RoutingTableParserTest {
     }
 
     @Test
+    void anAuthenticationResultThatCannotHappenIsRefused() {
+        RoutingTableException e = refusal("""
+            rules:
+              - name: a
+                when: {dmarc: [fial]}
+                action: quarantine
+            """);
+        assertThat(e.problem()).contains("dmarc: 'fial' is not a result").contains("fail");
+    }
+
+    @Test
     void unknownFieldIsRefusedWithItsLine() {
         RoutingTableException e = refusal("""
             rules:

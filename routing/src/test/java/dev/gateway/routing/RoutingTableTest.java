@@ -1,6 +1,7 @@
 package dev.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -133,6 +134,55 @@ class RoutingTableTest {
         MessageFacts unknown = new MessageFacts(MaybeSender.nullSender(), false, Optional.empty(),
             Optional.of(new MessageFacts.Content(Map.of(), 10, Optional.empty())));
         assertThat(TABLE.route(address("carol@example.test"), unknown).decided()).isFalse();
+    }
+
+    @Test
+    void authenticationResultsAreConditionsAndAnUncheckedMessageMatchesNone() throws Exception {
+        RoutingTable table = table("""
+            rules:
+              - name: spoofed
+                when: {dmarc: fail}
+                action: quarantine
+              - name: unsigned-from-partner
+                when: {sender-domain: [partner.example], dkim: [none, fail, policy]}
+                action: reject
+            """);
+        MaybeSender partner = MaybeSender.of(address("news@partner.example"));
+        Optional<InetAddress> client = Optional.of(InetAddress.getByName("192.0.2.7"));
+
+        MessageFacts failing = new MessageFacts(partner, false, client, Optional.of(new MessageFacts.Content(Map.of(), 10,
+            Optional.empty(), Map.of(AuthenticationMethod.DMARC, "fail", AuthenticationMethod.DKIM, "pass"))));
+        assertThat(table.route(address("carol@example.test"), failing).decidedBy().orElseThrow().name()).isEqualTo("spoofed");
+
+        MessageFacts unsigned = new MessageFacts(partner, false, client, Optional.of(new MessageFacts.Content(Map.of(), 10,
+            Optional.empty(), Map.of(AuthenticationMethod.DMARC, "none", AuthenticationMethod.DKIM, "none"))));
+        assertThat(table.route(address("carol@example.test"), unsigned).decidedBy().orElseThrow().name())
+            .isEqualTo("unsigned-from-partner");
+
+        MessageFacts unchecked = new MessageFacts(partner, true, client,
+            Optional.of(new MessageFacts.Content(Map.of(), 10, Optional.empty())));
+        assertThat(table.route(address("carol@example.test"), unchecked).decidedBy()).isEmpty();
+
+        Route atRcpt = table.route(address("carol@example.test"), new MessageFacts(partner, false, client, Optional.empty()));
+        assertThat(atRcpt.decided()).isFalse();
+        assertThat(atRcpt.undecidedAt().orElseThrow().name()).isEqualTo("spoofed");
+    }
+
+    @Test
+    void explainTakesAuthenticationResultsAndRefusesOnesThatCannotHappen() {
+        RoutingTable table = table("""
+            rules:
+              - name: spoofed
+                when: {dmarc: [fail, permerror]}
+                action: quarantine
+            """);
+        List<ExplainRequest.Answer> answers = new ExplainRequest("x@remote.example", List.of("carol@example.test"), null,
+            false, "192.0.2.7", null, null, null, "pass", "none", "fail").explain(table);
+        assertThat(answers).extracting(ExplainRequest.Answer::rule).containsExactly("spoofed");
+
+        assertThatThrownBy(() -> new ExplainRequest("x@remote.example", List.of("carol@example.test"), null,
+            false, null, null, null, null, null, null, "failed").explain(table))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dmarc: 'failed' is not a result");
     }
 
     @Test

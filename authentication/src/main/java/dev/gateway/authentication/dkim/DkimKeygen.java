@@ -41,7 +41,7 @@ public final class DkimKeygen {
         }
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, GeneralSecurityException {
+    public static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, GeneralSecurityException {
         if (args.isEmpty() || !args.get(0).equals("keygen")) {
             err.println("usage: dkim keygen DOMAIN [--selector S] [--algorithm rsa|ed25519] [--bits N] [--keys DIR]");
             return 2;
@@ -126,7 +126,7 @@ public final class DkimKeygen {
     }
 
     /** A TXT value as zone-file strings of at most 255 characters each (RFC 1035 character-strings). */
-    static String quoted(String value) {
+    public static String quoted(String value) {
         List<String> parts = new ArrayList<>();
         for (int start = 0; start < value.length(); start += 255) {
             parts.add("\"" + value.substring(start, Math.min(value.length(), start + 255)) + "\"");

@@ -8,8 +8,11 @@ import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -28,6 +32,7 @@ import java.util.stream.Stream;
  */
 public final class DkimKeys {
     static final String SIGNING_SELECTOR = "signing-selector";
+    private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
     private static final Pattern SELECTOR = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-_.]{0,61}[A-Za-z0-9])?");
 
     private final Path folder;
@@ -79,6 +84,32 @@ public final class DkimKeys {
             return List.of();
         }
         return keyFiles(domainFolder).stream().map(DkimKeys::selectorOf).sorted().toList();
+    }
+
+    /**
+     * The key record to publish for a selector: the one {@code dkim keygen} wrote beside the key, or, for an RSA key
+     * placed there by hand, derived from it. Empty for a hand-placed Ed25519 key (Java cannot derive its public half).
+     */
+    public Optional<String> keyRecord(String domain, String selector) throws IOException, GeneralSecurityException {
+        Path domainFolder = folder.resolve(domain.toLowerCase(Locale.ROOT));
+        Path written = domainFolder.resolve(selector + ".txt");
+        if (Files.isRegularFile(written)) {
+            Matcher strings = QUOTED.matcher(Files.readString(written, StandardCharsets.US_ASCII));
+            StringBuilder record = new StringBuilder();
+            while (strings.find()) {
+                record.append(strings.group(1));
+            }
+            if (record.length() > 0) {
+                return Optional.of(record.toString());
+            }
+        }
+        PrivateKey key = readPrivateKey(Files.readString(domainFolder.resolve(selector + ".pem"), StandardCharsets.US_ASCII));
+        if (key instanceof RSAPrivateCrtKey rsa) {
+            PublicKey publicKey = KeyFactory.getInstance("RSA")
+                .generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+            return Optional.of("v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(publicKey.getEncoded()));
+        }
+        return Optional.empty();
     }
 
     static boolean validSelector(String selector) {

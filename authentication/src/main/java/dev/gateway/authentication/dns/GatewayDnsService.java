@@ -128,7 +128,8 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver {
         };
     }
 
-    static List<InetSocketAddress> parseServers(List<String> entries) throws ConfigurationException {
+    /** {@code host} or {@code host:port} entries ({@code [v6]:port}), each entry possibly a comma or space separated list. */
+    public static List<InetSocketAddress> parseServers(List<String> entries) throws ConfigurationException {
         List<InetSocketAddress> parsed = new ArrayList<>();
         for (String entry : entries) {
             for (String server : entry.split("[,\\s]+")) {
@@ -178,7 +179,7 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver {
         }
     }
 
-    static Duration parseDuration(String text) throws ConfigurationException {
+    public static Duration parseDuration(String text) throws ConfigurationException {
         String value = text.trim().toLowerCase(java.util.Locale.ROOT);
         try {
             if (value.endsWith("ms")) {
