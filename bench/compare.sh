@@ -18,10 +18,12 @@
 # (app/target and cassandra/target included), as '<variant>-before': before and after a change in one run.
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
+# COMPARE_GATEWAY_OFFSET (45000) and COMPARE_AUTH_DNS_PORT (45053) move the gateway's ports and gateway-auth's DNS
+# server, so that two runs can share a machine.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=45053 PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
+USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=${COMPARE_AUTH_DNS_PORT:-45053} PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -34,7 +36,7 @@ while (( $# )); do
     --out) OUT=$2; shift 2;;
     --profile) PROFILE=1; shift;;
     --baseline) BASELINE=$(cd "$2" && pwd); shift 2;;
-    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -57,8 +59,10 @@ WORK=$(mktemp -d /tmp/gateway-compare-XXXXXX)
 chmod 755 "$WORK"
 CSV=$WORK/results.csv
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
+# The load generator signs with the gateway's own DKIM code (gateway-auth), so it needs the gateway's libraries.
+LOAD_CP="$LOAD_JAR:$REPO/app/target/lib/*"
 CLOCK_TICKS=$(getconf CLK_TCK)
-POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=45000
+POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=${COMPARE_GATEWAY_OFFSET:-45000}
 field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
@@ -228,7 +232,7 @@ run_cell() { # round variant-entry size sessions [jfr-file]
   local line signing=()
   [[ $name == gateway-auth* ]] && signing=(--dkim-keys "$WORK/auth/keys")
   # shellcheck disable=SC2086
-  if line=$(java -cp "$LOAD_JAR" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$messages" \
+  if line=$(java -cp "$LOAD_CP" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$messages" \
       --warmup "$warmup" --sessions "$sessions" --size "$size" --users "$USERS" --domain "$DOMAIN" \
       --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" $COUNT_ARGS ${jfr:+--jfr "$jfr"} "${signing[@]}"); then
     log "  $line"
@@ -263,7 +267,7 @@ done
 # gateway-auth: the sending domain's key and records (AuthenticationZone), served by the tests' DNS server.
 if [[ " ${selected[*]} " == *" gateway-auth "* ]]; then
   mkdir -p "$WORK/auth"
-  java -cp "$LOAD_JAR" dev.gateway.bench.AuthenticationZone "$WORK/auth"
+  java -cp "$LOAD_CP" dev.gateway.bench.AuthenticationZone "$WORK/auth"
   ports_free "$AUTH_DNS_PORT" || exit 1
   /usr/bin/python3 "$REPO/e2e-tests/src/test/scripts/zone_server.py" 127.0.0.1 "$AUTH_DNS_PORT" "$WORK/auth/zone.json" \
     "$WORK/auth/queries.log" > "$WORK/auth/zone-server.log" 2>&1 &

@@ -33,6 +33,7 @@ import dev.gateway.authentication.dkim.DkimVerifier;
 import dev.gateway.authentication.dkim.RawMessage;
 import dev.gateway.authentication.dmarc.DmarcEvaluator;
 import dev.gateway.authentication.dmarc.DmarcResult;
+import dev.gateway.authentication.dmarc.PublicSuffixes;
 import dev.gateway.authentication.dns.TxtResolver;
 
 /**
@@ -56,6 +57,7 @@ import dev.gateway.authentication.dns.TxtResolver;
  *     <authservId>mx.example.com</authservId>
  *     <dmarcEnforce>true</dmarcEnforce>   <!-- false: report DMARC only -->
  *     <dmarcTrustedForwarders>192.0.2.0/24, 2001:db8::/32</dmarcTrustedForwarders>  <!-- reported, not enforced -->
+ *     <publicSuffixList>/var/lib/publicsuffix/public_suffix_list.dat</publicSuffixList>  <!-- default: Guava's -->
  *     <dmarcTrustedForwarderDomains>lists.example.org</dmarcTrustedForwarderDomains>  <!-- likewise, when SPF or DKIM
  *                                                    passes for it or a subdomain -->
  * </handler>
@@ -79,7 +81,8 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     public static final String DMARC_DISPOSITION_ATTRIBUTE = "gateway.auth.dmarc.disposition";
 
     private final DkimVerifier verifier;
-    private final DmarcEvaluator dmarc;
+    private final TxtResolver dns;
+    private DmarcEvaluator dmarc;
     private final DNSService names;
     private String authservId;
     private boolean dmarcEnforce;
@@ -89,7 +92,7 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     @Inject
     public CheckSenderAuthentication(TxtResolver dns, DNSService names) {
         this.verifier = new DkimVerifier(dns, Clock.systemUTC());
-        this.dmarc = new DmarcEvaluator(dns, () -> ThreadLocalRandom.current().nextInt(100));
+        this.dns = dns;
         this.names = names;
     }
 
@@ -97,6 +100,10 @@ public class CheckSenderAuthentication implements JamesMessageHook {
     public void init(Configuration configuration) {
         authservId = configuration.getString("authservId", "localhost").strip();
         dmarcEnforce = configuration.getBoolean("dmarcEnforce", true);
+        PublicSuffixes suffixes = PublicSuffixes.from(configuration.getString("publicSuffixList", ""));
+        // A list file that cannot be read stops the start here rather than failing every message later.
+        suffixes.organizationalDomain("www.example.com");
+        dmarc = new DmarcEvaluator(dns, () -> ThreadLocalRandom.current().nextInt(100), suffixes);
         List<String> forwarders = list(configuration, "dmarcTrustedForwarders");
         trustedForwarders = forwarders.isEmpty() ? Optional.empty() : Optional.of(new NetMatcher(forwarders, names));
         trustedForwarderDomains = list(configuration, "dmarcTrustedForwarderDomains").stream()

@@ -8,25 +8,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 
-import com.google.common.net.InternetDomainName;
-
 import dev.gateway.authentication.dns.TxtResolver;
 import dev.gateway.authentication.dns.TxtResolver.TxtAnswer;
 
 /**
  * DMARC (RFC 7489 section 6.6) for one message: the policy of the From domain (or of its organizational domain),
  * whether a passing DKIM signature or a passing SPF identity is aligned with the From domain, and the disposition
- * the policy asks for, sampled by {@code pct}. The organizational domain comes from the Public Suffix List that
- * Guava ships; a domain under no listed suffix falls back to its last two labels (the list's default rule "*").
+ * the policy asks for, sampled by {@code pct}. The organizational domain comes from {@link PublicSuffixes}: the
+ * list Guava ships, or one the operator keeps up to date in a file.
  */
 public final class DmarcEvaluator {
     private final TxtResolver dns;
     private final IntSupplier percentile;
+    private final PublicSuffixes suffixes;
 
     /** {@code percentile} draws 0 to 99 for the {@code pct} sampling. */
-    public DmarcEvaluator(TxtResolver dns, IntSupplier percentile) {
+    public DmarcEvaluator(TxtResolver dns, IntSupplier percentile, PublicSuffixes suffixes) {
         this.dns = dns;
         this.percentile = percentile;
+        this.suffixes = suffixes;
+    }
+
+    /** With the Public Suffix List Guava ships. */
+    public DmarcEvaluator(TxtResolver dns, IntSupplier percentile) {
+        this(dns, percentile, PublicSuffixes.builtIn());
     }
 
     /**
@@ -43,7 +48,7 @@ public final class DmarcEvaluator {
         String from = fromDomain.get().toLowerCase(Locale.ROOT);
         String organization;
         try {
-            organization = organizationalDomain(from);
+            organization = suffixes.organizationalDomain(from);
         } catch (IllegalArgumentException e) {
             return DmarcResult.of("permerror", from, "none", null, "From domain is not a domain name");
         }
@@ -134,7 +139,7 @@ public final class DmarcEvaluator {
         }
     }
 
-    private static boolean aligned(String domain, String from, String organization, boolean strict) {
+    private boolean aligned(String domain, String from, String organization, boolean strict) {
         if (domain == null || domain.isEmpty()) {
             return false;
         }
@@ -143,22 +148,9 @@ public final class DmarcEvaluator {
             return candidate.equals(from);
         }
         try {
-            return organizationalDomain(candidate).equals(organization);
+            return suffixes.organizationalDomain(candidate).equals(organization);
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    /** RFC 7489 section 3.2, with the Public Suffix List (ICANN and private sections). */
-    public static String organizationalDomain(String domain) {
-        InternetDomainName name = InternetDomainName.from(domain.toLowerCase(Locale.ROOT));
-        if (name.isUnderPublicSuffix()) {
-            return name.topPrivateDomain().toString();
-        }
-        if (name.isPublicSuffix()) {
-            return name.toString();
-        }
-        List<String> parts = name.parts();
-        return parts.size() <= 2 ? name.toString() : String.join(".", parts.subList(parts.size() - 2, parts.size()));
     }
 }

@@ -84,8 +84,8 @@ class DmarcEvaluatorTest {
 
     @Test
     void organizationalDomainsFollowThePublicSuffixList() {
-        assertThat(DmarcEvaluator.organizationalDomain("mail.example.co.uk")).isEqualTo("example.co.uk");
-        assertThat(DmarcEvaluator.organizationalDomain("a.b.sender.test")).isEqualTo("sender.test");
+        assertThat(PublicSuffixes.builtIn().organizationalDomain("mail.example.co.uk")).isEqualTo("example.co.uk");
+        assertThat(PublicSuffixes.builtIn().organizationalDomain("a.b.sender.test")).isEqualTo("sender.test");
         assertThat(evaluate("www.example.co.uk", List.of("example.co.uk"), "none", "").result()).isEqualTo("pass");
         assertThat(evaluate("example.co.uk", List.of("other.co.uk"), "none", "").result()).isEqualTo("fail");
         // github.io is a (private) public suffix: alice and bob are different organizations.
