@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -15,6 +14,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,14 +37,15 @@ final class PublicSuffixListFile implements PublicSuffixes {
     }
 
     private final Path file;
-    private final Clock clock;
+    private final Supplier<Instant> clock;
     private final AtomicReference<Rules> rules = new AtomicReference<>();
 
     PublicSuffixListFile(Path file) {
-        this(file, Clock.systemUTC());
+        this(file, Instant::now);
     }
 
-    PublicSuffixListFile(Path file, Clock clock) {
+    /** @param clock the time, for when to look at the file again */
+    PublicSuffixListFile(Path file, Supplier<Instant> clock) {
         this.file = file;
         this.clock = clock;
     }
@@ -79,7 +80,7 @@ final class PublicSuffixListFile implements PublicSuffixes {
 
     private Rules current() {
         Rules known = rules.get();
-        Instant now = clock.instant();
+        Instant now = clock.get();
         if (known != null && Duration.between(known.checked(), now).compareTo(CHECK_EVERY) < 0) {
             return known;
         }

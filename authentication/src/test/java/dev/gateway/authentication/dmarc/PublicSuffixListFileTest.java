@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,26 +31,6 @@ class PublicSuffixListFileTest {
 
     @TempDir
     Path folder;
-
-    /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        Instant now = Instant.parse("2026-11-30T12:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     @Test
     void followsThePublicSuffixAlgorithm() throws Exception {
@@ -85,19 +63,19 @@ class PublicSuffixListFileTest {
     @Test
     void aChangedFileIsReadAgainAndAnUnreadableOneKeepsTheRulesBefore() throws Exception {
         Path file = Files.writeString(folder.resolve("list.dat"), LIST);
-        TestClock clock = new TestClock();
-        PublicSuffixes list = new PublicSuffixListFile(file, clock);
+        AtomicReference<Instant> clock = new AtomicReference<>(Instant.parse("2026-11-30T12:00:00Z"));
+        PublicSuffixes list = new PublicSuffixListFile(file, clock::get);
         assertThat(list.organizationalDomain("mail.example.org.test")).isEqualTo("org.test");
 
         Files.writeString(file, LIST + "org.test\n");
-        Files.setLastModifiedTime(file, FileTime.from(clock.now.plusSeconds(5)));
+        Files.setLastModifiedTime(file, FileTime.from(clock.get().plusSeconds(5)));
         assertThat(list.organizationalDomain("mail.example.org.test")).as("looked at again only after a minute")
             .isEqualTo("org.test");
-        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        clock.set(clock.get().plus(Duration.ofMinutes(2)));
         assertThat(list.organizationalDomain("mail.example.org.test")).isEqualTo("example.org.test");
 
         Files.delete(file);
-        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        clock.set(clock.get().plus(Duration.ofMinutes(2)));
         assertThat(list.organizationalDomain("mail.example.org.test")).isEqualTo("example.org.test");
     }
 
