@@ -13,7 +13,8 @@
 # explains the variants, the setup of each server and what the numbers mean.
 #
 # --profile: after the matrix, one more cell per message size (10 sessions) for the gateway variants in PROFILE_VARIANTS, with a Flight
-# Recording of its measured phase, summarised by bench/jfr-top.py into profile-<variant>-<size>.txt (not in the table).
+# Recording of its measured phase, summarised by bench/jfr-top.py into profile-<variant>-<size>.txt (not in the table);
+# for a variant with Cassandra, Cassandra's JVM is recorded too, into profile-<variant>-<size>-cassandra.txt.
 # --baseline DIR: also run every selected gateway variant from DIR, a built copy of an earlier version of this tree
 # (app/target and cassandra/target included), as '<variant>-before': before and after a change in one run.
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
@@ -23,7 +24,8 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=${COMPARE_AUTH_DNS_PORT:-45053} PROFILE=0 BASELINE="" PROFILE_VARIANTS="gateway gateway-james-queue"
+USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=${COMPARE_AUTH_DNS_PORT:-45053} PROFILE=0 BASELINE=""
+PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
@@ -36,7 +38,7 @@ while (( $# )); do
     --out) OUT=$2; shift 2;;
     --profile) PROFILE=1; shift;;
     --baseline) BASELINE=$(cd "$2" && pwd); shift 2;;
-    *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -302,6 +304,10 @@ if (( PROFILE )); then
       [[ -f $WORK/profile-$name-$size.jfr ]] || continue
       { cat "$WORK/profile-$name-$size.jfr.txt"; python3 "$REPO/bench/jfr-top.py" "$WORK/profile-$name-$size.jfr" "$(awk -F'messages=' '{split($2, a, " "); print a[1]}' "$WORK/profile-$name-$size.jfr.txt")"; } \
         > "$OUT/profile-$name-$size.txt"
+      # The Cassandra JVM's recording of the same phase (SmtpLoad names it <file>-1.jfr).
+      if [[ -f $WORK/profile-$name-$size-1.jfr ]]; then
+        python3 "$REPO/bench/jfr-top.py" "$WORK/profile-$name-$size-1.jfr" --cassandra > "$OUT/profile-$name-$size-cassandra.txt"
+      fi
     done
   done
 fi

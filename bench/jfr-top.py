@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Summarises a Flight Recording of the gateway under load (bench/compare.sh --profile) as plain text.
 
-    python3 bench/jfr-top.py RECORDING.jfr [MESSAGES] [--imap]
+    python3 bench/jfr-top.py RECORDING.jfr [MESSAGES] [--imap | --cassandra]
 
 --imap (bench/compare-imap.sh --jfr): the stages of mailbox access over IMAP instead, the Cassandra read path
-split into the driver, James's Cassandra DAOs, MIME parsing and IMAP encoding.
+split into the driver, James's Cassandra DAOs, MIME parsing and IMAP encoding. --cassandra: the recording of the
+Cassandra JVM (compare.sh --profile records it beside the gateway's), by stage of a statement's way through it.
 
 Prints where the CPU samples (jdk.ExecutionSample) and the allocated bytes (jdk.ObjectAllocationSample) went, by
 stage of a message's way through the server, then the hottest methods and Gateway's own classes. A sample belongs
@@ -19,6 +20,7 @@ import sys
 # stages in this order; the first match decides.
 STAGES = [
     ("logging (logback)", ["ch/qos/logback/"]),
+    ("Cassandra driver (encoding, decoding, its event loop)", ["com/datastax/"]),
     ("spool queue: copy of the mail on enqueue (memory queue)", ["MemoryCacheableMailQueue.enQueue", "cloneMail"]),
     ("spool queue: dequeue and hand-over", ["org/apache/james/queue/", "org/apache/james/mailetcontainer/impl/JamesMailSpooler"]),
     ("mailbox append (LocalDelivery, memory mailbox)", ["org/apache/james/transport/mailets/LocalDelivery.",
@@ -49,6 +51,30 @@ IMAP_STAGES = [
     ("Reactor scheduling", ["reactor/"]),
     ("network I/O (Netty)", ["io/netty/"]),
     ("metrics", ["com/codahale/metrics/", "org/apache/james/metrics/"]),
+]
+
+# The Cassandra JVM: the innermost stage of a statement's way through the server.
+CASSANDRA_STAGES = [
+    ("logging", ["ch/qos/logback/"]),
+    ("commit log (append, sync)", ["org/apache/cassandra/db/commitlog/"]),
+    ("memtable insert", ["org/apache/cassandra/db/memtable/", "org/apache/cassandra/utils/memory/",
+                         "org/apache/cassandra/db/partitions/AtomicBTreePartition"]),
+    ("flush (memtable to sstable)", ["org/apache/cassandra/db/ColumnFamilyStore$Flush", "org/apache/cassandra/io/sstable/format/SSTableWriter",
+                                     "org/apache/cassandra/io/sstable/format/big/BigTableWriter",
+                                     "org/apache/cassandra/io/sstable/format/bti/BtiTableWriter"]),
+    ("compaction", ["org/apache/cassandra/db/compaction/"]),
+    ("Paxos (lightweight transactions: prepare, propose, commit, paxos table)", ["org/apache/cassandra/service/paxos/"]),
+    ("counter writes", ["org/apache/cassandra/db/CounterMutation", "org/apache/cassandra/db/context/CounterContext"]),
+    ("reads (partition reads, sstable lookups)", ["org/apache/cassandra/db/SinglePartitionReadCommand",
+                                                  "org/apache/cassandra/db/ReadCommand", "org/apache/cassandra/io/sstable/",
+                                                  "org/apache/cassandra/db/rows/", "org/apache/cassandra/db/transform/"]),
+    ("write path (mutation apply, indexes)", ["org/apache/cassandra/db/Mutation", "org/apache/cassandra/db/Keyspace.apply",
+                                              "org/apache/cassandra/service/StorageProxy"]),
+    ("CQL (parse, prepare, execute, bind)", ["org/apache/cassandra/cql3/"]),
+    ("native protocol (frames, encoding)", ["org/apache/cassandra/transport/"]),
+    ("messaging and stages (local hand-offs)", ["org/apache/cassandra/net/", "org/apache/cassandra/concurrent/"]),
+    ("metrics", ["com/codahale/metrics/", "org/apache/cassandra/metrics/"]),
+    ("network I/O (Netty)", ["io/netty/"]),
 ]
 
 
@@ -115,4 +141,7 @@ if __name__ == "__main__":
     if "--imap" in sys.argv:
         sys.argv.remove("--imap")
         STAGES[:] = IMAP_STAGES
+    if "--cassandra" in sys.argv:
+        sys.argv.remove("--cassandra")
+        STAGES[:] = CASSANDRA_STAGES
     main(*sys.argv[1:3])

@@ -100,9 +100,9 @@ import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.UidProvider;
 import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
-import org.apache.james.mailbox.store.quota.ListeningCurrentQuotaUpdater;
+import org.apache.james.mailbox.store.quota.NoQuotaManager;
+import org.apache.james.mailbox.store.quota.NoQuotaUpdater;
 import org.apache.james.mailbox.store.quota.QuotaUpdater;
-import org.apache.james.mailbox.store.quota.StoreQuotaManager;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.mailbox.store.user.SubscriptionMapperFactory;
@@ -123,11 +123,12 @@ import com.google.inject.name.Names;
 /**
  * James's Cassandra mailboxes: mailboxes, messages, flags, ACLs, quotas and message bodies (blobs, de-duplicated)
  * in Cassandra, so that every node on the keyspace sees the same mailboxes. The same library classes James's own
- * Cassandra Guice module binds, minus JMAP-only and task-only parts, with three choices of our own:
+ * Cassandra Guice module binds, minus JMAP-only and task-only parts, with four choices of our own:
  * <ul>
  *     <li>search scans the mailbox in Cassandra ({@link SimpleMessageSearchIndex}): nothing is kept per node, so IMAP
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
  *     <li>each message starts its own thread (IMAP and POP3 have no threads; see {@link MemoryBackendModule});</li>
+ *     <li>no quota is counted or checked on delivery: no limit can be set (see {@code bindQuotas()});</li>
  *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too: every listener a
  *     gateway registers reacts to a change made through its own node (docs/storage-cassandra.md).</li>
  * </ul>
@@ -206,21 +207,25 @@ final class CassandraMailboxStoreModule extends AbstractModule {
         usernameChangeSteps.addBinding().to(QuotaUsernameChangeTaskStep.class);
     }
 
+    /**
+     * No quota is enforced or counted on delivery: a gateway offers no way to set a limit (no quota routes, no
+     * command), and without a limit IMAP's GETQUOTAROOT reports no usage, so James's per-append quota work (four
+     * reads of limits and usage before the append, a counter update and the same four reads again after it, and a
+     * quota event) was spent on nothing: eight of the thirty reads of a delivered message (docs/benchmarks.md). The
+     * quota tables and their managers stay, so nothing in the keyspace changes.
+     */
     private void bindQuotas() {
         bind(CassandraCurrentQuotaManager.class).in(Scopes.SINGLETON);
         bind(CassandraPerUserMaxQuotaManager.class).in(Scopes.SINGLETON);
         bind(DefaultUserQuotaRootResolver.class).in(Scopes.SINGLETON);
-        bind(StoreQuotaManager.class).in(Scopes.SINGLETON);
-        bind(ListeningCurrentQuotaUpdater.class).in(Scopes.SINGLETON);
 
         bind(CurrentQuotaManager.class).to(CassandraCurrentQuotaManager.class);
         bind(MaxQuotaManager.class).to(CassandraPerUserMaxQuotaManager.class);
-        bind(QuotaManager.class).to(StoreQuotaManager.class);
+        bind(QuotaManager.class).to(NoQuotaManager.class);
         bind(QuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
         bind(QuotaRootDeserializer.class).to(DefaultUserQuotaRootResolver.class);
         bind(UserQuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
-        bind(QuotaUpdater.class).to(ListeningCurrentQuotaUpdater.class);
-        Multibinder.newSetBinder(binder(), EventListener.ReactiveGroupEventListener.class).addBinding().to(ListeningCurrentQuotaUpdater.class);
+        bind(QuotaUpdater.class).to(NoQuotaUpdater.class);
     }
 
     private void bindBlobs() {

@@ -34,6 +34,15 @@ final class ServerMeter implements AutoCloseable {
         return tree().mapToLong(ServerMeter::cpuTicks).sum() / (double) clockTicksPerSecond;
     }
 
+    /** CPU seconds used so far by each root's process tree, in the order of the roots. */
+    double[] cpuSecondsByRoot() {
+        return roots.stream()
+            .mapToDouble(root -> Stream.concat(Stream.of(root),
+                    ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
+                .mapToLong(ServerMeter::cpuTicks).sum() / (double) clockTicksPerSecond)
+            .toArray();
+    }
+
     long peakRssKb() {
         long hwm = roots.stream().mapToLong(pid -> statusKb(pid, "VmHWM:")).sum();
         return Math.max(peakRssKb.get(), hwm);

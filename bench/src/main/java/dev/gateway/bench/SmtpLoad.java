@@ -50,8 +50,9 @@ import dev.gateway.authentication.dkim.RawMessage;
  *
  * {@code --pids} names the server's processes (comma-separated; their descendants count too) for the CPU seconds
  * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
- * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVM (the first pid) record a Flight Recording
- * of the measured phase into FILE. {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
+ * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVMs record a Flight Recording of the
+ * measured phase: the first JVM of --pids into FILE, the next (Cassandra) into FILE-1.jfr. The CPU of each pid's
+ * tree is printed on stderr. {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
  * {@link AuthenticationZone} made there, as a sending domain's own server would (the signing is the generator's CPU,
  * not the server's).
  *
@@ -72,9 +73,12 @@ public final class SmtpLoad {
     private final byte[] body;
     private final Optional<DkimKey> signingKey;
     private final DkimSigner signer = new DkimSigner(Clock.systemUTC());
+    /** The --pids that are Java processes (the gateway, Cassandra; not spamd): the ones --jfr records. */
+    private final List<Long> jvms;
 
     private SmtpLoad(Settings settings) throws IOException, GeneralSecurityException {
         this.settings = settings;
+        this.jvms = settings.pids().stream().filter(SmtpLoad::isJvm).toList();
         this.body = body(settings.size());
         this.signingKey = settings.dkimKeys() == null ? Optional.empty()
             : Optional.of(new DkimKeys(Path.of(settings.dkimKeys())).signingKey(AuthenticationZone.SENDER_DOMAIN)
@@ -101,18 +105,30 @@ public final class SmtpLoad {
         long baseline = counter.count();
         ServerMeter meter = new ServerMeter(settings.pids(), settings.clockTicks());
         double cpuBefore = meter.cpuSeconds();
+        double[] cpuBeforeByRoot = meter.cpuSecondsByRoot();
         if (settings.jfr() != null) {
-            jcmd("JFR.start", "name=bench", "settings=profile", "filename=" + settings.jfr());
+            for (int i = 0; i < jvms.size(); i++) {
+                jcmd(jvms.get(i), "JFR.start", "name=bench", "settings=profile", "filename=" + recording(i));
+            }
         }
         long start = System.nanoTime();
         Result result = send("run", settings.messages());
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
         double cpu = meter.cpuSeconds() - cpuBefore;
+        double[] cpuByRoot = meter.cpuSecondsByRoot();
         meter.close();
         if (settings.jfr() != null) {
-            jcmd("JFR.stop", "name=bench");
+            for (long jvm : jvms) {
+                jcmd(jvm, "JFR.stop", "name=bench");
+            }
         }
         long delivered = arrival[0] - baseline;
+        // Which process the CPU went to (gateway, Cassandra, spamd): on stderr, so the result line keeps its columns.
+        for (int i = 0; i < cpuByRoot.length; i++) {
+            System.err.printf(Locale.ROOT, "cpu of pid %d: %.2f s, %.2f ms per delivered message%n",
+                settings.pids().get(i), cpuByRoot[i] - cpuBeforeByRoot[i],
+                delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered);
+        }
         double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
         double deliverSeconds = (arrival[1] - start) / 1e9;
         long[] latencies = result.latenciesNanos();
@@ -128,15 +144,25 @@ public final class SmtpLoad {
             meter.peakRssKb() / 1024);
     }
 
-    /** Flight Recorder commands to the server's JVM (the first of --pids), so a recording covers the measured phase. */
-    private void jcmd(String... command) throws IOException, InterruptedException {
-        List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(settings.pids().get(0))));
+    /** The first JVM's recording is --jfr FILE itself; another JVM's (Cassandra's) is FILE with "-N.jfr" for ".jfr". */
+    private String recording(int jvm) {
+        return jvm == 0 ? settings.jfr() : settings.jfr().replaceFirst("(\\.jfr)?$", "-" + jvm + ".jfr");
+    }
+
+    /** Flight Recorder commands to one of the server's JVMs, so a recording covers the measured phase. */
+    private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
         line.addAll(List.of(command));
         Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IOException(String.join(" ", line) + " failed: " + output);
         }
+    }
+
+    private static boolean isJvm(long pid) {
+        return ProcessHandle.of(pid).flatMap(process -> process.info().command())
+            .map(command -> command.endsWith("/java")).orElse(false);
     }
 
     private static double percentileMillis(long[] sorted, double p) {

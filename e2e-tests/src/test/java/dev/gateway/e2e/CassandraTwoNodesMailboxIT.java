@@ -25,6 +25,7 @@ import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
 import jakarta.mail.search.SubjectTerm;
 
 /**
@@ -157,6 +158,20 @@ class CassandraTwoNodesMailboxIT {
         assertThat(subjects(Mailboxes.inbox(nodeB, tlsB, dora, PASSWORD)).filter(subject -> subject.startsWith("dora-")))
             .as("every message accepted for dora, once, in her INBOX").containsExactlyInAnyOrderElementsOf(accepted);
         assertThat(Files.readString(nodeA.log()) + Files.readString(nodeB.log())).doesNotContain("created concurrently");
+
+        // Both nodes took UIDs in the same mailbox at the same moments (a lightweight transaction each): one UID per
+        // message, none given twice, and the next UID above them all.
+        try (Store store = Mailboxes.imaps(nodeA, tlsA, dora, PASSWORD); Folder inbox = store.getFolder("INBOX")) {
+            inbox.open(Folder.READ_ONLY);
+            UIDFolder uidFolder = (UIDFolder) inbox;
+            List<Long> uids = new ArrayList<>();
+            for (Message message : inbox.getMessages()) {
+                uids.add(uidFolder.getUID(message));
+            }
+            assertThat(uids).as("UIDs of dora's INBOX, in sequence order").hasSize(accepted.size())
+                .doesNotHaveDuplicates().isSorted();
+            assertThat(uidFolder.getUIDNext()).as("UIDNEXT").isGreaterThan(uids.get(uids.size() - 1));
+        }
     }
 
     private static Set<String> subjectsIn(List<String> messages) {
