@@ -66,11 +66,14 @@ public final class GatewayModules {
         Module storage = cassandra
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
             : Modules.combine(backend.module(), queue.module());
-        // Nodes sharing a Cassandra share their lockouts and sending limits too.
+        // Nodes sharing a Cassandra share their lockouts, sending limits and routing table too.
         Module policy = cassandra ? Modules.override(new PolicyModule()).with(new CassandraCountersModule()) : new PolicyModule();
+        Module routing = cassandra
+            ? Modules.override(new RoutingModule(settings.routingTable())).with(new CassandraRoutingModule(settings.routingTable()))
+            : new RoutingModule(settings.routingTable());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
-                policy, new RoutingModule(settings.routingTable()), storage)
+                policy, routing, storage)
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
             .overrideWith(new AuthenticationModule());
     }
