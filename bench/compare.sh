@@ -19,12 +19,10 @@
 # (app/target and cassandra/target included), as '<variant>-before': before and after a change in one run.
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
-# COMPARE_GATEWAY_OFFSET (45000) and COMPARE_AUTH_DNS_PORT (45053) move the gateway's ports and gateway-auth's DNS
-# server, so that two runs can share a machine.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test AUTH_DNS_PORT=${COMPARE_AUTH_DNS_PORT:-45053} PROFILE=0 BASELINE=""
+USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE=""
 PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster"
 while (( $# )); do
   case $1 in
@@ -38,7 +36,7 @@ while (( $# )); do
     --out) OUT=$2; shift 2;;
     --profile) PROFILE=1; shift;;
     --baseline) BASELINE=$(cd "$2" && pwd); shift 2;;
-    *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -46,15 +44,21 @@ done
 # messages: per-cell count when not --messages (spamd takes ~50-200 ms of CPU a scan, so 500 messages already keep a
 # cell busy for minutes); settings: environment for bin/gateway (the gateway variants differ only there).
 #   name               | needs             | messages | settings                                           | what it is
+# BENCH_PORT_BASE moves the gateway's ports and its Cassandra's (default 45000), so that two runs can share a machine.
+PORT_BASE=${BENCH_PORT_BASE:-45000}
+AUTH_DNS_PORT=$((PORT_BASE + 53))  # gateway-auth's DNS server
+CASSANDRA_PORTS="GATEWAY_CASSANDRA_PORT=$((PORT_BASE + 942)) GATEWAY_CASSANDRA_STORAGE_PORT=$((PORT_BASE + 700)) GATEWAY_CASSANDRA_JMX_PORT=$((PORT_BASE + 199))"
 VARIANTS=(
   "postfix             | postfix           |          |                                                    | Postfix $(/usr/sbin/postconf -dh mail_version 2>/dev/null || echo 3), smtpd to virtual(8) Maildir"
   "james               | james             |          |                                                    | vanilla Apache James 3.8.1 memory server, stock sample configuration"
   "gateway             | gateway           |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false  | Gateway, memory profile, MX port, every policy hook on, spam filter off"
   "gateway-spam        | gateway spamd     | 500      | GATEWAY_PROFILE=memory GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4 | Gateway, memory profile, MX port, every policy hook on, spamd scanning every message"
   "gateway-james-queue | gateway bench     |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_MAIN_CLASS=dev.gateway.bench.JamesMemoryQueueServer GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar | before the change: as 'gateway' on James's memory queue (three copies of each message per enqueue)"
-  "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
+  "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
   "gateway-auth        | gateway dns       |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_DNS_SERVERS=127.0.0.1:$AUTH_DNS_PORT | Gateway as 'gateway', every message DKIM-signed by its sender's domain, whose SPF, DKIM key and DMARC (p=reject) come from an authoritative DNS server on loopback: SPF, DKIM and DMARC all pass"
-  "gateway-cluster     | gateway cassandra |          | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 GATEWAY_CASSANDRA_PORT=45942 GATEWAY_CASSANDRA_STORAGE_PORT=45700 GATEWAY_CASSANDRA_JMX_PORT=45199 | Gateway's shipped default (cluster profile: mailboxes, users and queues in Cassandra), spam filter off, a local Cassandra started by bin/gateway"
+  "gateway-cluster     | gateway cassandra |          | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS | Gateway's shipped default (cluster profile: mailboxes, users and queues in Cassandra), spam filter off, a local Cassandra started by bin/gateway"
+  "gateway-cluster-auth | gateway cassandra |         | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS GATEWAY_RATE_MAX_MESSAGES=1000000000 GATEWAY_RATE_MAX_RECIPIENTS=1000000000 BENCH_SUBMISSION=1 | as 'gateway-cluster', but users submitting on 465 (implicit TLS, AUTH PLAIN once per session): SendingRateLimit counts every MAIL and RCPT in Cassandra, shared by the nodes (docs/smtp-hooks/shared-counters.md)"
+  "gateway-cluster-auth-heap | gateway cassandra |    | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS GATEWAY_RATE_MAX_MESSAGES=1000000000 GATEWAY_RATE_MAX_RECIPIENTS=1000000000 BENCH_SUBMISSION=1 GATEWAY_SHARED_COUNTERS=false | as 'gateway-cluster-auth' with the counters in the node's heap: the difference is the shared counters' cost"
 )
 
 WORK=$(mktemp -d /tmp/gateway-compare-XXXXXX)
@@ -64,7 +68,7 @@ LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 # The load generator signs with the gateway's own DKIM code (gateway-auth), so it needs the gateway's libraries.
 LOAD_CP="$LOAD_JAR:$REPO/app/target/lib/*"
 CLOCK_TICKS=$(getconf CLK_TCK)
-POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=${COMPARE_GATEWAY_OFFSET:-45000}
+POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=$PORT_BASE
 field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
@@ -204,7 +208,7 @@ start_gateway() {
   env GATEWAY_HOME="$home" GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=$o GATEWAY_WEBADMIN_PORT=$((o + 800)) \
     GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 \
     GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} \
-    GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SPAMD_DIR="$home/var/spamd" $GATEWAY_SETTINGS \
+    GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SMTP_ALT_PORT=$((o + 525)) GATEWAY_SPAMD_DIR="$home/var/spamd" $GATEWAY_SETTINGS \
     "$GATEWAY_REPO/bin/gateway" start --domain "$DOMAIN" >"$WORK/gateway-start.log" 2>&1 ||
     { cat "$WORK/gateway-start.log" >&2; return 1; }
   PIDS=$(cat "$home/var/run/gateway.pid")
@@ -212,6 +216,10 @@ start_gateway() {
   [[ -f $home/var/cassandra/cassandra.pid ]] && PIDS+=,$(cat "$home/var/cassandra/cassandra.pid")
   add_users "http://127.0.0.1:$((o + 800))"
   SMTP_PORT=$((o + 25)) COUNT_ARGS="--webadmin http://127.0.0.1:$((o + 800))"
+  # Submission variants: the users themselves send, logged in, on the implicit-TLS port (add_users' password).
+  if [[ " $GATEWAY_SETTINGS " == *" BENCH_SUBMISSION=1 "* ]]; then
+    SMTP_PORT=$((o + 465)) COUNT_ARGS+=" --auth bench"
+  fi
 }
 stop_gateway() {
   # shellcheck disable=SC2086

@@ -1,7 +1,10 @@
 package dev.gateway.app;
 
 import java.io.FileNotFoundException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.inject.Singleton;
@@ -24,6 +27,7 @@ import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 
+import dev.gateway.queue.cassandra.CassandraAccess;
 import dev.gateway.queue.cassandra.CassandraConnection;
 
 /**
@@ -64,7 +68,29 @@ final class CassandraSessionModule extends AbstractModule {
             configuration.getString("cassandra.local.datacenter", "datacenter1"),
             configuration.getString("cassandra.keyspace", "gateway"),
             configuration.getInt("cassandra.replication.factor", 1),
-            DurationParser.parse(configuration.getString("cassandra.request.timeout", "10s")));
+            DurationParser.parse(configuration.getString("cassandra.request.timeout", "10s")),
+            CassandraConnection.parseDatacenterReplication(configuration.getString("cassandra.replication.datacenters", "")),
+            access(configuration),
+            configuration.getString("cassandra.consistency", CassandraConnection.DEFAULT_CONSISTENCY).trim().toUpperCase(Locale.ROOT),
+            configuration.getString("cassandra.consistency.serial", CassandraConnection.DEFAULT_SERIAL_CONSISTENCY).trim()
+                .toUpperCase(Locale.ROOT));
+    }
+
+    /** Credentials when a user name is set; TLS when a trust store is. */
+    static CassandraAccess access(Configuration configuration) {
+        Optional<CassandraAccess.Credentials> credentials = nonBlank(configuration, "cassandra.username")
+            .map(username -> new CassandraAccess.Credentials(username, configuration.getString("cassandra.password", "")));
+        Optional<CassandraAccess.Tls> tls = nonBlank(configuration, "cassandra.ssl.truststore")
+            .map(trustStore -> new CassandraAccess.Tls(Path.of(trustStore),
+                configuration.getString("cassandra.ssl.truststore.password", ""),
+                nonBlank(configuration, "cassandra.ssl.keystore").map(Path::of),
+                configuration.getString("cassandra.ssl.keystore.password", ""),
+                configuration.getBoolean("cassandra.ssl.hostname.verification", true)));
+        return new CassandraAccess(credentials, tls);
+    }
+
+    private static Optional<String> nonBlank(Configuration configuration, String key) {
+        return Optional.ofNullable(configuration.getString(key, null)).map(String::trim).filter(value -> !value.isEmpty());
     }
 
     @Provides

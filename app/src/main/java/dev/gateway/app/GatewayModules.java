@@ -62,12 +62,18 @@ public final class GatewayModules {
     static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
         StorageBackend backend = settings.backend();
         MailQueueBackend queue = settings.queue();
-        Module storage = backend.needsCassandra() || queue.needsCassandra()
+        boolean cassandra = backend.needsCassandra() || queue.needsCassandra();
+        Module storage = cassandra
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
             : Modules.combine(backend.module(), queue.module());
+        // Nodes sharing a Cassandra share their lockouts, sending limits and routing table too.
+        Module policy = cassandra ? Modules.override(new PolicyModule()).with(new CassandraCountersModule()) : new PolicyModule();
+        Module routing = cassandra
+            ? Modules.override(new RoutingModule(settings.routingTable())).with(new CassandraRoutingModule(settings.routingTable()))
+            : new RoutingModule(settings.routingTable());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
-                new PolicyModule(), new RoutingModule(settings.routingTable()), storage)
+                policy, routing, storage)
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
             .overrideWith(new AuthenticationModule());
     }

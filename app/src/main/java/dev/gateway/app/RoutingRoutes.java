@@ -28,7 +28,9 @@ import spark.Service;
 /**
  * WebAdmin routes of the routing table (docs/routing.md):
  * <ul>
- *   <li>{@code GET /routing}: the table in force (smarthost passwords never shown);</li>
+ *   <li>{@code GET /routing}: the table in force and its version (smarthost passwords never shown);</li>
+ *   <li>{@code GET /routing/yaml}: the YAML of the table in force, to export it (smarthost secrets are
+ *       {@code password-env}/{@code password-file} references there, never values);</li>
  *   <li>{@code POST /routing/reload}: reads the file again; {@code 400} with {@code line} and {@code problem} if it
  *       is invalid, and the old table stays in force;</li>
  *   <li>{@code PUT /routing} (YAML body): validates, writes the file and puts it in force, or {@code 400};</li>
@@ -55,24 +57,28 @@ public class RoutingRoutes implements Routes {
 
     @Override
     public void define(Service service) {
-        service.get(BASE, (request, response) -> reply(response, 200, describe(tables.current())));
+        service.get(BASE, (request, response) -> reply(response, 200, describe(tables.inForce())));
+        service.get(BASE + "/yaml", (request, response) -> {
+            response.type("application/yaml; charset=utf-8");
+            return tables.inForce().yaml();
+        });
         service.post(BASE + "/reload", (request, response) -> {
             try {
-                return reply(response, 200, describe(tables.reload()));
+                return reply(response, 200, describe(tables.reload(), tables.inForce().version()));
             } catch (RoutingTableException e) {
                 return refused(response, e);
             }
         });
         service.put(BASE, (request, response) -> {
             try {
-                return reply(response, 200, describe(tables.replace(request.body())));
+                return reply(response, 200, describe(tables.replace(request.body()), tables.inForce().version()));
             } catch (RoutingTableException e) {
                 return refused(response, e);
             }
         });
         service.post(BASE + "/check", (request, response) -> {
             try {
-                return reply(response, 200, describe(tables.validate(request.body())));
+                return reply(response, 200, describe(tables.validate(request.body()), null));
             } catch (RoutingTableException e) {
                 return refused(response, e);
             }
@@ -133,8 +139,17 @@ public class RoutingRoutes implements Routes {
         return json.writeValueAsString(body);
     }
 
-    private Map<String, Object> describe(RoutingTable table) {
+    private Map<String, Object> describe(RoutingTableStore.InForce inForce) {
+        return describe(inForce.table(), inForce.version());
+    }
+
+    /** The table; {@code version} is null for a table only checked, not put in force. */
+    private Map<String, Object> describe(RoutingTable table, Long version) {
         Map<String, Object> body = new LinkedHashMap<>();
+        if (version != null) {
+            body.put("version", version);
+        }
+        body.put("shared", tables.isShared());
         body.put("file", tables.file().toString());
         body.put("smarthosts", table.smarthosts().values().stream().map(RoutingRoutes::describe).toList());
         body.put("rules", table.rules().stream().map(RoutingRoutes::describe).toList());

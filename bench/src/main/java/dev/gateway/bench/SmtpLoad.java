@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,10 @@ import dev.gateway.authentication.dkim.RawMessage;
  *     --size 2048 --users 10 --domain bench.test --pids 1234
  *     (--webadmin http://127.0.0.1:48000 | --maildir /tmp/postfix/mail/bench.test)
  * </pre>
+ *
+ * {@code --auth PASSWORD}: submission as a user, on a port with implicit TLS (465; the server's certificate is not
+ * checked, it is a loopback benchmark): session {@code s} logs in as user{@code s mod U}@domain with PASSWORD and
+ * sends as that user, so the per-user policy (SendingRateLimit, AuthFailureLockout) runs on every message.
  *
  * {@code --pids} names the server's processes (comma-separated; their descendants count too) for the CPU seconds
  * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
@@ -179,7 +184,8 @@ public final class SmtpLoad {
         try {
             List<Future<Session>> sessions = new ArrayList<>();
             for (int s = 0; s < settings.sessions(); s++) {
-                sessions.add(pool.submit(() -> new Session().sendUntilDone(phase, next, messages)));
+                int number = s;
+                sessions.add(pool.submit(() -> new Session(number).sendUntilDone(phase, next, messages)));
             }
             List<Long> latencies = new ArrayList<>(messages);
             long lastAccept = 0;
@@ -218,8 +224,8 @@ public final class SmtpLoad {
     }
 
     /** Headers differ per message; the body is built once, so the generator spends little CPU per message. */
-    private byte[] message(String phase, int index) {
-        byte[] header = ("From: Carol Sender <carol@sender.example>\r\n"
+    private byte[] message(String phase, int index, String sender) {
+        byte[] header = ("From: Sender <" + sender + ">\r\n"
             + "To: " + recipient(index) + "\r\n"
             + "Subject: quarterly figures " + index + "\r\n"
             + "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n"
@@ -265,8 +271,14 @@ public final class SmtpLoad {
         private InputStream in;
         private OutputStream out;
 
-        Session sendUntilDone(String phase, AtomicInteger next, int messages) throws IOException {
-            try (Socket socket = new Socket()) {
+        private final String sender;
+
+        Session(int number) {
+            this.sender = settings.password() == null ? "carol@sender.example" : recipient(number);
+        }
+
+        Session sendUntilDone(String phase, AtomicInteger next, int messages) throws Exception {
+            try (Socket socket = settings.password() == null ? new Socket() : MailClient.trustAll().getSocketFactory().createSocket()) {
                 socket.connect(new InetSocketAddress(settings.host(), settings.port()), 10_000);
                 socket.setSoTimeout(120_000);
                 socket.setTcpNoDelay(true);
@@ -275,8 +287,13 @@ public final class SmtpLoad {
                 expect(reply(), 220);
                 command("EHLO load.sender.example");
                 expect(reply(), 250);
+                if (settings.password() != null) {
+                    command("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0" + sender + "\0" + settings.password())
+                        .getBytes(StandardCharsets.UTF_8)));
+                    expect(reply(), 235);
+                }
                 for (int index = next.getAndIncrement(); index < messages; index = next.getAndIncrement()) {
-                    transaction(message(phase, index), recipient(index));
+                    transaction(message(phase, index, sender), recipient(index));
                 }
                 command("QUIT");
                 reply();
@@ -285,7 +302,7 @@ public final class SmtpLoad {
         }
 
         private void transaction(byte[] data, String recipient) throws IOException {
-            command("MAIL FROM:<carol@sender.example>");
+            command("MAIL FROM:<" + sender + ">");
             int mail = reply();
             command("RCPT TO:<" + recipient + ">");
             int rcpt = reply();
@@ -408,7 +425,7 @@ public final class SmtpLoad {
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
                             String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
-                            long clockTicks, String jfr, String dkimKeys) {
+                            long clockTicks, String jfr, String password, String dkimKeys) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
@@ -428,7 +445,8 @@ public final class SmtpLoad {
                 options.getOrDefault("domain", "bench.test"),
                 options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
                 Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
-                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"), options.get("dkim-keys"));
+                Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"), options.get("auth"),
+                options.get("dkim-keys"));
             if ((settings.webadmin() == null) == (settings.maildir() == null)) {
                 throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
             }

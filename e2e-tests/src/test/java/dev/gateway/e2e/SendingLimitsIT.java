@@ -46,14 +46,14 @@ class SendingLimitsIT {
     }
 
     @Test
-    void messageRateLimitRefusesWith452ThenResetsAfterTheWindow() throws Exception {
+    void messageRateLimitRefusesWith450ThenResetsAfterTheWindow() throws Exception {
         String sender = "sender@" + GatewayProcess.DOMAIN;
         long before = GATEWAY.webAdmin().inboxCount(INBOX_OWNER);
         try (SmtpSession smtp = authenticated(sender)) {
             for (int i = 0; i < MAX_MESSAGES; i++) {
                 assertThat(smtp.send(sender, SmtpSession.message(sender, INBOX_OWNER, "rate " + i), INBOX_OWNER)).startsWith("250");
             }
-            assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("452 4.7.1 Message rate limit exceeded");
+            assertThat(smtp.command("MAIL FROM:<" + sender + ">")).startsWith("450 4.7.1 Message rate limit exceeded");
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> GATEWAY.webAdmin().inboxCount(INBOX_OWNER) == before + MAX_MESSAGES);
 

@@ -132,8 +132,13 @@ public final class WebAdminClient {
 
     /** A PUT with a JSON body, such as creating a user: {@code /users/{user}} with {@code {"password":"..."}}. */
     public void putJson(String path, String json) throws IOException, InterruptedException {
+        put(path, "application/json", json);
+    }
+
+    /** A PUT with a body of the given type, such as a routing table: {@code /routing} with YAML. */
+    public void put(String path, String contentType, String body) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build(),
+                .header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException("PUT " + path + " answered " + response.statusCode() + ": " + response.body());

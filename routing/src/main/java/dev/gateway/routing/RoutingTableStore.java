@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -21,25 +22,62 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per server (bound in the app's Guice module); the SMTP hook, the dispatching mailet, the smarthost
  * mailet and the WebAdmin routes share it. A missing file is an empty table (every recipient takes the default
  * route). At start-up an invalid file stops the server with the line and the problem.
+ *
+ * <p>On one node the file is the table, and the version counts the tables this process put in force. In a cluster
+ * ({@link #shared}) the table is kept in {@link RoutingTableVersions}: the file seeds it when nothing is stored yet,
+ * a reload or an upload through any node is stored there as the next version after validation, and every node
+ * puts a newer version in force when it polls ({@link #refresh()}).
  */
 public class RoutingTableStore {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RoutingTableStore.class);
 
+    /** A table in force, its version and the YAML it came from (what {@code GET /routing/yaml} exports). */
+    public record InForce(RoutingTable table, long version, String yaml) {
+    }
+
     private final Path file;
     private final RoutingTableParser parser;
-    private final AtomicReference<RoutingTable> current = new AtomicReference<>();
+    private final Optional<RoutingTableVersions> versions;
+    private final AtomicReference<InForce> current = new AtomicReference<>();
     private final List<Consumer<RoutingTable>> listeners = new CopyOnWriteArrayList<>();
+    /** A stored version this node could not parse: reported once, not at every poll. */
+    private volatile long refusedVersion;
 
     public RoutingTableStore(Path file, RoutingTableParser parser) throws RoutingTableException {
         this.file = file;
         this.parser = parser;
-        current.set(read());
-        LOGGER.info("Routing table {}: {} rules, {} smarthosts", file, current.get().rules().size(),
-            current.get().smarthosts().size());
+        this.versions = Optional.empty();
+        String yaml = read();
+        current.set(new InForce(parser.parse(yaml), 1, yaml));
+        LOGGER.info("Routing table {}: {} rules, {} smarthosts", file, current().rules().size(), current().smarthosts().size());
+    }
+
+    private RoutingTableStore(Path file, RoutingTableParser parser, RoutingTableVersions versions) throws RoutingTableException {
+        this.file = file;
+        this.parser = parser;
+        this.versions = Optional.of(versions);
+        String yaml = read();
+        // The file must be valid even when a stored version wins: a node never seeds a table it would refuse.
+        parser.parse(yaml);
+        RoutingTableVersions.Stored stored = versions.seed(yaml);
+        current.set(new InForce(parser.parse(stored.yaml()), stored.version(), stored.yaml()));
+        LOGGER.info("Routing table version {} (shared, seeded from {} when none was stored): {} rules, {} smarthosts",
+            stored.version(), file, current().rules().size(), current().smarthosts().size());
+    }
+
+    /** The table of a cluster node, kept in {@code versions} and seeded from {@code file}. */
+    public static RoutingTableStore shared(Path file, RoutingTableParser parser, RoutingTableVersions versions)
+            throws RoutingTableException {
+        return new RoutingTableStore(file, parser, versions);
     }
 
     public RoutingTable current() {
+        return current.get().table();
+    }
+
+    /** The table in force with its version. */
+    public InForce inForce() {
         return current.get();
     }
 
@@ -47,25 +85,36 @@ public class RoutingTableStore {
         return file;
     }
 
+    public boolean isShared() {
+        return versions.isPresent();
+    }
+
     /** Called with the new table after every successful reload (e.g. to restart smarthost delivery). */
     public void onChange(Consumer<RoutingTable> listener) {
         listeners.add(listener);
     }
 
-    /** Reads the file again; on success the new table is in force for every mail evaluated from now on. */
+    /**
+     * Reads the file again; on success the new table is in force for every mail evaluated from now on (in a
+     * cluster: stored as the next version, so every node follows it).
+     */
     public synchronized RoutingTable reload() throws RoutingTableException {
+        String yaml = read();
         RoutingTable table;
         try {
-            table = read();
+            table = parser.parse(yaml);
         } catch (RoutingTableException e) {
             LOGGER.warn("Routing table {} refused, the previous table stays in force: {}", file, e.getMessage());
             throw e;
         }
-        install(table);
+        install(table, store(yaml), yaml);
         return table;
     }
 
-    /** Validates {@code yaml}, then writes it to the file (atomically) and puts it in force. */
+    /**
+     * Validates {@code yaml}, then writes it to the file (atomically) and puts it in force; in a cluster it is
+     * stored as the next version too, which the other nodes put in force when they next poll.
+     */
     public synchronized RoutingTable replace(String yaml) throws RoutingTableException, IOException {
         RoutingTable table;
         try {
@@ -77,8 +126,27 @@ public class RoutingTableStore {
         Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".routing-", ".yaml");
         Files.writeString(temporary, yaml, StandardCharsets.UTF_8);
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        install(table);
+        install(table, store(yaml), yaml);
         return table;
+    }
+
+    /**
+     * In a cluster, puts the newest stored version in force when it is newer than this node's; does nothing on one
+     * node. A stored version this node cannot parse (a newer Gateway wrote it) is logged and skipped: the table in
+     * force stays.
+     */
+    public synchronized void refresh() {
+        versions.flatMap(RoutingTableVersions::latest)
+            .filter(stored -> stored.version() > current.get().version() && stored.version() != refusedVersion)
+            .ifPresent(stored -> {
+                try {
+                    install(parser.parse(stored.yaml()), stored.version(), stored.yaml());
+                } catch (RoutingTableException e) {
+                    refusedVersion = stored.version();
+                    LOGGER.error("Stored routing table version {} refused on this node, version {} stays in force: {}",
+                        stored.version(), current.get().version(), e.getMessage());
+                }
+            });
     }
 
     /** Parses without installing: the validator behind {@code bin/gateway routing check}. */
@@ -86,21 +154,24 @@ public class RoutingTableStore {
         return parser.parse(yaml);
     }
 
-    private void install(RoutingTable table) {
-        current.set(table);
-        LOGGER.info("Routing table {} reloaded: {} rules, {} smarthosts", file, table.rules().size(), table.smarthosts().size());
+    private long store(String yaml) {
+        return versions.map(shared -> shared.storeNext(yaml).version()).orElse(current.get().version() + 1);
+    }
+
+    private void install(RoutingTable table, long version, String yaml) {
+        current.set(new InForce(table, version, yaml));
+        LOGGER.info("Routing table version {} in force: {} rules, {} smarthosts", version, table.rules().size(),
+            table.smarthosts().size());
         listeners.forEach(listener -> listener.accept(table));
     }
 
-    private RoutingTable read() throws RoutingTableException {
-        String yaml;
+    private String read() throws RoutingTableException {
         try {
-            yaml = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            return RoutingTable.EMPTY;
+            return "";
         } catch (IOException e) {
             throw new RoutingTableException(0, "cannot read " + file + ": " + e.getMessage());
         }
-        return parser.parse(yaml);
     }
 }

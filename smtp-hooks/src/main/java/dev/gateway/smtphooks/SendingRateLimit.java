@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * cannot turn the gateway into a spam cannon: messages are counted at MAIL FROM, recipients at RCPT TO (the
  * transactions asked for, as Postfix's anvil counts), in {@link WindowedCounters} shared by every listener.
  * Once over a limit the user gets a temporary refusal until the window ends; nothing already accepted is touched.
- * Place it after the rules that refuse recipients (RelayControl, RefuseHostileAddresses) so that refused
- * recipients are not counted.
+ * A refused transaction is taken back off the count, so that a client retrying while refused does not keep itself
+ * refused (the shared counters of the cluster profile slide their window). Place it after the rules that refuse
+ * recipients (RelayControl, RefuseHostileAddresses) so that refused recipients are not counted.
  *
  * <pre>{@code
  * <handler class="dev.gateway.smtphooks.SendingRateLimit">
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * </handler>
  * }</pre>
  *
- * Replies: {@code 452 4.7.1 Message rate limit exceeded ...} at MAIL FROM, {@code 452 4.7.1 Recipient rate limit
- * exceeded ...} at RCPT TO.
+ * Replies: {@code 450 4.7.1 Message rate limit exceeded ...} at MAIL FROM (as Postfix's anvil answers), {@code 452
+ * 4.7.1 Recipient rate limit exceeded ...} at RCPT TO (RFC 5321's "too many recipients", so a client sends the
+ * other recipients later).
  */
 public class SendingRateLimit implements MailHook, RcptHook {
 
@@ -69,25 +71,27 @@ public class SendingRateLimit implements MailHook, RcptHook {
 
     @Override
     public HookResult doMail(SMTPSession session, MaybeSender sender) {
-        return count(session, "sent-messages:", settings.maxMessages(), "Message");
+        return count(session, "sent-messages:", settings.maxMessages(), "Message", "450");
     }
 
     @Override
     public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
-        return count(session, "sent-recipients:", settings.maxRecipients(), "Recipient");
+        return count(session, "sent-recipients:", settings.maxRecipients(), "Recipient", "452");
     }
 
-    private HookResult count(SMTPSession session, String prefix, long limit, String what) {
+    private HookResult count(SMTPSession session, String prefix, long limit, String what, String replyCode) {
         Username user = session.getUsername();
         if (user == null) {
             return HookResult.DECLINED;
         }
-        long count = counters.add(prefix + user.asString(), 1, settings.window());
+        String key = prefix + user.asString();
+        long count = counters.add(key, 1, settings.window());
         if (count <= limit) {
             return HookResult.DECLINED;
         }
+        counters.add(key, -1, settings.window());
         LOGGER.warn("{} rate limit of {} per {} exceeded by {}", what, limit, settings.window(), user.asString());
-        return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("452")
+        return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode(replyCode)
             .smtpDescription("4.7.1 " + what + " rate limit exceeded for " + user.asString() + ", try again later")
             .build();
     }

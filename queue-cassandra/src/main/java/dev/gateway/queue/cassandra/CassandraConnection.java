@@ -2,14 +2,21 @@ package dev.gateway.queue.cassandra;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.backends.cassandra.init.CassandraTableManager;
 import org.apache.james.backends.cassandra.init.CassandraTypesProvider;
 
 import com.datastax.oss.driver.api.core.CqlIdentifier;
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.google.common.base.Preconditions;
@@ -21,20 +28,68 @@ import com.google.common.base.Preconditions;
  * @param contactPoints one or more nodes of the cluster
  * @param localDatacenter the datacenter the gateway talks to (a single node's is {@code datacenter1})
  * @param keyspace the keyspace holding Gateway's tables
- * @param replicationFactor replication of a keyspace this creates (SimpleStrategy); an existing one is left alone
+ * @param replicationFactor replication of a keyspace this creates with SimpleStrategy (no datacenter listed in
+ *        {@code datacenterReplication}); an existing keyspace is left alone
  * @param requestTimeout how long a query may take before it fails
+ * @param datacenterReplication replication factor per datacenter of a keyspace this creates with
+ *        NetworkTopologyStrategy; empty for SimpleStrategy
+ * @param access credentials and TLS ({@link CassandraAccess#NONE}: neither)
+ * @param consistency the consistency level of every query (LOCAL_QUORUM: a node reads what another wrote)
+ * @param serialConsistency that of lightweight transactions (LOCAL_SERIAL)
  */
 public record CassandraConnection(List<InetSocketAddress> contactPoints, String localDatacenter, String keyspace,
-                                  int replicationFactor, Duration requestTimeout) {
+                                  int replicationFactor, Duration requestTimeout, Map<String, Integer> datacenterReplication,
+                                  CassandraAccess access, String consistency, String serialConsistency) {
 
     static final int CONNECTIONS_PER_NODE = 2;
     static final int REQUESTS_PER_CONNECTION = 8192;
+    public static final String DEFAULT_CONSISTENCY = "LOCAL_QUORUM";
+    public static final String DEFAULT_SERIAL_CONSISTENCY = "LOCAL_SERIAL";
 
     public CassandraConnection {
         Preconditions.checkArgument(!contactPoints.isEmpty(), "at least one Cassandra contact point is needed");
         Preconditions.checkArgument(keyspace.matches("[a-zA-Z][a-zA-Z0-9_]{0,47}"), "invalid keyspace name '%s'", keyspace);
         Preconditions.checkArgument(replicationFactor >= 1, "replication factor must be at least 1");
+        datacenterReplication.forEach((datacenter, factor) -> {
+            Preconditions.checkArgument(datacenter.matches("[A-Za-z0-9_.-]+"), "invalid datacenter name '%s'", datacenter);
+            Preconditions.checkArgument(factor >= 1, "replication factor of datacenter %s must be at least 1", datacenter);
+        });
+        // Refused here, at start-up, rather than at the first query.
+        DefaultConsistencyLevel.valueOf(consistency);
+        DefaultConsistencyLevel.valueOf(serialConsistency);
         contactPoints = List.copyOf(contactPoints);
+        datacenterReplication = Map.copyOf(datacenterReplication);
+    }
+
+    /** A single-datacenter connection without authentication or TLS, at the default consistency levels. */
+    public CassandraConnection(List<InetSocketAddress> contactPoints, String localDatacenter, String keyspace,
+                               int replicationFactor, Duration requestTimeout) {
+        this(contactPoints, localDatacenter, keyspace, replicationFactor, requestTimeout, Map.of(), CassandraAccess.NONE,
+            DEFAULT_CONSISTENCY, DEFAULT_SERIAL_CONSISTENCY);
+    }
+
+    /** Parses {@code dc1:3,dc2:3}; empty means none. */
+    public static Map<String, Integer> parseDatacenterReplication(String value) {
+        Map<String, Integer> factors = new LinkedHashMap<>();
+        for (String part : value.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int colon = part.lastIndexOf(':');
+            Preconditions.checkArgument(colon > 0, "expected datacenter:factor, not '%s'", part.trim());
+            factors.put(part.substring(0, colon).trim(), Integer.parseInt(part.substring(colon + 1).trim()));
+        }
+        return factors;
+    }
+
+    /** The replication clause of a keyspace this creates. */
+    String replication() {
+        if (datacenterReplication.isEmpty()) {
+            return "{'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}";
+        }
+        return datacenterReplication.entrySet().stream()
+            .map(entry -> "'" + entry.getKey() + "': " + entry.getValue())
+            .collect(Collectors.joining(", ", "{'class': 'NetworkTopologyStrategy', ", "}"));
     }
 
     /** Parses {@code host:port,host:port}; a missing port means 9042. */
@@ -60,8 +115,8 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, requestTimeout)
-            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "LOCAL_QUORUM")
-            .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, "LOCAL_SERIAL")
+            .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency)
+            .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, serialConsistency)
             // The driver's defaults (one connection per node, 1,024 requests in flight on it) refuse a request at once
             // with NodeUnavailableException when full; it never queues. James's IMAP FETCH 1:* issues a few queries
             // per message, so 50 clients reading 500-message mailboxes failed commands (944 in 45 s, bench
@@ -69,18 +124,41 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, CONNECTIONS_PER_NODE)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, REQUESTS_PER_CONNECTION)
             .build();
-        try (CqlSession bootstrap = CqlSession.builder().addContactPoints(contactPoints).withLocalDatacenter(localDatacenter)
-                .withConfigLoader(config).build()) {
-            bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = "
-                + "{'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}");
+        try (CqlSession bootstrap = connect(builder(config))) {
+            bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication());
         }
-        CqlSession session = CqlSession.builder().addContactPoints(contactPoints).withLocalDatacenter(localDatacenter)
-            .withConfigLoader(config).withKeyspace(CqlIdentifier.fromCql(keyspace)).build();
+        CqlSession session = connect(builder(config).withKeyspace(CqlIdentifier.fromCql(keyspace)));
         try {
             new CassandraTableManager(tables, session).initializeTables(new CassandraTypesProvider(session));
             return session;
         } catch (RuntimeException e) {
             session.close();
+            throw e;
+        }
+    }
+
+    private CqlSessionBuilder builder(DriverConfigLoader config) {
+        CqlSessionBuilder builder = CqlSession.builder().addContactPoints(contactPoints).withLocalDatacenter(localDatacenter)
+            .withConfigLoader(config);
+        access.applyTo(builder);
+        return builder;
+    }
+
+    /** Connects, or says plainly why not when Cassandra refused the credentials or the TLS handshake. */
+    private CqlSession connect(CqlSessionBuilder builder) {
+        try {
+            return builder.build();
+        } catch (AllNodesFailedException e) {
+            for (List<Throwable> errors : e.getAllErrors().values()) {
+                for (Throwable error : errors) {
+                    if (error instanceof AuthenticationException) {
+                        throw new IllegalStateException("Cassandra at " + contactPoints + " refused the credentials of user '"
+                            + access.credentials().map(CassandraAccess.Credentials::username).orElse("(none set)")
+                            + "': check cassandra.username and cassandra.password (docs/storage-cassandra.md). "
+                            + error.getMessage(), e);
+                    }
+                }
+            }
             throw e;
         }
     }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,16 +28,19 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     private final Map<String, String> environment;
     private final int port;
 
-    private CassandraServer(Path repository, Path directory, int port, int storagePort, int jmxPort) {
+    private CassandraServer(Path repository, Path directory, int port, int storagePort, int jmxPort,
+                            Map<String, String> extraEnvironment) {
         this.repository = repository;
         this.directory = directory;
         this.port = port;
-        this.environment = Map.of(
+        Map<String, String> environment = new HashMap<>(extraEnvironment);
+        environment.putAll(Map.of(
             "GATEWAY_CASSANDRA_DIR", directory.toString(),
             "GATEWAY_CASSANDRA_PORT", String.valueOf(port),
             "GATEWAY_CASSANDRA_STORAGE_PORT", String.valueOf(storagePort),
             "GATEWAY_CASSANDRA_JMX_PORT", String.valueOf(jmxPort),
-            "GATEWAY_CASSANDRA_HEAP", "768M");
+            "GATEWAY_CASSANDRA_HEAP", "768M"));
+        this.environment = Map.copyOf(environment);
     }
 
     /** The JVM-wide server, started by the first test class that asks, stopped when the test run ends. */
@@ -46,10 +50,19 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     }
 
     public static CassandraServer start() {
+        return start(Map.of());
+    }
+
+    /**
+     * A server of its own, started with more of bin/cassandra's variables (e.g. {@code GATEWAY_CASSANDRA_AUTHENTICATOR});
+     * the caller closes it. Run such a test class alone or after the shared server's: one Cassandra at a time.
+     */
+    public static CassandraServer start(Map<String, String> extraEnvironment) {
         try {
             Path repository = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
             Path directory = Files.createTempDirectory("gateway-cassandra-");
-            CassandraServer server = new CassandraServer(repository, directory, freePort(), freePort(), freePort());
+            CassandraServer server = new CassandraServer(repository, directory, freePort(), freePort(), freePort(),
+                extraEnvironment);
             server.run("start");
             return server;
         } catch (IOException e) {

@@ -1,0 +1,71 @@
+package dev.gateway.app;
+
+import static dev.gateway.app.CassandraSessionModule.duration;
+
+import java.io.FileNotFoundException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Singleton;
+
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.utils.PropertiesProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.multibindings.Multibinder;
+
+import dev.gateway.routing.RoutingTableException;
+import dev.gateway.routing.RoutingTableParser;
+import dev.gateway.routing.RoutingTableStore;
+import dev.gateway.storage.cassandra.CassandraRoutingTableVersions;
+
+/**
+ * The routing table of a node that keeps its data in Cassandra: one versioned table for every node on the keyspace,
+ * seeded from the node's file when none is stored, and polled every {@code cassandra.routing.poll} (default 2 s)
+ * so that a change made through any node is in force on all of them within that (docs/routing.md).
+ */
+final class CassandraRoutingModule extends AbstractModule {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(CassandraRoutingModule.class);
+    static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
+
+    private final Path table;
+
+    CassandraRoutingModule(Path table) {
+        this.table = table;
+    }
+
+    @Override
+    protected void configure() {
+        Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(CassandraRoutingTableVersions.MODULE);
+    }
+
+    @Provides
+    @Singleton
+    RoutingTableStore routingTableStore(CassandraRoutingTableVersions versions, PropertiesProvider properties)
+            throws RoutingTableException, ConfigurationException, FileNotFoundException {
+        Duration poll = duration(properties.getConfiguration("cassandra"), "cassandra.routing.poll", DEFAULT_POLL);
+        RoutingTableStore store = RoutingTableStore.shared(table, RoutingTableParser.forServer(table), versions);
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "routing-table-poll");
+            thread.setDaemon(true);
+            return thread;
+        });
+        poller.scheduleWithFixedDelay(() -> {
+            try {
+                store.refresh();
+            } catch (RuntimeException e) {
+                // Cassandra unreachable for a moment: the table in force stays, the next poll tries again.
+                LOGGER.warn("Could not read the routing table's newest version: {}", e.toString());
+            }
+        }, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+        return store;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.gateway.queue.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class CassandraConnectionTest {
+
+    private static final List<InetSocketAddress> NODE = List.of(new InetSocketAddress("127.0.0.1", 9042));
+
+    @Test
+    void withoutDatacentersTheKeyspaceIsCreatedWithSimpleStrategy() {
+        CassandraConnection connection = new CassandraConnection(NODE, "datacenter1", "gateway", 3, Duration.ofSeconds(1));
+        assertThat(connection.replication()).isEqualTo("{'class': 'SimpleStrategy', 'replication_factor': 3}");
+    }
+
+    @Test
+    void datacentersGiveNetworkTopologyStrategyWithAFactorEach() {
+        CassandraConnection connection = withDatacenters(CassandraConnection.parseDatacenterReplication(" dc1:3, dc-2:2 "));
+        assertThat(connection.replication()).isEqualTo("{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc-2': 2}");
+        assertThat(CassandraConnection.parseDatacenterReplication("")).isEmpty();
+    }
+
+    @Test
+    void badReplicationAndConsistencySettingsAreRefusedAtStart() {
+        assertThatThrownBy(() -> CassandraConnection.parseDatacenterReplication("dc1")).hasMessageContaining("datacenter:factor");
+        assertThatThrownBy(() -> withDatacenters(Map.of("dc1", 0))).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> withDatacenters(Map.of("dc1'}; DROP", 3))).hasMessageContaining("invalid datacenter name");
+        assertThatThrownBy(() -> new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(1), Map.of(),
+            CassandraAccess.NONE, "MOSTLY", CassandraConnection.DEFAULT_SERIAL_CONSISTENCY))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theCredentialsNeverShowThePassword() {
+        assertThat(new CassandraAccess.Credentials("gateway", "s3cret").toString()).contains("gateway").doesNotContain("s3cret");
+    }
+
+    private static CassandraConnection withDatacenters(Map<String, Integer> datacenters) {
+        return new CassandraConnection(NODE, "dc1", "gateway", 1, Duration.ofSeconds(1), datacenters, CassandraAccess.NONE,
+            CassandraConnection.DEFAULT_CONSISTENCY, CassandraConnection.DEFAULT_SERIAL_CONSISTENCY);
+    }
+}
