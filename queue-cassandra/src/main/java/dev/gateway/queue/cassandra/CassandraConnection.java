@@ -2,6 +2,7 @@ package dev.gateway.queue.cassandra;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,8 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
         DefaultConsistencyLevel.valueOf(consistency);
         DefaultConsistencyLevel.valueOf(serialConsistency);
         contactPoints = List.copyOf(contactPoints);
-        datacenterReplication = Map.copyOf(datacenterReplication);
+        // In the operator's order: Map.copyOf's iteration order changes from one JVM to the next.
+        datacenterReplication = Collections.unmodifiableMap(new LinkedHashMap<>(datacenterReplication));
     }
 
     /** A single-datacenter connection without authentication or TLS, at the default consistency levels. */
