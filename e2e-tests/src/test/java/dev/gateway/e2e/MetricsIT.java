@@ -132,8 +132,17 @@ class MetricsIT {
             assertThat(smtp.send("someone@sender.test", SmtpSession.message("someone@sender.test", "nobody@" + GatewayProcess.DOMAIN,
                 "unknown"), "nobody@" + GatewayProcess.DOMAIN)).startsWith("550");
         }
+        // A wrong password on submission, for the AUTH counter.
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, gateway.trustingServerCertificate())) {
+            smtp.ehlo("client.example");
+            smtp.startTls("client.example");
+            assertThat(smtp.authPlain(ALICE, "not the password")).startsWith("535");
+        }
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
-            value("gateway_smtp_hook_results_total{listener=\"mx\",hook=\"ValidRcptHandler\",result=\"deny\",code=\"550\"}") == 1);
+            value("gateway_smtp_hook_results_total{listener=\"mx\",hook=\"ValidRcptHandler\",result=\"deny\",code=\"550\"}") == 1
+                && value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"deny\",code=\"535\"}") == 1);
+        assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"ok\",code=\"235\"}"))
+            .as("the two successful logins that submitted the queued mail").isEqualTo(2);
         assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"SendMailHandler\",result=\"ok\"}"))
             .as("the two messages accepted on submission").isEqualTo(2);
 
