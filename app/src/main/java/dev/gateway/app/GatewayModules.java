@@ -20,6 +20,7 @@ import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
 
 import dev.gateway.imap.server.OrderedImapServerModule;
+import dev.gateway.operations.OperationsModule;
 
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
@@ -46,6 +47,8 @@ public final class GatewayModules {
         new MailQueueRoutesModule(),
         new MailRepositoriesRoutesModule(),
         new MailboxRoutesModule(),
+        // bin/gateway queue: filtered listing, hold and release (docs/operations.md).
+        new OperationsModule(),
         // WebAdmin falls back to JMAP's token verifier when JWT is configured; we ship no JMAP.
         new NoJwtModule());
 

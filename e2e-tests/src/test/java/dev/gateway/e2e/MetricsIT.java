@@ -1,0 +1,205 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * {@code /metrics} scraped by a real Prometheus (Debian's {@code prometheus}, started by the test on loopback with a
+ * configuration of its own): Prometheus must accept the text format (target up, no scrape error) and its queries must
+ * see the gateway's labelled gauges, with a queue that really holds mail (a smarthost where nothing listens), and
+ * James's own metrics next to them.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsIT {
+
+    private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
+    private static final String PASSWORD = "metrics test password";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The gateway's DNS: its "DNS" health entry must find it answering. */
+    @RegisterExtension
+    static final ZoneServer DNS = new ZoneServer();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private GatewayProcess gateway;
+    private Path table;
+    private Path prometheusHome;
+    private Process prometheus;
+    private int prometheusPort;
+
+    @BeforeAll
+    void start() throws Exception {
+        table = Files.createTempFile("metrics-routing-", ".yaml");
+        Files.writeString(table, """
+            version: 1
+            smarthosts:
+              down:
+                host: 127.0.0.1
+                port: %d
+                tls: none
+                retry: {delays: [1 hour], max-retries: 3}
+            rules:
+              - name: down
+                when: {recipient-domain: [down.test]}
+                action: relay
+                smarthost: down
+            """.formatted(freePort()));
+        gateway = GatewayProcess.start(ALICE, PASSWORD, DNS.gatewayEnvironment(Map.of("GATEWAY_SPAM_ENABLED", "false",
+            "GATEWAY_ROUTING_TABLE", table.toString(),
+            // One waiting mail is a backlog here, so that /healthcheck's queue entry has something to report.
+            "GATEWAY_QUEUE_HEALTH_MAX_SIZE", "0")));
+        // Both tests look at these two: mail for a smarthost where nothing listens waits in smarthost-down.
+        for (String recipient : List.of("ann@down.test", "ben@down.test")) {
+            try (SmtpSession smtp = SmtpSession.authenticatedSubmission(gateway, gateway.trustingServerCertificate(), ALICE, PASSWORD)) {
+                assertThat(smtp.send(ALICE, SmtpSession.message(ALICE, recipient, "waits"), recipient)).startsWith("250");
+            }
+        }
+
+        prometheusHome = Files.createTempDirectory("prometheus-");
+        prometheusPort = freePort();
+        Files.writeString(prometheusHome.resolve("prometheus.yml"), """
+            global: {scrape_interval: 1s, scrape_timeout: 1s}
+            scrape_configs:
+              - job_name: gateway
+                metrics_path: /metrics
+                static_configs: [{targets: ['127.0.0.1:%d']}]
+            """.formatted(gateway.port(GatewayProcess.Port.WEBADMIN)));
+        prometheus = new ProcessBuilder("prometheus",
+            "--config.file=" + prometheusHome.resolve("prometheus.yml"),
+            "--storage.tsdb.path=" + prometheusHome.resolve("data"),
+            "--web.listen-address=127.0.0.1:" + prometheusPort)
+            .redirectErrorStream(true).redirectOutput(prometheusHome.resolve("prometheus.log").toFile()).start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (prometheus != null) {
+                prometheus.destroy();
+                prometheus.waitFor();
+            }
+        } finally {
+            GatewayProcess.closeAll(gateway);
+            Files.deleteIfExists(table);
+            if (prometheusHome != null) {
+                try (var files = Files.walk(prometheusHome)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
+    void prometheusScrapesQueueDepthAgeRepositoriesAndJamesMetrics() throws Exception {
+        // Both have failed their first attempt and wait an hour; one of them is then held.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode mails = queued();
+            return mails.size() == 2 && mails.get(0).get("attempts").asInt() == 1 && mails.get(1).get("attempts").asInt() == 1;
+        });
+        assertThat(gateway.launcher(Duration.ofSeconds(60), "queue", "hold", "--id", queued().get(0).get("id").asText()))
+            .contains("held 1 mail");
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
+            value("up{job=\"gateway\"}") == 1
+                && value("gateway_queue_size{queue=\"smarthost-down\"}") == 1
+                && value("gateway_repository_size{repository=\"var/mail/held\"}") == 1);
+
+        // A recipient without a user, refused at RCPT on the MX listener, for the hook counters.
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, gateway.trustingServerCertificate())) {
+            smtp.ehlo("sender.test");
+            assertThat(smtp.send("someone@sender.test", SmtpSession.message("someone@sender.test", "nobody@" + GatewayProcess.DOMAIN,
+                "unknown"), "nobody@" + GatewayProcess.DOMAIN)).startsWith("550");
+        }
+        // A wrong password on submission, for the AUTH counter.
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SUBMISSION, gateway.trustingServerCertificate())) {
+            smtp.ehlo("client.example");
+            smtp.startTls("client.example");
+            assertThat(smtp.authPlain(ALICE, "not the password")).startsWith("535");
+        }
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
+            value("gateway_smtp_hook_results_total{listener=\"mx\",hook=\"ValidRcptHandler\",result=\"deny\",code=\"550\"}") == 1
+                && value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"deny\",code=\"535\"}") == 1);
+        assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"ok\",code=\"235\"}"))
+            .as("the two successful logins that submitted the queued mail").isEqualTo(2);
+        assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"SendMailHandler\",result=\"ok\"}"))
+            .as("the two messages accepted on submission").isEqualTo(2);
+
+        JsonNode target = query("/api/v1/targets").get("data").get("activeTargets").get(0);
+        assertThat(target.get("health").asText()).isEqualTo("up");
+        assertThat(target.get("lastError").asText()).isEmpty();
+        assertThat(value("gateway_queue_head_age_seconds{queue=\"smarthost-down\"}")).isGreaterThanOrEqualTo(0);
+        assertThat(value("gateway_queue_size{queue=\"spool\"}")).isZero();
+        assertThat(value("gateway_repository_size{repository=\"var/mail/quarantine\"}")).isZero();
+        assertThat(value("count({job=\"gateway\",__name__!~\"gateway_.*|up|scrape_.*\"})"))
+            .as("James's own metrics are exported next to the gateway's").isPositive();
+    }
+
+    @Test
+    void healthcheckNamesTheBackloggedQueue() throws Exception {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> queued().size() >= 1);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + gateway.port(GatewayProcess.Port.WEBADMIN) + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("degraded is still 200: nothing for an orchestrator to restart").isEqualTo(200);
+        JsonNode checks = JSON.readTree(response.body()).get("checks");
+        JsonNode queues = check(checks, "Mail queues");
+        assertThat(queues.get("status").asText()).as(response.body()).isEqualTo("degraded");
+        assertThat(queues.get("cause").asText()).contains("smarthost-down: ").doesNotContain("spool");
+        assertThat(check(checks, "DNS").get("status").asText()).as("the test's DNS server answers").isEqualTo("healthy");
+        assertThat(DNS.queries()).as("the DNS check asked the gateway's server for the root's name servers").contains(" NS"); // the server logs the root as an empty name
+    }
+
+    private static JsonNode check(JsonNode checks, String name) {
+        for (JsonNode check : checks) {
+            if (check.get("componentName").asText().equals(name)) {
+                return check;
+            }
+        }
+        throw new AssertionError("no " + name + " in " + checks);
+    }
+
+    private JsonNode queued() throws Exception {
+        return JSON.readTree(gateway.launcher(Duration.ofSeconds(60), "queue", "list", "--queue", "smarthost-down", "--json"));
+    }
+
+    /** The value of an instant query that must return exactly one series. */
+    private double value(String promql) throws Exception {
+        JsonNode result = query("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).get("data").get("result");
+        assertThat(result).as(promql).hasSize(1);
+        return result.get(0).get("value").get(1).asDouble();
+    }
+
+    private JsonNode query(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

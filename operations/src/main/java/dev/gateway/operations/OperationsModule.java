@@ -1,0 +1,33 @@
+package dev.gateway.operations;
+
+import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.webadmin.Routes;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
+
+/**
+ * What operators use: the WebAdmin routes of {@code bin/gateway queue}, {@code /metrics}, and the "Mail queues" and "DNS"
+ * entries of {@code /healthcheck} (docs/operations.md). Installed with WebAdmin.
+ */
+public final class OperationsModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        Multibinder<Routes> routes = Multibinder.newSetBinder(binder(), Routes.class);
+        routes.addBinding().to(QueueRoutes.class);
+        routes.addBinding().to(PrometheusRoutes.class);
+        Multibinder<HealthCheck> healthChecks = Multibinder.newSetBinder(binder(), HealthCheck.class);
+        healthChecks.addBinding().to(QueueHealthCheck.class);
+        healthChecks.addBinding().to(DnsHealthCheck.class);
+    }
+
+    /** Read once at start; a bad value stops the start with the variable's name. */
+    @Provides
+    @Singleton
+    QueueHealthCheck.Limits queueHealthLimits() {
+        return QueueHealthCheck.Limits.fromEnvironment(System.getenv());
+    }
+}
