@@ -20,6 +20,7 @@ import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
 
 import dev.gateway.imap.server.OrderedImapServerModule;
+import dev.gateway.sieve.SieveServerModule;
 
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
@@ -31,13 +32,14 @@ public final class GatewayModules {
 
     /**
      * SMTP (MX, submission, SMTPS), IMAP and IMAPS, POP3 and POP3S: ports and TLS come from the configuration. The IMAP
-     * listeners schedule commands our way (docs/imap-processors/ordered-commands.md).
+     * listeners schedule commands our way (docs/imap-processors/ordered-commands.md). ManageSieve on 4190 (docs/sieve.md).
      */
     static final Module PROTOCOLS = Modules.combine(
         new ProtocolHandlerModule(),
         new SMTPServerModule(),
         Modules.override(new IMAPServerModule()).with(new OrderedImapServerModule()),
-        new POP3ServerModule());
+        new POP3ServerModule(),
+        SieveServerModule.MODULE);
 
     /** The HTTP administration API: domains, users, mail queues, mail repositories, mailboxes. */
     static final Module WEBADMIN = Modules.combine(
