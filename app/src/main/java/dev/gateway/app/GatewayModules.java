@@ -69,7 +69,8 @@ public final class GatewayModules {
             : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
-                new PolicyModule(), new RoutingModule(settings.routingTable()), storage)
+                new PolicyModule(), new RoutingModule(settings.routingTable()), storage,
+                new ExtensionsModule(settings.workingDirectory()))
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
             .overrideWith(new AuthenticationModule());
     }
