@@ -28,7 +28,7 @@ public final class GatewayServer implements JamesServerMain {
         try {
             JamesServerMain.main(create(settings)
                 .overrideWith(new RunArgumentsModule(args)));
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             // The launcher shows this line: a missing extension class is named, with the jars that were searched.
             String why = ExtensionJars.scan(settings.workingDirectory()).explain(e).map(reason -> ": " + reason).orElse("");
             LoggerFactory.getLogger(GatewayServer.class).error("Gateway did not start{}", why, e);

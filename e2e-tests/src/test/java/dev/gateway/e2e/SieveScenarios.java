@@ -79,10 +79,17 @@ abstract class SieveScenarios {
         // Automatic mail is never answered (RFC 3834): an out-of-office notice from Dave.
         send(DAVE, "dave is out too", "Auto-Submitted: auto-replied\r\n");
 
-        // Alice's INBOX holding all four is the marker that her script ran on each of them: a vacation reply is
-        // queued before the mail it answers is stored. Then the spool drains, and only then are replies counted.
+        // Every vacation decision is logged as it is taken: four of them (the list mail stops before vacation) mean the
+        // script has run on every message. Then the two replies decided are awaited, and the spool left to drain.
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-            .until(() -> subjects(ALICE, "INBOX").size() == 4);
+            .until(() -> vacationDecisions(gateway).size() == 4);
+        assertThat(vacationDecisions(gateway)).satisfiesExactlyInAnyOrder(
+            line -> assertThat(line).contains("Vacation reply from " + ALICE + " to " + BOB),
+            line -> assertThat(line).contains("No vacation reply for " + ALICE + " to " + BOB + ": already answered within 7 days"),
+            line -> assertThat(line).contains("Vacation reply from " + ALICE + " to " + CAROL),
+            line -> assertThat(line).contains("No vacation reply for " + ALICE + " to mail ").endsWith(": Auto-Submitted: auto-replied"));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+            .until(() -> gateway().webAdmin().deliveredCount(BOB) >= 1 && gateway().webAdmin().deliveredCount(CAROL) >= 1);
         gateway().webAdmin().awaitNothingQueuedOrParked();
 
         assertThat(subjects(ALICE, "INBOX"))
@@ -102,6 +109,15 @@ abstract class SieveScenarios {
         assertThat(Mailboxes.inbox(gateway, gateway().tls(), CAROL, PASSWORD)).as("Carol is another sender: her own reply")
             .hasSize(1).allMatch(raw -> Mailboxes.headers(raw).contains("Subject: " + VACATION_SUBJECT));
         assertThat(Mailboxes.inbox(gateway, gateway().tls(), DAVE, PASSWORD)).as("no reply to an automatic reply").isEmpty();
+    }
+
+    /** The vacation action's log lines: one per message it was asked to answer, sent or not and why. */
+    private static List<String> vacationDecisions(GatewayProcess gateway) throws Exception {
+        try (java.util.stream.Stream<String> lines = Files.lines(gateway.log())) {
+            return lines.filter(line -> line.contains("Vacation reply from ") || line.contains("No vacation reply for "))
+                .map(String::trim)
+                .toList();
+        }
     }
 
     private void send(String from, String subject, String extraHeaders) throws Exception {
