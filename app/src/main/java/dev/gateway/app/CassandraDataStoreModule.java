@@ -22,6 +22,15 @@ import org.apache.james.mailrepository.cassandra.MailRepositoryBlobReferenceSour
 import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
 import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.rrt.api.AliasReverseResolver;
+import org.apache.james.sieve.cassandra.CassandraSieveRepository;
+import org.apache.james.sieve.cassandra.CassandraSieveRepositoryModule;
+import org.apache.james.sieverepository.api.SieveQuotaRepository;
+import org.apache.james.sieverepository.api.SieveRepository;
+import org.apache.james.util.date.DefaultZonedDateTimeProvider;
+import org.apache.james.util.date.ZonedDateTimeProvider;
+import org.apache.james.vacation.api.NotificationRegistry;
+import org.apache.james.vacation.cassandra.CassandraNotificationRegistry;
+import org.apache.james.vacation.cassandra.CassandraNotificationRegistryModule;
 import org.apache.james.rrt.api.CanSendFrom;
 import org.apache.james.rrt.api.RecipientRewriteTable;
 import org.apache.james.rrt.cassandra.CassandraRRTModule;
@@ -64,7 +73,7 @@ import dev.gateway.storage.cassandra.InboxCreatingUsersRepository;
 
 /**
  * James's Cassandra data: domains, users, delegations, recipient rewrite tables (aliases, forwards), mail
- * repositories (quarantine, errors, ...) and the event store, shared by every node on the keyspace.
+ * repositories (quarantine, errors, ...), Sieve scripts and vacation notifications, and the event store, shared by every node on the keyspace.
  */
 final class CassandraDataStoreModule extends AbstractModule {
 
@@ -102,6 +111,15 @@ final class CassandraDataStoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(CassandraMailRepositoryFactory.class);
         Multibinder.newSetBinder(binder(), BlobReferenceSource.class).addBinding().to(MailRepositoryBlobReferenceSource.class);
 
+        // Users' Sieve scripts and who their vacation replies went to (docs/sieve.md), shared by every node.
+        bind(CassandraSieveRepository.class).in(Scopes.SINGLETON);
+        bind(SieveRepository.class).to(CassandraSieveRepository.class);
+        bind(SieveQuotaRepository.class).to(CassandraSieveRepository.class);
+        bind(CassandraNotificationRegistry.class).in(Scopes.SINGLETON);
+        bind(NotificationRegistry.class).to(CassandraNotificationRegistry.class);
+        bind(DefaultZonedDateTimeProvider.class).in(Scopes.SINGLETON);
+        bind(ZonedDateTimeProvider.class).to(DefaultZonedDateTimeProvider.class);
+
         bind(CassandraEventStore.class).in(Scopes.SINGLETON);
         bind(EventStore.class).to(CassandraEventStore.class);
         Multibinder.newSetBinder(binder(), new TypeLiteral<EventDTOModule<? extends org.apache.james.eventsourcing.Event, ? extends EventDTO>>() { });
@@ -113,6 +131,8 @@ final class CassandraDataStoreModule extends AbstractModule {
         tables.addBinding().toInstance(org.apache.james.mailrepository.cassandra.CassandraMailRepositoryModule.MODULE);
         tables.addBinding().toInstance(CassandraMailRepositoryUrlModule.MODULE);
         tables.addBinding().toInstance(CassandraEventStoreModule.MODULE());
+        tables.addBinding().toInstance(CassandraSieveRepositoryModule.MODULE);
+        tables.addBinding().toInstance(CassandraNotificationRegistryModule.MODULE);
     }
 
     /** Password hashing, read from usersrepository.xml like the memory backend's. */

@@ -21,6 +21,7 @@ import org.apache.james.server.core.configuration.Configuration;
 
 import dev.gateway.imap.server.OrderedImapServerModule;
 import dev.gateway.operations.OperationsModule;
+import dev.gateway.sieve.SieveServerModule;
 
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
@@ -32,13 +33,14 @@ public final class GatewayModules {
 
     /**
      * SMTP (MX, submission, SMTPS), IMAP and IMAPS, POP3 and POP3S: ports and TLS come from the configuration. The IMAP
-     * listeners schedule commands our way (docs/imap-processors/ordered-commands.md).
+     * listeners schedule commands our way (docs/imap-processors/ordered-commands.md). ManageSieve on 4190 (docs/sieve.md).
      */
     static final Module PROTOCOLS = Modules.combine(
         new ProtocolHandlerModule(),
         new SMTPServerModule(),
         Modules.override(new IMAPServerModule()).with(new OrderedImapServerModule()),
-        new POP3ServerModule());
+        new POP3ServerModule(),
+        SieveServerModule.MODULE);
 
     /** The HTTP administration API: domains, users, mail queues, mail repositories, mailboxes. */
     static final Module WEBADMIN = Modules.combine(
@@ -76,7 +78,7 @@ public final class GatewayModules {
             : new RoutingModule(settings.routingTable());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
-                policy, routing, storage)
+                policy, routing, storage, new ExtensionsModule(settings.workingDirectory()))
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
             .overrideWith(new AuthenticationModule());
     }

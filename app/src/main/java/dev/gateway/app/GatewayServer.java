@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
- * (no JMAP, no JMX, no LMTP, no ManageSieve).
+ * (no JMAP, no JMX, no LMTP).
  *
  * <p>Reads five system properties, all set by {@code bin/gateway}:
  * <ul>
@@ -22,11 +22,16 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements JamesServerMain {
 
     public static void main(String[] args) throws Exception {
+        GatewaySettings settings = GatewaySettings.fromSystemProperties();
+        // James would exit at once on a start-up error; the error comes back here to be explained first.
+        System.setProperty("james.exit.on.startup.error", "false");
         try {
-            JamesServerMain.main(create(GatewaySettings.fromSystemProperties())
+            JamesServerMain.main(create(settings)
                 .overrideWith(new RunArgumentsModule(args)));
-        } catch (Exception e) {
-            LoggerFactory.getLogger(GatewayServer.class).error("Gateway did not start", e);
+        } catch (Exception | Error e) {
+            // The launcher shows this line: a missing extension class is named, with the jars that were searched.
+            String why = ExtensionJars.scan(settings.workingDirectory()).explain(e).map(reason -> ": " + reason).orElse("");
+            LoggerFactory.getLogger(GatewayServer.class).error("Gateway did not start{}", why, e);
             // Threads started before the failure (the Cassandra driver's, ...) would keep a
             // half-started JVM alive; exiting tells the launcher, and any supervisor, at once.
             System.exit(1);

@@ -36,6 +36,7 @@ public final class GatewayProcess implements AutoCloseable {
         IMAPS("GATEWAY_IMAPS_PORT"),
         POP3("GATEWAY_POP3_PORT"),
         POP3S("GATEWAY_POP3S_PORT"),
+        MANAGESIEVE("GATEWAY_MANAGESIEVE_PORT"),
         WEBADMIN("GATEWAY_WEBADMIN_PORT");
 
         final String variable;
