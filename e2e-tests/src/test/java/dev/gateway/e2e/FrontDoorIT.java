@@ -27,15 +27,22 @@ class FrontDoorIT {
     @RegisterExtension
     @Order(2)
     static final GatewayExtension GATEWAY = new GatewayExtension(MailAuthenticationIT.USER, MailAuthenticationIT.PASSWORD,
-        () -> MailAuthenticationIT.environment(DNS, Map.of(
-            "GATEWAY_DNSBL_SITES", SITES,
-            "GATEWAY_DNSBL_THRESHOLD", "3",
-            "GATEWAY_DNSBL_DEADLINE", "2s",
+        () -> MailAuthenticationIT.environment(DNS, Map.ofEntries(
+            Map.entry("GATEWAY_DNSBL_SITES", SITES),
+            Map.entry("GATEWAY_DNSBL_THRESHOLD", "3"),
+            Map.entry("GATEWAY_DNSBL_DEADLINE", "2s"),
             // A resolver that waits this long for a silent list would show in the bound below.
-            "GATEWAY_DNS_TIMEOUT", "15s",
-            "GATEWAY_DNS_RETRIES", "0",
-            "GATEWAY_GREET_DELAY", "2s",
-            "GATEWAY_HELO_CHECKS", "syntax, literal, our-name")));
+            Map.entry("GATEWAY_DNS_TIMEOUT", "15s"),
+            Map.entry("GATEWAY_DNS_RETRIES", "0"),
+            Map.entry("GATEWAY_GREET_DELAY", "2s"),
+            Map.entry("GATEWAY_HELO_CHECKS", "syntax, literal, our-name"),
+            Map.entry("GATEWAY_GREYLIST_ENABLED", "true"),
+            Map.entry("GATEWAY_GREYLIST_DELAY", "6s"),
+            Map.entry("GATEWAY_GREYLIST_RETRY_WINDOW", "1h"),
+            Map.entry("GATEWAY_GREYLIST_AUTO_ALLOWLIST_AFTER", "2"),
+            // The clients of the other tests (127.0.0.1-31) are not greylisted; greylisting's are 127.0.0.40 and up.
+            Map.entry("GATEWAY_GREYLIST_NEVER_NETWORKS", "127.0.0.0/27"),
+            Map.entry("GATEWAY_GREYLIST_NEVER_DOMAINS", "big.test"))));
 
     @BeforeAll
     static void zones() throws Exception {
@@ -159,6 +166,53 @@ class FrontDoorIT {
         try (SmtpSession smtp = SmtpSession.connect(GATEWAY.process(), GatewayProcess.Port.SMTP, GATEWAY.tls())) {
             assertThat(smtp.ehlo(MailAuthenticationIT.HOSTNAME)).as("trusted network").startsWith("250");
         }
+    }
+
+    /**
+     * Greylisting against swaks run in a loop as a sending server retries: refused first, refused when retried before
+     * the delay, accepted after it; two networks' passes allowlist the /24; never-greylisted domains pass at once.
+     */
+    @Test
+    void greylistingRefusesTheFirstTryAndAcceptsARetryAfterTheDelay() throws Exception {
+        Swaks bigSender = swaks("127.0.0.43", "news@mail.big.test");
+        assertThat(bigSender.exit()).as(bigSender.output()).isZero();
+
+        Swaks first = swaks("127.0.0.40", "a@sender.test");
+        assertThat(first.output()).containsPattern("<\\*\\* 451 4\\.7\\.1 Greylisted, please try again in [1-6] seconds");
+        assertThat(first.exit()).isNotZero();
+        // Two senders retrying once a second, from two addresses of the same /24, at the same time.
+        java.util.concurrent.CompletableFuture<java.util.List<Swaks>> a =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> retryUntilAccepted("127.0.0.40", "a@sender.test"));
+        java.util.List<Swaks> b = retryUntilAccepted("127.0.0.41", "b@sender.test");
+        for (java.util.List<Swaks> tries : java.util.List.of(a.get(), b)) {
+            assertThat(tries.get(tries.size() - 1).exit()).isZero();
+            assertThat(tries.subList(0, tries.size() - 1)).as("every try before the accepted one was greylisted")
+                .allSatisfy(refused -> assertThat(refused.output()).contains("451 4.7.1 Greylisted"));
+        }
+        assertThat(b.size()).as("b's first try and its retries within the delay were refused").isGreaterThan(2);
+        String log = Files.readString(GATEWAY.process().log());
+        for (String passed : new String[] {"greylist passed [127.0.0.40] 127.0.0.0/24 a@sender.test " + MailAuthenticationIT.USER,
+            "greylist passed [127.0.0.41] 127.0.0.0/24 b@sender.test " + MailAuthenticationIT.USER}) {
+            java.util.regex.Matcher after = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(passed)
+                + " after (\\d+) s").matcher(log);
+            assertThat(after.find()).as(passed).isTrue();
+            assertThat(Integer.parseInt(after.group(1))).as("the server let it through only after the delay")
+                .isGreaterThanOrEqualTo(6);
+        }
+
+        // Two triplets of 127.0.0.0/24 passed: a new sender from that network is taken at once.
+        Swaks allowlisted = swaks("127.0.0.42", "c@sender.test");
+        assertThat(allowlisted.exit()).as(allowlisted.output()).isZero();
+        assertThat(Files.readString(GATEWAY.process().log())).doesNotContain("greylist refused [127.0.0.42]")
+            .doesNotContain("greylist refused [127.0.0.43]");
+    }
+
+    private static Swaks swaks(String source, String from) throws Exception {
+        return Swaks.send(GATEWAY.process(), source, from, MailAuthenticationIT.USER);
+    }
+
+    private static java.util.List<Swaks> retryUntilAccepted(String source, String from) {
+        return Swaks.retryUntilAccepted(GATEWAY.process(), source, from, MailAuthenticationIT.USER);
     }
 
     /** The reply to MAIL FROM after EHLO, from a client at {@code address}. */
