@@ -31,6 +31,7 @@ class FrontDoorIT {
             Map.entry("GATEWAY_DNSBL_SITES", SITES),
             Map.entry("GATEWAY_DNSBL_THRESHOLD", "3"),
             Map.entry("GATEWAY_DNSBL_DEADLINE", "2s"),
+            Map.entry("GATEWAY_DNSBL_REVERSE_DNS_WEIGHT", "2"),
             // A resolver that waits this long for a silent list would show in the bound below.
             Map.entry("GATEWAY_DNS_TIMEOUT", "15s"),
             Map.entry("GATEWAY_DNS_RETRIES", "0"),
@@ -54,7 +55,26 @@ class FrontDoorIT {
             .publish("14.0.0.127.black.test", "A", "127.0.0.3", 300)
             .unanswered("14.0.0.127.silent.test")
             .unanswered("15.0.0.127.silent.test")
-            .publish("1.0.0.127.black.test", "A", "127.0.0.2", 300);
+            .publish("1.0.0.127.black.test", "A", "127.0.0.2", 300)
+            .publish("16.0.0.127.grey.test", "A", "127.0.0.2", 300)
+            // 17 has a PTR name that does not resolve back to it; 16 has none.
+            .publish("17.0.0.127.in-addr.arpa", "PTR", "client-17.sender.test", 300)
+            .publish("client-17.sender.test", "A", "127.0.0.99", 300);
+        // Every other client has forward-confirmed reverse DNS, so that only 16 and 17 are scored for it.
+        for (int n : new int[] {10, 11, 12, 13, 14, 15, 20, 21, 22, 40, 41, 42, 43}) {
+            DNS.publish(n + ".0.0.127.in-addr.arpa", "PTR", "client-" + n + ".sender.test", 300)
+                .publish("client-" + n + ".sender.test", "A", "127.0.0." + n, 300);
+        }
+    }
+
+    @Test
+    void missingReverseDnsAddsItsWeight() throws Exception {
+        assertThat(mailFrom("127.0.0.16"))
+            .isEqualTo("554 5.7.1 Service unavailable; client [127.0.0.16] blocked using grey.test, no forward-confirmed reverse DNS");
+        assertThat(mailFrom("127.0.0.17")).startsWith("250");
+        assertThat(Files.readString(GATEWAY.process().log()))
+            .contains("DNS lists score of [127.0.0.17] is 2, under 3: [] and no reverse DNS");
+        assertThat(DNS.queries()).contains("17.0.0.127.in-addr.arpa PTR", "client-17.sender.test A");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gateway.smtphooks;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -42,6 +43,7 @@ import dev.gateway.authentication.dns.AddressResolver;
  *     <sites>zen.spamhaus.org=127.0.0.[2..11]*3, bl.spamcop.net*2, list.dnswl.org=127.0.[0..255].[1..3]*-5</sites>
  *     <threshold>3</threshold>   <!-- default 1 -->
  *     <deadline>2s</deadline>    <!-- default 2s, from the connection -->
+ *     <reverseDnsWeight>1</reverseDnsWeight>   <!-- default 0: added when an IPv4 client's PTR names do not resolve back to it -->
  * </handler>
  * }</pre>
  *
@@ -58,11 +60,12 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
         ProtocolSession.AttachmentKey.of("gateway.dnsListsVerdict", HookResult.class);
 
     /** Settings read once from the handler element. */
-    record Settings(List<DnsListSite> sites, int threshold, Duration deadline) {
+    record Settings(List<DnsListSite> sites, int threshold, Duration deadline, int reverseDnsWeight) {
         static Settings from(Configuration configuration) {
             Settings settings = new Settings(DnsListSite.parseAll(configuration.getString("sites", "")),
                 configuration.getInt("threshold", 1),
-                DurationParser.parse(configuration.getString("deadline", "2s"), ChronoUnit.SECONDS));
+                DurationParser.parse(configuration.getString("deadline", "2s"), ChronoUnit.SECONDS),
+                configuration.getInt("reverseDnsWeight", 0));
             if (settings.threshold < 1) {
                 throw new IllegalArgumentException("RefuseDnsListedClients: threshold must be at least 1, not "
                     + settings.threshold);
@@ -72,20 +75,34 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
     }
 
     /** The lookups of one connection, one per zone, started as it connected. */
-    record Lookups(long startedNanos, Map<String, CompletableFuture<List<InetAddress>>> byZone) {
+    record Lookups(long startedNanos, Map<String, CompletableFuture<List<InetAddress>>> byZone,
+                   CompletableFuture<Boolean> reverseDnsConfirmed) {
     }
 
     /** What the lists said about one client. */
-    record Score(int total, List<DnsListSite> matched, List<String> unanswered) {
+    record Score(int total, List<DnsListSite> matched, List<String> unanswered, boolean noReverseDns) {
+        Score(int total, List<DnsListSite> matched, List<String> unanswered) {
+            this(total, matched, unanswered, false);
+        }
+
+        /** The lists that listed the client, and its missing reverse DNS when that counted against it. */
         List<String> blocklists() {
-            return matched.stream().filter(site -> site.weight() > 0).map(DnsListSite::zone).distinct()
-                .collect(Collectors.toList());
+            List<String> reasons = new java.util.ArrayList<>(matched.stream().filter(site -> site.weight() > 0)
+                .map(DnsListSite::zone).distinct().toList());
+            if (noReverseDns) {
+                reasons.add("no forward-confirmed reverse DNS");
+            }
+            return reasons;
+        }
+
+        Score plusReverseDns(int weight) {
+            return new Score(total + weight, matched, unanswered, true);
         }
     }
 
     private final AddressResolver dns;
     private final FrontDoorRefusals refusals;
-    private Settings settings = new Settings(List.of(), 1, Duration.ofSeconds(2));
+    private Settings settings = new Settings(List.of(), 1, Duration.ofSeconds(2), 0);
 
     @Inject
     public RefuseDnsListedClients(AddressResolver dns, FrontDoorRefusals refusals) {
@@ -104,7 +121,7 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
 
     @Override
     public Response onConnect(SMTPSession session) {
-        if (settings.sites().isEmpty() || session.isRelayingAllowed()) {
+        if ((settings.sites().isEmpty() && settings.reverseDnsWeight() == 0) || session.isRelayingAllowed()) {
             return NothingToSay.INSTANCE;
         }
         InetAddress client = session.getRemoteAddress().getAddress();
@@ -112,8 +129,23 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
         for (DnsListSite site : settings.sites()) {
             byZone.computeIfAbsent(site.zone(), zone -> dns.addresses(site.queryFor(client)));
         }
-        session.setAttachment(LOOKUPS, new Lookups(System.nanoTime(), byZone), ProtocolSession.State.Connection);
+        CompletableFuture<Boolean> reverseDns = settings.reverseDnsWeight() == 0 || !(client instanceof Inet4Address)
+            ? CompletableFuture.completedFuture(true) : forwardConfirmed(client);
+        session.setAttachment(LOOKUPS, new Lookups(System.nanoTime(), byZone, reverseDns),
+            ProtocolSession.State.Connection);
         return NothingToSay.INSTANCE;
+    }
+
+    /** Whether one of the client's PTR names (the first two) has the client's address: forward-confirmed rDNS. */
+    private CompletableFuture<Boolean> forwardConfirmed(InetAddress client) {
+        return dns.pointers(client).thenCompose(names -> {
+            List<CompletableFuture<Boolean>> checks = names.stream().limit(2)
+                .map(name -> dns.addresses(name).thenApply(addresses -> addresses.contains(client))
+                    .exceptionally(failure -> false))
+                .toList();
+            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+                .thenApply(all -> checks.stream().anyMatch(CompletableFuture::join));
+        });
     }
 
     @Override
@@ -135,23 +167,28 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
 
     private HookResult decide(SMTPSession session, Lookups lookups, MaybeSender sender) {
         awaitUntilDeadline(lookups);
-        Score score = score(settings.sites(), lookups.byZone());
+        Score listed = score(settings.sites(), lookups.byZone());
         String client = FrontDoorRefusals.clientAddress(session);
+        // Only an answer counts against the client: a PTR lookup that failed or timed out adds nothing.
+        CompletableFuture<Boolean> reverseDns = lookups.reverseDnsConfirmed();
+        boolean noReverseDns = reverseDns.isDone() && !reverseDns.isCompletedExceptionally() && !reverseDns.join();
+        Score score = noReverseDns ? listed.plusReverseDns(settings.reverseDnsWeight()) : listed;
         for (String zone : score.unanswered()) {
             LOGGER.info("DNS list {} gave no answer about [{}] within {} ms: counted as not listed", zone, client,
                 settings.deadline().toMillis());
             refusals.count("dnsbl_unanswered");
         }
         if (score.total() < settings.threshold()) {
-            if (!score.matched().isEmpty()) {
-                LOGGER.info("DNS lists score of [{}] is {}, under {}: {}", client, score.total(),
-                    settings.threshold(), score.matched());
+            if (!score.matched().isEmpty() || score.noReverseDns()) {
+                LOGGER.info("DNS lists score of [{}] is {}, under {}: {}{}", client, score.total(),
+                    settings.threshold(), score.matched(), score.noReverseDns() ? " and no reverse DNS" : "");
             }
             return HookResult.DECLINED;
         }
         return refusals.refuse(session, "dnsbl", "554",
             "5.7.1 Service unavailable; client [" + client + "] blocked using " + String.join(", ", score.blocklists()),
-            "DNS lists score " + score.total() + " >= " + settings.threshold() + " " + score.matched() + ", sender <"
+            "DNS lists score " + score.total() + " >= " + settings.threshold() + " " + score.matched()
+                + (score.noReverseDns() ? " and no reverse DNS" : "") + ", sender <"
                 + sender.asString() + ">");
     }
 
@@ -162,8 +199,9 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
             return;
         }
         try {
-            CompletableFuture.allOf(lookups.byZone().values().stream()
-                    .map(future -> future.exceptionally(failure -> List.of()))
+            CompletableFuture.allOf(java.util.stream.Stream.concat(lookups.byZone().values().stream(),
+                        java.util.stream.Stream.of(lookups.reverseDnsConfirmed()))
+                    .map(future -> future.exceptionally(failure -> null))
                     .toArray(CompletableFuture[]::new))
                 .get(remaining, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

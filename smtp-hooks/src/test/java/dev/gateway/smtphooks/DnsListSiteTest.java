@@ -73,6 +73,10 @@ class DnsListSiteTest {
         assertThat(score.total()).isEqualTo(3 + 1 - 5);
         assertThat(score.blocklists()).containsExactly("black.test");
         assertThat(score.unanswered()).containsExactly("silent.test", "broken.test");
+
+        RefuseDnsListedClients.Score withoutReverseDns = score.plusReverseDns(2);
+        assertThat(withoutReverseDns.total()).isEqualTo(3 + 1 - 5 + 2);
+        assertThat(withoutReverseDns.blocklists()).containsExactly("black.test", "no forward-confirmed reverse DNS");
     }
 
     private static InetAddress address(String literal) {

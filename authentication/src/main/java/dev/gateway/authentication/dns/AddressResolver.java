@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Address (A) lookups that do not block the caller, for checks that ask many lists at once with a deadline (DNS
+ * Address (A) and reverse (PTR) lookups that do not block the caller, for checks that ask many lists at once with a deadline (DNS
  * blocklists). Answers come from, and go to, the DNS service's cache, which keeps each answer for its TTL.
  */
 public interface AddressResolver {
@@ -15,4 +15,7 @@ public interface AddressResolver {
      * lookup failed (timeout, SERVFAIL), which a caller must never read as "no record".
      */
     CompletableFuture<List<InetAddress>> addresses(String name);
+
+    /** The names of an address's PTR records (without the final dot), with the same rules. */
+    CompletableFuture<List<String>> pointers(InetAddress address);
 }

@@ -28,9 +28,11 @@ import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
@@ -139,21 +141,34 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver, Ad
 
     @Override
     public CompletableFuture<List<InetAddress>> addresses(String name) {
+        return recordsAsync(name, Type.A).thenApply(records -> records.stream().filter(ARecord.class::isInstance)
+            .map(record -> ((ARecord) record).getAddress()).collect(Collectors.toList()));
+    }
+
+    @Override
+    public CompletableFuture<List<String>> pointers(InetAddress address) {
+        return recordsAsync(ReverseMap.fromAddress(address).toString(), Type.PTR)
+            .thenApply(records -> records.stream().filter(PTRRecord.class::isInstance)
+                .map(record -> ((PTRRecord) record).getTarget().toString(true)).collect(Collectors.toList()));
+    }
+
+    /** The records of one type from the cache, else from the servers (then cached): none for NXDOMAIN/NODATA. */
+    private CompletableFuture<List<Record>> recordsAsync(String name, int type) {
         Name query;
         try {
             query = Name.fromString(name, Name.root);
         } catch (TextParseException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("not a domain name: " + name, e));
         }
-        SetResponse cached = cache.lookupRecords(query, Type.A, Credibility.NORMAL);
+        SetResponse cached = cache.lookupRecords(query, type, Credibility.NORMAL);
         if (cached.isSuccessful()) {
-            return CompletableFuture.completedFuture(addressesOf(cached.answers().stream()
-                .flatMap(set -> set.rrs().stream()).toArray(Record[]::new)));
+            return CompletableFuture.completedFuture(cached.answers().stream()
+                .flatMap(set -> set.rrs().stream()).collect(Collectors.toList()));
         }
         if (cached.isNXDOMAIN() || cached.isNXRRSET()) {
             return CompletableFuture.completedFuture(List.of());
         }
-        return resolver.sendAsync(Message.newQuery(Record.newRecord(query, Type.A, DClass.IN)))
+        return resolver.sendAsync(Message.newQuery(Record.newRecord(query, type, DClass.IN)))
             .toCompletableFuture()
             .thenApply(answer -> {
                 int rcode = answer.getRcode();
@@ -161,14 +176,8 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver, Ad
                     throw new CompletionException(new java.io.IOException(name + ": " + Rcode.string(rcode)));
                 }
                 cache.addMessage(answer);
-                return rcode == Rcode.NXDOMAIN ? List.<InetAddress>of()
-                    : addressesOf(answer.getSectionArray(Section.ANSWER));
+                return rcode == Rcode.NXDOMAIN ? List.<Record>of() : Arrays.asList(answer.getSectionArray(Section.ANSWER));
             });
-    }
-
-    private static List<InetAddress> addressesOf(Record[] records) {
-        return Arrays.stream(records).filter(ARecord.class::isInstance)
-            .map(record -> ((ARecord) record).getAddress()).collect(Collectors.toList());
     }
 
     static List<InetSocketAddress> parseServers(List<String> entries) throws ConfigurationException {
