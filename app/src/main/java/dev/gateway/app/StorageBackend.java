@@ -12,14 +12,15 @@ public enum StorageBackend {
     MEMORY {
         @Override
         Module module() {
-            return MemoryBackendModule.MODULE;
+            return Modules.combine(MemoryBackendModule.MODULE, GreylistStoreModules.MEMORY);
         }
     },
     /** Everything in Cassandra: kept across restarts, and shared by every node on the same keyspace. */
     CASSANDRA {
         @Override
         Module module() {
-            return Modules.combine(new CassandraMailboxStoreModule(), new CassandraDataStoreModule());
+            return Modules.combine(new CassandraMailboxStoreModule(), new CassandraDataStoreModule(),
+                GreylistStoreModules.CASSANDRA);
         }
 
         @Override

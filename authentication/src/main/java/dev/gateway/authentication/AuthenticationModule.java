@@ -5,6 +5,7 @@ import org.apache.james.dnsservice.dnsjava.DNSJavaService;
 import com.google.inject.AbstractModule;
 import com.google.inject.Scopes;
 
+import dev.gateway.authentication.dns.AddressResolver;
 import dev.gateway.authentication.dns.GatewayDnsService;
 import dev.gateway.authentication.dns.TxtResolver;
 
@@ -19,5 +20,6 @@ public class AuthenticationModule extends AbstractModule {
         bind(GatewayDnsService.class).in(Scopes.SINGLETON);
         bind(DNSJavaService.class).to(GatewayDnsService.class);
         bind(TxtResolver.class).to(GatewayDnsService.class);
+        bind(AddressResolver.class).to(GatewayDnsService.class);
     }
 }

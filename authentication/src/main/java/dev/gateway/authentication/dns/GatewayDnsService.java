@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
@@ -19,11 +21,20 @@ import org.apache.james.dnsservice.dnsjava.DNSJavaService;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Credibility;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Lookup;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
+import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -49,7 +60,7 @@ import org.xbill.DNS.Type;
  * It also registers its resolver and cache as dnsjava's defaults, which is what jSPF and James's other DNS users
  * read.
  */
-public class GatewayDnsService extends DNSJavaService implements TxtResolver {
+public class GatewayDnsService extends DNSJavaService implements TxtResolver, AddressResolver {
     private static final Logger LOGGER = LoggerFactory.getLogger(GatewayDnsService.class);
     private static final int DNS_PORT = 53;
 
@@ -126,6 +137,47 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver {
             case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> TxtAnswer.found(List.of());
             default -> TxtAnswer.temporaryError(name + ": " + lookup.getErrorString());
         };
+    }
+
+    @Override
+    public CompletableFuture<List<InetAddress>> addresses(String name) {
+        return recordsAsync(name, Type.A).thenApply(records -> records.stream().filter(ARecord.class::isInstance)
+            .map(record -> ((ARecord) record).getAddress()).collect(Collectors.toList()));
+    }
+
+    @Override
+    public CompletableFuture<List<String>> pointers(InetAddress address) {
+        return recordsAsync(ReverseMap.fromAddress(address).toString(), Type.PTR)
+            .thenApply(records -> records.stream().filter(PTRRecord.class::isInstance)
+                .map(record -> ((PTRRecord) record).getTarget().toString(true)).collect(Collectors.toList()));
+    }
+
+    /** The records of one type from the cache, else from the servers (then cached): none for NXDOMAIN/NODATA. */
+    private CompletableFuture<List<Record>> recordsAsync(String name, int type) {
+        Name query;
+        try {
+            query = Name.fromString(name, Name.root);
+        } catch (TextParseException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a domain name: " + name, e));
+        }
+        SetResponse cached = cache.lookupRecords(query, type, Credibility.NORMAL);
+        if (cached.isSuccessful()) {
+            return CompletableFuture.completedFuture(cached.answers().stream()
+                .flatMap(set -> set.rrs().stream()).collect(Collectors.toList()));
+        }
+        if (cached.isNXDOMAIN() || cached.isNXRRSET()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return resolver.sendAsync(Message.newQuery(Record.newRecord(query, type, DClass.IN)))
+            .toCompletableFuture()
+            .thenApply(answer -> {
+                int rcode = answer.getRcode();
+                if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                    throw new CompletionException(new java.io.IOException(name + ": " + Rcode.string(rcode)));
+                }
+                cache.addMessage(answer);
+                return rcode == Rcode.NXDOMAIN ? List.<Record>of() : Arrays.asList(answer.getSectionArray(Section.ANSWER));
+            });
     }
 
     /** {@code host} or {@code host:port} entries ({@code [v6]:port}), each entry possibly a comma or space separated list. */
