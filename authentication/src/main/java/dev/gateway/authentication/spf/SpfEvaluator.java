@@ -3,7 +3,6 @@ package dev.gateway.authentication.spf;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 import dev.gateway.authentication.spf.SpfDns.Answer;
@@ -108,9 +107,9 @@ public class SpfEvaluator {
             } else if (mechanism instanceof SpfRecord.Include include) {
                 return include(expandDomain(include.domainSpec(), scope));
             } else if (mechanism instanceof SpfRecord.A a) {
-                return anyAddressMatches(List.of(target(a.domainSpec(), scope)), a.cidr4(), a.cidr6(), false);
+                return anyAddressMatches(List.of(target(a.domainSpec(), scope)), a.cidr4(), a.cidr6());
             } else if (mechanism instanceof SpfRecord.Mx mx) {
-                return anyAddressMatches(mxNames(target(mx.domainSpec(), scope)), mx.cidr4(), mx.cidr6(), true);
+                return anyAddressMatches(mxNames(target(mx.domainSpec(), scope)), mx.cidr4(), mx.cidr6());
             } else if (mechanism instanceof SpfRecord.Ptr ptr) {
                 return ptr(target(ptr.domainSpec(), scope));
             } else if (mechanism instanceof SpfRecord.Exists exists) {
@@ -139,12 +138,15 @@ public class SpfEvaluator {
             return names;
         }
 
-        /** Sections 5.3 and 5.4: an address of one of the names, in the CIDR length of the client's family. */
-        private boolean anyAddressMatches(List<String> names, int cidr4, int cidr6, boolean ofMx) throws SpfAbort {
+        /**
+         * Sections 5.3 and 5.4: an address of one of the names, in the CIDR length of the client's family. A name that
+         * cannot exist (a null MX, RFC 7505; a macro that expanded to one label) has no address.
+         */
+        private boolean anyAddressMatches(List<String> names, int cidr4, int cidr6) throws SpfAbort {
             InetAddress ip = values.ip();
             boolean v4 = ip instanceof Inet4Address;
             for (String name : names) {
-                if (!DomainNames.isValid(name) && !ofMx) {
+                if (!DomainNames.isValid(name)) {
                     continue;
                 }
                 List<InetAddress> addresses = lookup(v4 ? dns.a(name) : dns.aaaa(name), (v4 ? "A " : "AAAA ") + name);
