@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
@@ -39,6 +39,12 @@ import dev.gateway.authentication.spf.SpfOutcome;
 class Rfc7208SuiteTest {
     static final Path SUITE = Path.of("/usr/share/doc/python3-spf/rfc7208-tests.yml.gz");
     static final Path PYSPF = Path.of("src/test/scripts/pyspf_suite.py");
+
+    /**
+     * Cases where pyspf (python3-spf 2.0.14) itself gives a result the suite does not accept: none. They would be
+     * reported and left out of the comparison with ours; the test fails when this changes either way.
+     */
+    static final Set<String> PYSPF_DISAGREES_WITH_SUITE = Set.of();
 
     static List<Case> cases;
     static Map<String, String> pyspf;
@@ -72,6 +78,9 @@ class Rfc7208SuiteTest {
         }
         long agree = cases.stream().filter(Case::agrees).count();
         report.add(cases.size() + " cases, " + agree + " agree with the suite, " + (cases.size() - agree) + " differ");
+        List<Case> compared = cases.stream().filter(Rfc7208SuiteTest::pyspfMatchesSuite).toList();
+        report.add("pyspf matches the suite on " + compared.size() + " cases; ours and pyspf's agree on "
+            + compared.stream().filter(c -> pyspf.get(c.id()).equals(c.oursAsPyspf())).count() + " of them");
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target/rfc7208-report.txt"), report, StandardCharsets.UTF_8);
         System.out.println(String.join("\n", report));
@@ -86,22 +95,23 @@ class Rfc7208SuiteTest {
     }
 
     /**
-     * pyspf gives the result the suite expects (and its explanation) on every case, so comparing ours with it on
-     * every case means something; then ours and pyspf's must be the same: the result, and for a fail the explanation
+     * pyspf evaluates every case; where it gives a result the suite accepts (every case today, {@link
+     * #PYSPF_DISAGREES_WITH_SUITE}), ours and pyspf's must be the same: the result, and for a fail the explanation
      * (pyspf has texts of its own for the other results).
      */
     @Test
-    void pyspfAgreesWithUsOnEveryCase() {
+    void pyspfAgreesWithUsOnEveryCaseWherePyspfMatchesTheSuite() {
         assertThat(pyspf.keySet()).containsExactlyInAnyOrderElementsOf(cases.stream().map(Case::id).toList());
-        assertThat(cases.stream().filter(c -> !c.expected().contains(result(pyspf.get(c.id())))).map(Case::id))
-            .as("cases where pyspf itself disagrees with the suite").isEmpty();
-        assertThat(cases.stream()
+        assertThat(cases.stream().filter(c -> !pyspfMatchesSuite(c)).map(Case::id))
+            .as("cases where pyspf itself disagrees with the suite")
+            .containsExactlyInAnyOrderElementsOf(PYSPF_DISAGREES_WITH_SUITE);
+        assertThat(cases.stream().filter(Rfc7208SuiteTest::pyspfMatchesSuite)
             .filter(c -> !pyspf.get(c.id()).equals(c.oursAsPyspf()))
             .map(c -> c.id() + ": ours " + c.ours() + ", pyspf " + pyspf.get(c.id()))).isEmpty();
     }
 
-    private static String result(String pyspfLine) {
-        return pyspfLine.split("\t")[0];
+    private static boolean pyspfMatchesSuite(Case c) {
+        return c.expected().contains(pyspf.get(c.id()).split("\t")[0]);
     }
 
     @SuppressWarnings("unchecked")
