@@ -24,13 +24,12 @@ final class SpfRecordParser {
     private static final Pattern VERSION = Pattern.compile("^v=spf1( .*)?$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern MODIFIER = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*)=(.*)", Pattern.DOTALL);
     private static final Pattern MECHANISM = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*)(.*)", Pattern.DOTALL);
-    /** A domain spec's end, when it is not a macro (section 7.1): "." toplabel ["."]. */
-    private static final Pattern DOMAIN_END = Pattern.compile(
-        ".*\\.([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9])\\.?$", Pattern.DOTALL);
     private static final Pattern DUAL_CIDR = Pattern.compile("(?:/(0|[1-9][0-9]*))?(?://(0|[1-9][0-9]*))?$");
-    private static final Pattern IP4 = Pattern.compile("((?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
-        + "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))(?:/(0|[1-9][0-9]*))?");
-    private static final Pattern IP6 = Pattern.compile("([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:/(0|[1-9][0-9]*))?");
+    private static final Pattern IP4 = Pattern.compile("(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+        + "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    /** An IPv6 address's characters (the address itself is checked by InetAddress); a colon is required. */
+    private static final Pattern IP6 = Pattern.compile("[0-9A-Fa-f.]*+:[0-9A-Fa-f:.]*+");
+    private static final Pattern CIDR = Pattern.compile("0|[1-9][0-9]*");
 
     private SpfRecordParser() {
     }
@@ -137,13 +136,16 @@ final class SpfRecordParser {
     }
 
     private static Mechanism ip(Pattern pattern, String value, int maxPrefix, String term) throws SpfAbort {
-        Matcher matcher = pattern.matcher(value);
-        if (!matcher.matches()) {
+        int slash = value.indexOf('/');
+        String address = slash < 0 ? value : value.substring(0, slash);
+        String cidr = slash < 0 ? null : value.substring(slash + 1);
+        if (!pattern.matcher(address).matches() || cidr != null && !CIDR.matcher(cidr).matches()) {
             throw SpfAbort.permerror("bad address in " + term);
         }
         InetAddress network;
         try {
-            network = InetAddress.getByName(matcher.group(1));
+            // Only literals get here (the patterns above): no name is ever resolved.
+            network = InetAddress.getByName(address);
         } catch (UnknownHostException e) {
             throw SpfAbort.permerror("bad address in " + term);
         }
@@ -163,7 +165,7 @@ final class SpfRecordParser {
                 throw SpfAbort.permerror("bad address in " + term);
             }
         }
-        return new SpfRecord.Ip(network, prefix(matcher.group(2), maxPrefix, term));
+        return new SpfRecord.Ip(network, prefix(cidr, maxPrefix, term));
     }
 
     private static int prefix(String digits, int max, String term) throws SpfAbort {
@@ -184,6 +186,29 @@ final class SpfRecordParser {
         return rest.substring(1);
     }
 
+    /**
+     * domain-end = "." toplabel ["."]; toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" )
+     * alphanum ): letters, digits and hyphens, no hyphen first or last, and a letter or a hyphen somewhere (so not all
+     * digits). Checked by hand: a regular expression of it backtracks badly on long hostile labels.
+     */
+    private static boolean endsInTopLabel(String spec) {
+        String name = spec.endsWith(".") ? spec.substring(0, spec.length() - 1) : spec;
+        int dot = name.lastIndexOf('.');
+        String label = name.substring(dot + 1);
+        if (dot < 0 || label.isEmpty() || label.startsWith("-") || label.endsWith("-")) {
+            return false;
+        }
+        boolean letterOrHyphen = false;
+        for (char c : label.toCharArray()) {
+            boolean letter = c < 0x80 && Character.isLetter(c);
+            if (!letter && c != '-' && !(c >= '0' && c <= '9')) {
+                return false;
+            }
+            letterOrHyphen |= letter || c == '-';
+        }
+        return letterOrHyphen;
+    }
+
     /** A domain spec (section 7.1): a macro string ending in a macro or in "." toplabel. */
     private static String domainSpec(String spec, String term) throws SpfAbort {
         if (spec.isEmpty()) {
@@ -191,7 +216,7 @@ final class SpfRecordParser {
         }
         MacroExpander.check(spec, false);
         boolean endsInMacro = spec.endsWith("}") || spec.matches(".*%[%_-]");
-        if (!endsInMacro && !DOMAIN_END.matcher(spec).matches()) {
+        if (!endsInMacro && !endsInTopLabel(spec)) {
             throw SpfAbort.permerror("not a domain: " + spec + " in " + term);
         }
         return spec;
