@@ -1,6 +1,6 @@
 package dev.gateway.authentication;
 
-import java.util.Locale;
+import java.net.InetAddress;
 import java.util.Optional;
 
 import javax.inject.Inject;
@@ -8,18 +8,6 @@ import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MaybeSender;
-import org.apache.james.jspf.core.DNSService;
-import org.apache.james.jspf.core.DNSServiceEnabled;
-import org.apache.james.jspf.core.MacroExpand;
-import org.apache.james.jspf.core.MacroExpandEnabled;
-import org.apache.james.jspf.core.SPFCheckEnabled;
-import org.apache.james.jspf.executor.SPFResult;
-import org.apache.james.jspf.executor.SynchronousSPFExecutor;
-import org.apache.james.jspf.impl.DNSServiceXBillImpl;
-import org.apache.james.jspf.impl.DefaultTermsFactory;
-import org.apache.james.jspf.impl.SPF;
-import org.apache.james.jspf.parser.RFC4408SPF1Parser;
-import org.apache.james.jspf.wiring.WiringServiceTable;
 import org.apache.james.protocols.api.ProtocolSession.State;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -30,11 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.gateway.authentication.dns.GatewayDnsService;
+import dev.gateway.authentication.spf.DnsjavaSpfDns;
+import dev.gateway.authentication.spf.SpfEvaluator;
+import dev.gateway.authentication.spf.SpfOutcome;
 
 /**
  * SPF (RFC 7208) for the HELO and MAIL FROM identities of mail from outside, evaluated once per transaction at MAIL
- * FROM with jSPF over the gateway's DNS service. The results go into the Authentication-Results field
- * ({@link CheckSenderAuthentication}); refusing at SMTP time is off by default, since a forwarder relaying mail
+ * FROM with our RFC 7208 evaluator ({@link SpfEvaluator}) over the gateway's DNS service. The results go into the
+ * Authentication-Results field ({@link CheckSenderAuthentication}); refusing at SMTP time is off by default, since a forwarder relaying mail
  * unchanged fails its original sender's SPF (docs/authentication.md).
  *
  * <pre>{@code
@@ -43,13 +34,13 @@ import dev.gateway.authentication.dns.GatewayDnsService;
  * </handler>
  * }</pre>
  *
- * DNS timeouts and servers are the DNS service's (dnsservice.xml). Sessions that may relay (authenticated users, trusted networks) are our own mail and are not checked.
+ * DNS timeouts and servers are the DNS service's (dnsservice.xml); a lookup that fails or times out makes the result
+ * temperror. Sessions that may relay (authenticated users, trusted networks) are our own mail and are not checked.
  */
 public class SpfCheck implements MailHook, ProtocolHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(SpfCheck.class);
 
     private final GatewayDnsService dns;
-    private SPF spf;
     private boolean rejectFail;
 
     @Inject
@@ -60,27 +51,6 @@ public class SpfCheck implements MailHook, ProtocolHandler {
     @Override
     public void init(Configuration configuration) throws ConfigurationException {
         rejectFail = configuration.getBoolean("rejectFail", false);
-        spf = synchronousSpf(new DNSServiceXBillImpl(dns.resolver()));
-    }
-
-    /**
-     * jSPF as {@code new SPF(dns)} builds it, but with its synchronous executor. The asynchronous one of jSPF 1.0.3
-     * sends its queries to the system's resolvers whatever resolver it is given (dnsjava's default
-     * {@code LookupSession}), and when made to use ours it never falls back from the SPF RR type to TXT: every
-     * record then reads as "none". No jSPF timeout is set: it would change the shared resolver's, which
-     * dnsservice.xml sets. Records of the obsolete SPF type are never asked for (RFC 7208 section 3.1, {@link TxtOnly}).
-     */
-    static SPF synchronousSpf(DNSService lookups) {
-        DNSService dns = new TxtOnly(lookups);
-        MacroExpand macroExpand = new MacroExpand(dns);
-        WiringServiceTable wiring = new WiringServiceTable();
-        wiring.put(DNSServiceEnabled.class, dns);
-        wiring.put(MacroExpandEnabled.class, macroExpand);
-        SPF spf = new SPF(dns, new RFC4408SPF1Parser(new DefaultTermsFactory(wiring)), macroExpand,
-            new SynchronousSPFExecutor(dns));
-        // include: and redirect= evaluate another domain's record through the checker itself.
-        wiring.put(SPFCheckEnabled.class, spf);
-        return spf;
     }
 
     @Override
@@ -88,9 +58,14 @@ public class SpfCheck implements MailHook, ProtocolHandler {
         if (session.getUsername() != null || session.isRelayingAllowed()) {
             return HookResult.DECLINED;
         }
-        String ip = session.getRemoteAddress().getAddress().getHostAddress();
+        InetAddress client = session.getRemoteAddress().getAddress();
+        String ip = client.getHostAddress();
         String helo = session.getAttachment(SMTPSession.CURRENT_HELO_NAME, State.Connection).orElse("");
-        String heloResult = helo.isEmpty() ? "none" : spf.checkSPF(ip, "", helo).getResult();
+        // The receiving host's name is the r macro of explanations (RFC 7208 section 7.3).
+        SpfEvaluator spf = new SpfEvaluator(new DnsjavaSpfDns(dns.resolver(), dns.cache()),
+            session.getConfiguration().getHelloName());
+        // The HELO identity is checked as postmaster@ the HELO name (RFC 7208 section 2.3).
+        String heloResult = helo.isEmpty() ? "none" : spf.check(client, "postmaster@" + helo, helo).result().text();
         String mailFromResult;
         String mailFromDomain;
         Optional<String> explanation = Optional.empty();
@@ -99,13 +74,12 @@ public class SpfCheck implements MailHook, ProtocolHandler {
             mailFromResult = heloResult;
             mailFromDomain = helo;
         } else {
-            SPFResult result = spf.checkSPF(ip, sender.asString(), helo);
-            mailFromResult = result.getResult();
+            SpfOutcome result = spf.check(client, sender.asString(), helo);
+            mailFromResult = result.result().text();
             mailFromDomain = sender.get().getDomain().asString();
-            explanation = Optional.ofNullable(result.getExplanation()).filter(text -> !text.isBlank());
+            explanation = result.explanation().filter(text -> !text.isBlank());
         }
-        SpfResults results = new SpfResults(mailFromResult.toLowerCase(Locale.ROOT), mailFromDomain,
-            heloResult.toLowerCase(Locale.ROOT), helo, explanation);
+        SpfResults results = new SpfResults(mailFromResult, mailFromDomain, heloResult, helo, explanation);
         session.setAttachment(SpfResults.KEY, results, State.Transaction);
         LOGGER.info("SPF from {}: mailfrom={} ({}), helo={} ({})", ip, results.mailFrom(), mailFromDomain,
             results.helo(), helo);
@@ -116,45 +90,5 @@ public class SpfCheck implements MailHook, ProtocolHandler {
                 .build();
         }
         return HookResult.DECLINED;
-    }
-
-    /**
-     * jSPF 1.0.3 follows RFC 4408: it asks for records of type SPF (99) first and uses them over TXT. RFC 7208 section
-     * 3.1 removed that type: a domain's policy is its TXT record. This answers every type-SPF query with nothing, so
-     * jSPF falls back to TXT (the openspf suite's "Record lookup" and "Selecting records" cases, Rfc7208SuiteTest).
-     */
-    record TxtOnly(DNSService delegate) implements DNSService {
-        @Override
-        public java.util.List<String> getRecords(org.apache.james.jspf.core.DNSRequest request)
-            throws org.apache.james.jspf.core.exceptions.TimeoutException {
-            return request.getRecordType() == org.apache.james.jspf.core.DNSRequest.SPF ? null : delegate.getRecords(request);
-        }
-
-        @Override
-        public java.util.concurrent.CompletionStage<java.util.List<String>> getRecordsAsync(
-            org.apache.james.jspf.core.DNSRequest request) {
-            return request.getRecordType() == org.apache.james.jspf.core.DNSRequest.SPF
-                ? java.util.concurrent.CompletableFuture.completedFuture(null) : delegate.getRecordsAsync(request);
-        }
-
-        @Override
-        public java.util.List<String> getLocalDomainNames() {
-            return delegate.getLocalDomainNames();
-        }
-
-        @Override
-        public void setTimeOut(int timeOut) {
-            delegate.setTimeOut(timeOut);
-        }
-
-        @Override
-        public int getRecordLimit() {
-            return delegate.getRecordLimit();
-        }
-
-        @Override
-        public void setRecordLimit(int recordLimit) {
-            delegate.setRecordLimit(recordLimit);
-        }
     }
 }

@@ -22,6 +22,7 @@ import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Cache;
 import org.xbill.DNS.Credibility;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
@@ -57,8 +58,7 @@ import org.xbill.DNS.Type;
  * </dnsservice>
  * }</pre>
  *
- * It also registers its resolver and cache as dnsjava's defaults, which is what jSPF and James's other DNS users
- * read.
+ * It also registers its resolver as dnsjava's default, which is what James's other DNS users read.
  */
 public class GatewayDnsService extends DNSJavaService implements TxtResolver, AddressResolver {
     private static final Logger LOGGER = LoggerFactory.getLogger(GatewayDnsService.class);
@@ -113,9 +113,14 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver, Ad
             : servers.stream().map(a -> a.getHostString() + ":" + a.getPort()).toArray(String[]::new);
     }
 
-    /** The resolver in use, for libraries that take a dnsjava resolver (jSPF). */
+    /** The resolver in use, for lookups of their own (SPF's A, AAAA, MX, PTR and TXT). */
     public Resolver resolver() {
         return resolver;
+    }
+
+    /** The cache in use, kept for each record's TTL. */
+    public Cache cache() {
+        return cache;
     }
 
     @Override
