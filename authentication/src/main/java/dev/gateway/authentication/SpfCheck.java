@@ -65,7 +65,8 @@ public class SpfCheck implements MailHook, ProtocolHandler {
         SpfEvaluator spf = new SpfEvaluator(new DnsjavaSpfDns(dns.resolver(), dns.cache()),
             session.getConfiguration().getHelloName());
         // The HELO identity is checked as postmaster@ the HELO name (RFC 7208 section 2.3).
-        String heloResult = helo.isEmpty() ? "none" : spf.check(client, "postmaster@" + helo, helo).result().text();
+        String heloResult = helo.isEmpty() ? "none"
+            : logged(spf.check(client, "postmaster@" + helo, helo), helo).result().text();
         String mailFromResult;
         String mailFromDomain;
         Optional<String> explanation = Optional.empty();
@@ -74,7 +75,7 @@ public class SpfCheck implements MailHook, ProtocolHandler {
             mailFromResult = heloResult;
             mailFromDomain = helo;
         } else {
-            SpfOutcome result = spf.check(client, sender.asString(), helo);
+            SpfOutcome result = logged(spf.check(client, sender.asString(), helo), sender.asString());
             mailFromResult = result.result().text();
             mailFromDomain = sender.get().getDomain().asString();
             explanation = result.explanation().filter(text -> !text.isBlank());
@@ -90,5 +91,11 @@ public class SpfCheck implements MailHook, ProtocolHandler {
                 .build();
         }
         return HookResult.DECLINED;
+    }
+
+    /** A permerror or temperror says why in the log: a broken record to tell its owner about, a DNS server down. */
+    private static SpfOutcome logged(SpfOutcome outcome, String identity) {
+        outcome.problem().ifPresent(problem -> LOGGER.info("SPF {} for {}: {}", outcome.result().text(), identity, problem));
+        return outcome;
     }
 }

@@ -74,6 +74,7 @@ class Rfc7208SuiteTest {
         for (Case c : cases) {
             report.add((c.agrees() ? "ok    " : "DIFF  ") + c.id() + ": expected " + String.join("|", c.expected())
                 + c.expectedExplanation().map(text -> " (\"" + text + "\")").orElse("") + ", ours " + c.oursText()
+                + c.ours().problem().map(problem -> " (" + problem + ")").orElse("")
                 + ", pyspf " + pyspf.get(c.id()) + "  (spec " + c.spec() + ")");
         }
         long agree = cases.stream().filter(Case::agrees).count();

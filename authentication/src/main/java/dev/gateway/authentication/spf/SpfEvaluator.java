@@ -38,7 +38,7 @@ public class SpfEvaluator {
         try {
             return evaluation.checkHost(domain);
         } catch (SpfAbort abort) {
-            return SpfOutcome.of(abort.result());
+            return SpfOutcome.of(abort);
         }
     }
 
@@ -71,7 +71,7 @@ public class SpfEvaluator {
                 }
                 if (matches(directive.mechanism(), scope)) {
                     return directive.qualifier() == SpfResult.FAIL
-                        ? new SpfOutcome(SpfResult.FAIL, explanation(record, scope))
+                        ? SpfOutcome.fail(explanation(record, scope))
                         : SpfOutcome.of(directive.qualifier());
                 }
             }

@@ -40,6 +40,9 @@ final class SpfRecordParser {
     }
 
     static SpfRecord parse(String text) throws SpfAbort {
+        if (!isSpfRecord(text)) {
+            throw SpfAbort.permerror("not an SPF record: " + text);
+        }
         List<Directive> directives = new ArrayList<>();
         Optional<String> redirect = Optional.empty();
         Optional<String> exp = Optional.empty();
