@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import dev.gateway.authentication.dns.TxtResolver;
 import dev.gateway.authentication.dns.TxtResolver.TxtAnswer;
 
-/** RFC 7489's rules on a table of cases; the examples of section 3.1.1 (alignment) among them. */
+/** RFC 7489's rules on a table of cases; the examples of section 3.1.1 and appendix B.1 (alignment) among them. */
 class DmarcEvaluatorTest {
     static final Map<String, List<String>> RECORDS = Map.of(
         "_dmarc.example.com", List.of("v=DMARC1; p=reject; rua=mailto:d@example.com"),
@@ -43,6 +43,30 @@ class DmarcEvaluatorTest {
             .isEqualTo("fail");
         assertThat(evaluate("strict.example", List.of("strict.example"), "none", "").result()).isEqualTo("pass");
         assertThat(evaluate("strict.example", List.of(), "pass", "strict.example").result()).isEqualTo("pass");
+    }
+
+    /**
+     * RFC 7489 appendix B.1, the worked alignment examples, word for word where the domains allow: example.com
+     * publishes relaxed alignment (the default), strict.example strict ({@code adkim=s; aspf=s}).
+     */
+    @Test
+    void theRfcsWorkedAlignmentExamples() {
+        // B.1.1 SPF. MAIL FROM sender@example.com, From sender@example.com: in alignment.
+        assertThat(evaluate("example.com", List.of(), "pass", "example.com").result()).isEqualTo("pass");
+        // MAIL FROM sender@child.example.com, From sender@example.com: aligned when relaxed, not when strict.
+        assertThat(evaluate("example.com", List.of(), "pass", "child.example.com").result()).isEqualTo("pass");
+        assertThat(evaluate("strict.example", List.of(), "pass", "child.strict.example").result()).isEqualTo("fail");
+        // MAIL FROM sender@example.org, From sender@example.com: not aligned.
+        assertThat(evaluate("example.com", List.of(), "pass", "example.org").result()).isEqualTo("fail");
+
+        // B.1.2 DKIM. d=example.com, From sender@example.com: in alignment.
+        assertThat(evaluate("example.com", List.of("example.com"), "none", "").result()).isEqualTo("pass");
+        // d=example.com, From sender@child.example.com: aligned when relaxed (the policy of example.com applies
+        // through its organizational domain), not when strict.
+        assertThat(evaluate("child.example.com", List.of("example.com"), "none", "").result()).isEqualTo("pass");
+        assertThat(evaluate("child.strict.example", List.of("strict.example"), "none", "").result()).isEqualTo("fail");
+        // d=sample.net, From sender@child.example.com: not aligned.
+        assertThat(evaluate("child.example.com", List.of("sample.net"), "none", "").result()).isEqualTo("fail");
     }
 
     @Test
