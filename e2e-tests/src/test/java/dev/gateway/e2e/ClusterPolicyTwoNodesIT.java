@@ -56,6 +56,8 @@ class ClusterPolicyTwoNodesIT {
     @BeforeAll
     static void start() throws Exception {
         Map<String, String> environment = new HashMap<>(ClusterProfile.withoutSpam(CASSANDRA.server(), "shared_counters"));
+        // A fresh keyspace gets the whole schema at the first start: slow on a busy machine (as in LauncherIT).
+        environment.put("GATEWAY_CASSANDRA_TIMEOUT", "60s");
         environment.put("GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES));
         environment.put("GATEWAY_RATE_WINDOW", "1m");
         environment.put("GATEWAY_AUTH_MAX_FAILURES_PER_ADDRESS", String.valueOf(MAX_FAILURES_PER_ADDRESS));

@@ -76,7 +76,8 @@ public record CassandraAccess(Optional<Credentials> credentials, Optional<Tls> t
         }
     }
 
-    void applyTo(CqlSessionBuilder builder) {
+    /** Sets the login and the TLS engine on a session builder. */
+    public void applyTo(CqlSessionBuilder builder) {
         credentials.ifPresent(login -> builder.withAuthCredentials(login.username(), login.password()));
         tls.ifPresent(settings -> builder.withSslEngineFactory(
             new ProgrammaticSslEngineFactory(settings.context(), null, settings.verifyHostname())));

@@ -117,6 +117,11 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, requestTimeout)
+            // After each CREATE the driver waits for the nodes to agree on the schema, 10 s by default, the only
+            // 10 s of its defaults. A fresh keyspace's first start at load 20 failed with "Query timed out after
+            // PT10S" while the request timeout was 60 s; with this wait as long as a request it passed (once: the
+            // cause is likely, not proven).
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, requestTimeout)
             .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency)
             .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, serialConsistency)
             // The driver's defaults (one connection per node, 1,024 requests in flight on it) refuse a request at once
