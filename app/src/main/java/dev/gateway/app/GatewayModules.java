@@ -1,6 +1,8 @@
 package dev.gateway.app;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.james.backends.cassandra.utils.CassandraHealthCheck;
+import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.MailboxModule;
 import org.apache.james.modules.MailetProcessingModule;
@@ -23,6 +25,7 @@ import dev.gateway.imap.server.OrderedImapServerModule;
 import dev.gateway.operations.OperationsModule;
 
 import com.google.inject.Module;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 import dev.gateway.authentication.AuthenticationModule;
@@ -62,11 +65,15 @@ public final class GatewayModules {
         binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
             .toInstance(BaseHierarchicalConfiguration::new));
 
+    /** James's "Cassandra backend" entry of /healthcheck: a query on the gateway's session. */
+    static final Module CASSANDRA_HEALTH = binder -> Multibinder.newSetBinder(binder, HealthCheck.class)
+        .addBinding().to(CassandraHealthCheck.class);
+
     static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
         StorageBackend backend = settings.backend();
         MailQueueBackend queue = settings.queue();
         Module storage = backend.needsCassandra() || queue.needsCassandra()
-            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
+            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule(), CASSANDRA_HEALTH)
             : Modules.combine(backend.module(), queue.module());
         return GuiceJamesServer.forConfiguration(configuration)
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
