@@ -1,6 +1,8 @@
 package dev.gateway.app;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.james.backends.cassandra.utils.CassandraHealthCheck;
+import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.modules.MailboxModule;
 import org.apache.james.modules.MailetProcessingModule;
@@ -24,6 +26,7 @@ import dev.gateway.operations.OperationsModule;
 import dev.gateway.sieve.SieveServerModule;
 
 import com.google.inject.Module;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 import dev.gateway.authentication.AuthenticationModule;
@@ -64,12 +67,16 @@ public final class GatewayModules {
         binder -> binder.bind(MailetContainerModule.DefaultProcessorsConfigurationSupplier.class)
             .toInstance(BaseHierarchicalConfiguration::new));
 
+    /** James's "Cassandra backend" entry of /healthcheck: a query on the gateway's session. */
+    static final Module CASSANDRA_HEALTH = binder -> Multibinder.newSetBinder(binder, HealthCheck.class)
+        .addBinding().to(CassandraHealthCheck.class);
+
     static GuiceJamesServer server(Configuration configuration, GatewaySettings settings) {
         StorageBackend backend = settings.backend();
         MailQueueBackend queue = settings.queue();
         boolean cassandra = backend.needsCassandra() || queue.needsCassandra();
         Module storage = cassandra
-            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule())
+            ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule(), CASSANDRA_HEALTH)
             : Modules.combine(backend.module(), queue.module());
         // Nodes sharing a Cassandra share their lockouts, sending limits and routing table too.
         Module policy = cassandra ? Modules.override(new PolicyModule()).with(new CassandraCountersModule()) : new PolicyModule();

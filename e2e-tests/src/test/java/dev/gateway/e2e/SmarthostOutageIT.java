@@ -134,6 +134,18 @@ class SmarthostOutageIT {
         }
     }
 
+    @Test
+    void healthcheckAsksTheClustersCassandra() throws Exception {
+        JsonNode cassandra = null;
+        for (JsonNode check : new WebAdminClient(gateway).get("/healthcheck").get("checks")) {
+            if (check.get("componentName").asText().equals("Cassandra backend")) {
+                cassandra = check;
+            }
+        }
+        assertThat(cassandra).as("a Cassandra entry on the cluster profile").isNotNull();
+        assertThat(cassandra.get("status").asText()).isEqualTo("healthy");
+    }
+
     private String idOf(String recipient) throws Exception {
         for (JsonNode mail : json("queue", "list", "--json")) {
             if (recipients(JSON.createArrayNode().add(mail)).contains(recipient)) {
