@@ -44,6 +44,9 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
 
     static final int CONNECTIONS_PER_NODE = 2;
     static final int REQUESTS_PER_CONNECTION = 8192;
+    /** The execution profile James's CassandraTable and CassandraType create the schema in. */
+    static final String TABLE_CREATION_PROFILE = "TABLE_CREATION";
+    static final Duration MIN_TABLE_CREATION_TIMEOUT = Duration.ofMinutes(2);
     public static final String DEFAULT_CONSISTENCY = "LOCAL_QUORUM";
     public static final String DEFAULT_SERIAL_CONSISTENCY = "LOCAL_SERIAL";
 
@@ -109,19 +112,14 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             .toList();
     }
 
-    /** Opens a session on the keyspace, creating it and the given tables first when they are missing. */
-    public CqlSession open(CassandraModule tables) {
-        // Before any component that holds this session makes a time UUID from several threads.
-        TimeUuids.prepare();
-        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+    /** The driver's settings: timeouts, consistency levels, the connection pool. */
+    DriverConfigLoader driverConfig() {
+        return DriverConfigLoader.programmaticBuilder()
             .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, requestTimeout)
             .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, requestTimeout)
-            // After each CREATE the driver waits for the nodes to agree on the schema, 10 s by default, the only
-            // 10 s of its defaults. A fresh keyspace's first start at load 20 failed with "Query timed out after
-            // PT10S" while the request timeout was 60 s; with this wait as long as a request it passed (once: the
-            // cause is likely, not proven).
-            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, requestTimeout)
+            // After each CREATE the driver waits for the nodes to agree on the schema, 10 s by default.
+            .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, tableCreationTimeout())
             .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency)
             .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, serialConsistency)
             // The driver's defaults (one connection per node, 1,024 requests in flight on it) refuse a request at once
@@ -130,7 +128,25 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             // compare-imap). Two connections of 8,192 streams each (the protocol allows 32,768) keep that in flight.
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, CONNECTIONS_PER_NODE)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, REQUESTS_PER_CONNECTION)
+            // James creates its tables in the execution profile TABLE_CREATION and, when the configuration has none,
+            // with a fixed 10 s request timeout (JamesExecutionProfiles): the "Query timed out after PT10S" of first
+            // starts on a busy machine, whatever cassandra.request.timeout said. Creating the schema happens once.
+            .startProfile(TABLE_CREATION_PROFILE)
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, tableCreationTimeout())
+            .endProfile()
             .build();
+    }
+
+    /** Creating a table may take longer than a query: at least {@link #MIN_TABLE_CREATION_TIMEOUT}. */
+    Duration tableCreationTimeout() {
+        return requestTimeout.compareTo(MIN_TABLE_CREATION_TIMEOUT) > 0 ? requestTimeout : MIN_TABLE_CREATION_TIMEOUT;
+    }
+
+    /** Opens a session on the keyspace, creating it and the given tables first when they are missing. */
+    public CqlSession open(CassandraModule tables) {
+        // Before any component that holds this session makes a time UUID from several threads.
+        TimeUuids.prepare();
+        DriverConfigLoader config = driverConfig();
         try (CqlSession bootstrap = connect(builder(config))) {
             bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication());
         }

@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+
 class CassandraConnectionTest {
 
     private static final List<InetSocketAddress> NODE = List.of(new InetSocketAddress("127.0.0.1", 9042));
@@ -45,5 +47,17 @@ class CassandraConnectionTest {
     private static CassandraConnection withDatacenters(Map<String, Integer> datacenters) {
         return new CassandraConnection(NODE, "dc1", "gateway", 1, Duration.ofSeconds(1), datacenters, CassandraAccess.NONE,
             CassandraConnection.DEFAULT_CONSISTENCY, CassandraConnection.DEFAULT_SERIAL_CONSISTENCY);
+    }
+
+    @Test
+    void jamesCreatesTablesWithAtLeastTwoMinutesWhateverTheRequestTimeout() {
+        CassandraConnection connection = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(3));
+        var profiles = connection.driverConfig().getInitialConfig().getProfiles();
+        assertThat(profiles).containsKey(CassandraConnection.TABLE_CREATION_PROFILE);
+        assertThat(profiles.get(CassandraConnection.TABLE_CREATION_PROFILE).getDuration(DefaultDriverOption.REQUEST_TIMEOUT))
+            .isEqualTo(Duration.ofMinutes(2));
+        assertThat(profiles.get("default").getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofMinutes(5)).tableCreationTimeout())
+            .isEqualTo(Duration.ofMinutes(5));
     }
 }
