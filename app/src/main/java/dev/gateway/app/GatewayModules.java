@@ -40,7 +40,7 @@ public final class GatewayModules {
      */
     static final Module PROTOCOLS = Modules.combine(
         new ProtocolHandlerModule(),
-        new SMTPServerModule(),
+        Modules.override(new SMTPServerModule()).with(new FrontDoorSmtpServerModule()),
         Modules.override(new IMAPServerModule()).with(new OrderedImapServerModule()),
         new POP3ServerModule(),
         SieveServerModule.MODULE);

@@ -36,6 +36,7 @@ class FrontDoorIT {
             Map.entry("GATEWAY_DNS_TIMEOUT", "15s"),
             Map.entry("GATEWAY_DNS_RETRIES", "0"),
             Map.entry("GATEWAY_GREET_DELAY", "2s"),
+            Map.entry("GATEWAY_REFUSE_UNOFFERED_PIPELINING", "true"),
             Map.entry("GATEWAY_HELO_CHECKS", "syntax, literal, our-name"),
             Map.entry("GATEWAY_GREYLIST_ENABLED", "true"),
             Map.entry("GATEWAY_GREYLIST_DELAY", "6s"),
@@ -61,7 +62,7 @@ class FrontDoorIT {
             .publish("17.0.0.127.in-addr.arpa", "PTR", "client-17.sender.test", 300)
             .publish("client-17.sender.test", "A", "127.0.0.99", 300);
         // Every other client has forward-confirmed reverse DNS, so that only 16 and 17 are scored for it.
-        for (int n : new int[] {10, 11, 12, 13, 14, 15, 20, 21, 22, 40, 41, 42, 43}) {
+        for (int n : new int[] {10, 11, 12, 13, 14, 15, 20, 21, 22, 23, 24, 40, 41, 42, 43}) {
             DNS.publish(n + ".0.0.127.in-addr.arpa", "PTR", "client-" + n + ".sender.test", 300)
                 .publish("client-" + n + ".sender.test", "A", "127.0.0." + n, 300);
         }
@@ -154,9 +155,7 @@ class FrontDoorIT {
 
     @Test
     void aClientThatWaitsForTheGreetingMayPipelineAfterEhlo() throws Exception {
-        try (RawConnection raw = RawConnection.openFrom(InetAddress.getByName("127.0.0.21"), GATEWAY.process(),
-            GatewayProcess.Port.SMTP)) {
-            assertThat(raw.smtpReply()).startsWith("220 " + MailAuthenticationIT.HOSTNAME);
+        try (RawConnection raw = greeted("127.0.0.21")) {
             raw.send("EHLO mail.sender.test\r\n");
             assertThat(raw.smtpReply()).contains("250-PIPELINING");
             raw.send("MAIL FROM:<someone@sender.test>\r\nRCPT TO:<" + MailAuthenticationIT.USER + ">\r\nDATA\r\n");
@@ -166,6 +165,40 @@ class FrontDoorIT {
             raw.send("Subject: pipelined\r\n\r\nhello\r\n.\r\nQUIT\r\n");
             assertThat(raw.readUntilClosed(Duration.ofSeconds(20))).startsWith("250").contains("221");
         }
+    }
+
+    @Test
+    void aHeloClientThatPipelinesIsRefusedAndDisconnected() throws Exception {
+        try (RawConnection raw = greeted("127.0.0.23")) {
+            raw.send("HELO mail.sender.test\r\n");
+            assertThat(raw.smtpReply()).startsWith("250");
+            // HELO offers no PIPELINING: two commands in one write, without waiting for the first reply.
+            raw.send("MAIL FROM:<someone@sender.test>\r\nRCPT TO:<" + MailAuthenticationIT.USER + ">\r\n");
+            assertThat(raw.readUntilClosed(Duration.ofSeconds(20)))
+                .isEqualTo("554 5.5.1 Protocol error: pipelining without PIPELINING\r\n");
+        }
+        assertThat(Files.readString(GATEWAY.process().log()))
+            .contains("front door: early_talker refused [127.0.0.23]: sent a command before the reply to the previous one");
+    }
+
+    @Test
+    void aHeloClientThatWaitsForEachReplyDeliversAndItsContentIsNotLookedAt() throws Exception {
+        try (RawConnection raw = greeted("127.0.0.24")) {
+            raw.send("HELO mail.sender.test\r\n");
+            assertThat(raw.smtpReply()).startsWith("250");
+            raw.send("MAIL FROM:<someone@sender.test>\r\n");
+            assertThat(raw.smtpReply()).startsWith("250");
+            raw.send("RCPT TO:<" + MailAuthenticationIT.USER + ">\r\n");
+            assertThat(raw.smtpReply()).startsWith("250");
+            raw.send("DATA\r\n");
+            assertThat(raw.smtpReply()).startsWith("354");
+            // Many lines in one write: message content, which the pipelining test must not read as commands.
+            raw.send("Subject: waited\r\n\r\nMAIL FROM:<not-a-command@sender.test>\r\nhello\r\n.\r\n");
+            assertThat(raw.smtpReply()).startsWith("250");
+            raw.send("QUIT\r\n");
+            assertThat(raw.readUntilClosed(Duration.ofSeconds(20))).startsWith("221");
+        }
+        assertThat(Files.readString(GATEWAY.process().log())).doesNotContain("refused [127.0.0.24]");
     }
 
     @Test
@@ -241,6 +274,14 @@ class FrontDoorIT {
             smtp.ehlo("mail.sender.test");
             return smtp.command("MAIL FROM:<someone@sender.test>");
         }
+    }
+
+    /** A raw connection from the address that has waited for the greeting. */
+    static RawConnection greeted(String address) throws Exception {
+        RawConnection raw = RawConnection.openFrom(InetAddress.getByName(address), GATEWAY.process(),
+            GatewayProcess.Port.SMTP);
+        assertThat(raw.smtpReply()).startsWith("220 " + MailAuthenticationIT.HOSTNAME);
+        return raw;
     }
 
     static SmtpSession from(String address) throws Exception {

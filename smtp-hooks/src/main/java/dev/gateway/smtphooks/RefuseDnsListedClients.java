@@ -43,7 +43,7 @@ import dev.gateway.authentication.dns.AddressResolver;
  *     <sites>zen.spamhaus.org=127.0.0.[2..11]*3, bl.spamcop.net*2, list.dnswl.org=127.0.[0..255].[1..3]*-5</sites>
  *     <threshold>3</threshold>   <!-- default 1 -->
  *     <deadline>2s</deadline>    <!-- default 2s, from the connection -->
- *     <reverseDnsWeight>1</reverseDnsWeight>   <!-- default 0: added when an IPv4 client's PTR names do not resolve back to it -->
+ *     <reverseDnsWeight>1</reverseDnsWeight>   <!-- default 0: added when the client's PTR names do not resolve back to it (A or AAAA) -->
  * </handler>
  * }</pre>
  *
@@ -129,18 +129,23 @@ public class RefuseDnsListedClients implements ConnectHandler<SMTPSession>, Mail
         for (DnsListSite site : settings.sites()) {
             byZone.computeIfAbsent(site.zone(), zone -> dns.addresses(site.queryFor(client)));
         }
-        CompletableFuture<Boolean> reverseDns = settings.reverseDnsWeight() == 0 || !(client instanceof Inet4Address)
-            ? CompletableFuture.completedFuture(true) : forwardConfirmed(client);
+        CompletableFuture<Boolean> reverseDns = settings.reverseDnsWeight() == 0
+            ? CompletableFuture.completedFuture(true) : forwardConfirmed(dns, client);
         session.setAttachment(LOOKUPS, new Lookups(System.nanoTime(), byZone, reverseDns),
             ProtocolSession.State.Connection);
         return NothingToSay.INSTANCE;
     }
 
-    /** Whether one of the client's PTR names (the first two) has the client's address: forward-confirmed rDNS. */
-    private CompletableFuture<Boolean> forwardConfirmed(InetAddress client) {
+    /**
+     * Whether one of the client's PTR names (the first two) has the client's address: forward-confirmed rDNS. An IPv4
+     * client's names are asked for A records, an IPv6 client's (PTR under {@code ip6.arpa}) for AAAA records.
+     */
+    static CompletableFuture<Boolean> forwardConfirmed(AddressResolver dns, InetAddress client) {
+        java.util.function.Function<String, CompletableFuture<List<InetAddress>>> forward =
+            client instanceof Inet4Address ? dns::addresses : dns::ipv6Addresses;
         return dns.pointers(client).thenCompose(names -> {
             List<CompletableFuture<Boolean>> checks = names.stream().limit(2)
-                .map(name -> dns.addresses(name).thenApply(addresses -> addresses.contains(client))
+                .map(name -> forward.apply(name).thenApply(addresses -> addresses.contains(client))
                     .exceptionally(failure -> false))
                 .toList();
             return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))

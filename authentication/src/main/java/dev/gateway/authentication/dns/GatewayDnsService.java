@@ -21,6 +21,7 @@ import org.apache.james.dnsservice.dnsjava.DNSJavaService;
 import org.apache.james.metrics.api.MetricFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.Credibility;
@@ -148,6 +149,13 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver, Ad
     public CompletableFuture<List<InetAddress>> addresses(String name) {
         return recordsAsync(name, Type.A).thenApply(records -> records.stream().filter(ARecord.class::isInstance)
             .map(record -> ((ARecord) record).getAddress()).collect(Collectors.toList()));
+    }
+
+    @Override
+    public CompletableFuture<List<InetAddress>> ipv6Addresses(String name) {
+        return recordsAsync(name, Type.AAAA).thenApply(records -> records.stream()
+            .filter(AAAARecord.class::isInstance)
+            .map(record -> ((AAAARecord) record).getAddress()).collect(Collectors.toList()));
     }
 
     @Override
