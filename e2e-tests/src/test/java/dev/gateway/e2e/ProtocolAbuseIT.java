@@ -104,14 +104,24 @@ class ProtocolAbuseIT {
     void hundredsOfPipelinedImapCommandsAreAnsweredOnceEachAndInOrder() throws Exception {
         try (RawConnection imap = imaps()) {
             login(imap);
+            // Every 50 commands the mailbox is closed and selected again: the FETCH between must be refused (not
+            // selected), the one after answered, each judged in the state the commands before it left behind.
             StringBuilder pipelined = new StringBuilder("p0 SELECT INBOX\r\n");
+            List<String> expected = new ArrayList<>(List.of("p0 OK"));
             int commands = 300;
             for (int i = 1; i < commands; i++) {
-                pipelined.append(switch (i % 3) {
-                    case 0 -> "p" + i + " NOOP\r\n";
-                    case 1 -> "p" + i + " FETCH 1 (FLAGS BODY.PEEK[HEADER])\r\n";
-                    default -> "p" + i + " SEARCH NOT DELETED\r\n";
-                });
+                String command = switch (i % 50) {
+                    case 10 -> "CLOSE";
+                    case 11 -> "FETCH 1 (FLAGS)";
+                    case 12 -> "SELECT INBOX";
+                    default -> switch (i % 3) {
+                        case 0 -> "NOOP";
+                        case 1 -> "FETCH 1 (FLAGS BODY.PEEK[HEADER])";
+                        default -> "SEARCH NOT DELETED";
+                    };
+                };
+                pipelined.append("p").append(i).append(' ').append(command).append("\r\n");
+                expected.add("p" + i + (i % 50 == 11 ? " NO" : " OK"));
             }
             // One write: far more commands than the server reads ahead (pipelineLimit, 32), so it must stop
             // reading this client and resume once it has answered.
@@ -120,7 +130,7 @@ class ProtocolAbuseIT {
             List<String> tagged = replies.lines().filter(line -> line.matches("p\\d+ .*")).toList();
             assertThat(tagged).hasSize(commands);
             for (int i = 0; i < commands; i++) {
-                assertThat(tagged.get(i)).startsWith("p" + i + " OK");
+                assertThat(tagged.get(i)).startsWith(expected.get(i));
             }
         }
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 
@@ -136,6 +137,27 @@ class SendAndReadBackIT {
             .findFirst().orElseThrow();
 
         assertThat(headerBlockAddedByServer(raw, received)).contains("Return-Path: <carol@remote.example>");
+    }
+
+    @Test
+    void pipelinedImapCommandsAreEachJudgedInTheStateTheCommandsBeforeThemLeft() throws Exception {
+        try (RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls)) {
+            imap.lineStartingWith("* OK");
+            // One write, as a pipelining client may send it (RFC 9051 section 5.5). On the cluster profile LOGIN and
+            // SELECT complete on Cassandra's threads, after the commands behind them have been read.
+            imap.send("q1 LOGIN " + BOB + " \"" + BOB_PASSWORD + "\"\r\n"
+                + "q2 SELECT INBOX\r\n"
+                + "q3 FETCH 2 (FLAGS)\r\n"
+                + "q4 CLOSE\r\n"
+                + "q5 FETCH 2 (FLAGS)\r\n"
+                + "q6 EXAMINE INBOX\r\n"
+                + "q7 FETCH 1:2 (UID)\r\n"
+                + "q8 LOGOUT\r\n");
+            String replies = imap.readUntil(Pattern.compile("(?m)^q8 [^\r\n]*\r\n"), Duration.ofSeconds(30));
+            List<String> tagged = replies.lines().filter(line -> line.matches("q\\d .*")).toList();
+            assertThat(tagged).extracting(line -> line.substring(0, 5))
+                .containsExactly("q1 OK", "q2 OK", "q3 OK", "q4 OK", "q5 NO", "q6 OK", "q7 OK", "q8 OK");
+        }
     }
 
     @Test

@@ -44,6 +44,9 @@ import reactor.core.Disposable;
  * reworked this for the same reasons. Here a command's completion is handed back to the event loop as a task, which
  * flushes its response and starts the next waiting command there; no recursion, no shared queue.
  *
+ * <p>Whether a command is valid in the session's state is decided here, when the command starts, not when it was
+ * read ({@link StateCheckDeferringParsers}): a pipelined FETCH is judged after the SELECT before it.
+ *
  * <p>A client that pipelines more than {@code pipelineLimit} commands stops being read until they are answered, so
  * waiting commands never pile up in memory.
  */
@@ -132,7 +135,9 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         MDCBuilder mdc = mdc(session);
         // Completion is always a new event-loop task, even when the command finished synchronously on the loop:
         // starting the next command from inside the previous one's completion would recurse once per pipelined command.
-        Disposable inFlight = processor.processReactive(message, responseEncoder, session)
+        // Only now are the commands before this one done: their state changes (SELECT, LOGIN, CLOSE) have taken effect.
+        ImapMessage request = message instanceof StateCheckedCommand checked ? checked.inState(session.getState()) : message;
+        Disposable inFlight = processor.processReactive(request, responseEncoder, session)
             .contextWrite(ReactorUtils.context("imap", mdc))
             .subscribe(
                 nothing -> { },

@@ -5,7 +5,9 @@ import javax.inject.Singleton;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.imap.api.process.ImapProcessor;
-import org.apache.james.imap.decode.ImapDecoder;
+import org.apache.james.imap.api.message.response.StatusResponseFactory;
+import org.apache.james.imap.decode.ImapCommandParserFactory;
+import org.apache.james.imap.decode.main.DefaultImapDecoder;
 import org.apache.james.imap.encode.ImapEncoder;
 import org.apache.james.imapserver.netty.IMAPServerFactory;
 import org.apache.james.metrics.api.GaugeRegistry;
@@ -22,9 +24,14 @@ public class OrderedImapServerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    IMAPServerFactory provideServerFactory(FileSystem fileSystem, Provider<ImapDecoder> decoder, Provider<ImapEncoder> encoder,
+    IMAPServerFactory provideServerFactory(FileSystem fileSystem, ImapCommandParserFactory parsers,
+                                           StatusResponseFactory responses, Provider<ImapEncoder> encoder,
                                            Provider<ImapProcessor> processor, MetricFactory metricFactory,
                                            GaugeRegistry gaugeRegistry) {
-        return new OrderedImapServerFactory(fileSystem, decoder, encoder, processor, metricFactory, gaugeRegistry);
+        // James's decoder, with the state check of each command left to OrderedCommandHandler, the only handler that
+        // opens what these parsers make.
+        StateCheckDeferringParsers deferring = new StateCheckDeferringParsers(parsers, responses);
+        return new OrderedImapServerFactory(fileSystem, () -> new DefaultImapDecoder(responses, deferring), encoder,
+            processor, metricFactory, gaugeRegistry);
     }
 }

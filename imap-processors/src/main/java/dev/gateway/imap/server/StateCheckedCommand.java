@@ -1,0 +1,32 @@
+package dev.gateway.imap.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+import org.apache.james.imap.api.ImapCommand;
+import org.apache.james.imap.api.ImapMessage;
+import org.apache.james.imap.api.ImapSessionState;
+
+/**
+ * A parsed command whose "valid in this state?" check waits until the command is started, in the state every command
+ * before it has left the session in. Made by {@link StateCheckDeferringParsers}, opened by {@link OrderedCommandHandler}.
+ *
+ * @param command what the client asked for, whose states it is valid in
+ * @param parsed the parsed request (or the {@code BAD} its syntax earned)
+ * @param refusal the {@code NO} answer when the session is in a state the command is not valid in
+ */
+record StateCheckedCommand(ImapCommand command, ImapMessage parsed, ImapMessage refusal) implements ImapMessage, Closeable {
+
+    /** What to process once the commands before this one are done and the session is in {@code state}. */
+    ImapMessage inState(ImapSessionState state) {
+        return command.validForState(state) ? parsed : refusal;
+    }
+
+    @Override
+    public void close() throws IOException {
+        // The parsed request may hold an APPEND literal spooled to a file.
+        if (parsed instanceof Closeable closeable) {
+            closeable.close();
+        }
+    }
+}
