@@ -144,8 +144,10 @@ class SendAndReadBackIT {
         try (RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls)) {
             imap.lineStartingWith("* OK");
             // One write, as a pipelining client may send it (RFC 9051 section 5.5). On the cluster profile LOGIN and
-            // SELECT complete on Cassandra's threads, after the commands behind them have been read.
+            // SELECT complete on Cassandra's threads, after the commands behind them have been read; the CREATE is
+            // parsed before its session has a mailbox session.
             imap.send("q1 LOGIN " + BOB + " \"" + BOB_PASSWORD + "\"\r\n"
+                + "q0 CREATE Pipelined-" + UUID.randomUUID() + "\r\n"
                 + "q2 SELECT INBOX\r\n"
                 + "q3 FETCH 2 (FLAGS)\r\n"
                 + "q4 CLOSE\r\n"
@@ -156,7 +158,7 @@ class SendAndReadBackIT {
             String replies = imap.readUntil(Pattern.compile("(?m)^q8 [^\r\n]*\r\n"), Duration.ofSeconds(30));
             List<String> tagged = replies.lines().filter(line -> line.matches("q\\d .*")).toList();
             assertThat(tagged).extracting(line -> line.substring(0, 5))
-                .containsExactly("q1 OK", "q2 OK", "q3 OK", "q4 OK", "q5 NO", "q6 OK", "q7 OK", "q8 OK");
+                .containsExactly("q1 OK", "q0 OK", "q2 OK", "q3 OK", "q4 OK", "q5 NO", "q6 OK", "q7 OK", "q8 OK");
         }
     }
 

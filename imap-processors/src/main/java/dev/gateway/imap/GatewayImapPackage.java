@@ -4,6 +4,7 @@ import java.util.Map;
 
 import javax.inject.Inject;
 
+import org.apache.james.imap.decode.parser.CreateCommandParser;
 import org.apache.james.imap.decode.parser.SearchCommandParser;
 import org.apache.james.imap.processor.ExamineProcessor;
 import org.apache.james.imap.processor.SelectProcessor;
@@ -14,7 +15,8 @@ import com.google.common.collect.ImmutableList;
 
 /**
  * James's IMAP commands, with SELECT and EXAMINE replaced by {@link SelectWithListedExists} and
- * {@link ExamineWithListedExists}, and SEARCH parsed by {@link BoundedSearchCommandParser}. Named in {@code imapserver.xml}:
+ * {@link ExamineWithListedExists}, SEARCH parsed by {@link BoundedSearchCommandParser} and CREATE by
+ * {@link PipelinedCreateCommandParser}. Named in {@code imapserver.xml}:
  * <pre>{@code
  * <imapservers>
  *     <imapPackages>dev.gateway.imap.GatewayImapPackage</imapPackages>
@@ -29,7 +31,8 @@ public class GatewayImapPackage extends ImapPackage.Impl {
     private static final Map<String, ClassName> REPLACEMENTS = Map.of(
         SelectProcessor.class.getName(), new ClassName(SelectWithListedExists.class.getName()),
         ExamineProcessor.class.getName(), new ClassName(ExamineWithListedExists.class.getName()),
-        SearchCommandParser.class.getName(), new ClassName(BoundedSearchCommandParser.class.getName()));
+        SearchCommandParser.class.getName(), new ClassName(BoundedSearchCommandParser.class.getName()),
+        CreateCommandParser.class.getName(), new ClassName(PipelinedCreateCommandParser.class.getName()));
 
     @Inject
     public GatewayImapPackage() {

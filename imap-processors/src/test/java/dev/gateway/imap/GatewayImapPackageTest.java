@@ -2,6 +2,7 @@ package dev.gateway.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.james.imap.decode.parser.CreateCommandParser;
 import org.apache.james.imap.decode.parser.SearchCommandParser;
 import org.apache.james.imap.processor.ExamineProcessor;
 import org.apache.james.imap.processor.SelectProcessor;
@@ -14,16 +15,17 @@ class GatewayImapPackageTest {
     private final GatewayImapPackage gatewayPackage = new GatewayImapPackage();
 
     @Test
-    void selectExamineAndTheSearchParserTakeJamessPlaceAndEveryOtherCommandStays() {
+    void selectExamineAndTheSearchAndCreateParsersTakeJamessPlaceAndEveryOtherCommandStays() {
         assertThat(gatewayPackage.processors())
             .contains(new ClassName(SelectWithListedExists.class.getName()), new ClassName(ExamineWithListedExists.class.getName()))
             .doesNotContain(new ClassName(SelectProcessor.class.getName()), new ClassName(ExamineProcessor.class.getName()))
             .hasSameSizeAs(ImapPackage.DEFAULT.processors());
         assertThat(gatewayPackage.decoders())
-            .contains(new ClassName(BoundedSearchCommandParser.class.getName()))
-            .doesNotContain(new ClassName(SearchCommandParser.class.getName()))
+            .contains(new ClassName(BoundedSearchCommandParser.class.getName()), new ClassName(PipelinedCreateCommandParser.class.getName()))
+            .doesNotContain(new ClassName(SearchCommandParser.class.getName()), new ClassName(CreateCommandParser.class.getName()))
             .hasSameSizeAs(ImapPackage.DEFAULT.decoders());
-        assertThat(ImapPackage.DEFAULT.decoders()).contains(new ClassName(SearchCommandParser.class.getName()));
+        assertThat(ImapPackage.DEFAULT.decoders())
+            .contains(new ClassName(SearchCommandParser.class.getName()), new ClassName(CreateCommandParser.class.getName()));
         assertThat(gatewayPackage.encoders()).containsExactlyElementsOf(ImapPackage.DEFAULT.encoders());
     }
 }

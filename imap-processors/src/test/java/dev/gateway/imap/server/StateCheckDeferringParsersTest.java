@@ -9,22 +9,28 @@ import java.nio.charset.StandardCharsets;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.ImapSessionState;
 import org.apache.james.imap.api.message.response.StatusResponse;
+import org.apache.james.imap.decode.ImapCommandParserFactory;
 import org.apache.james.imap.decode.ImapDecoder;
 import org.apache.james.imap.decode.ImapRequestStreamLineReader;
 import org.apache.james.imap.decode.main.DefaultImapDecoder;
 import org.apache.james.imap.decode.parser.ImapParserFactory;
 import org.apache.james.imap.encode.FakeImapSession;
+import org.apache.james.imap.message.request.CreateRequest;
 import org.apache.james.imap.message.request.FetchRequest;
 import org.apache.james.imap.message.request.LoginRequest;
 import org.apache.james.imap.message.response.UnpooledStatusResponseFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.imap.PipelinedCreateCommandParser;
+
 class StateCheckDeferringParsersTest {
 
     private final UnpooledStatusResponseFactory responses = new UnpooledStatusResponseFactory();
     private final ImapParserFactory jamesParsers = new ImapParserFactory(responses);
-    private final ImapDecoder deferring = new DefaultImapDecoder(responses, new StateCheckDeferringParsers(jamesParsers, responses));
+    private final ImapCommandParserFactory gatewayParsers = name -> name.equalsIgnoreCase("CREATE")
+        ? new PipelinedCreateCommandParser(responses) : jamesParsers.getParser(name);
+    private final ImapDecoder deferring = new DefaultImapDecoder(responses, new StateCheckDeferringParsers(gatewayParsers, responses));
     private final FakeImapSession session = new FakeImapSession();
 
     @BeforeEach
@@ -80,6 +86,15 @@ class StateCheckDeferringParsersTest {
 
         assertThat(decoded.inState(ImapSessionState.SELECTED)).isInstanceOfSatisfying(StatusResponse.class, response ->
             assertThat(response.getServerResponseType()).isEqualTo(StatusResponse.Type.BAD));
+    }
+
+    @Test
+    void aCreatePipelinedBehindTheLoginIsParsedBeforeTheSessionHasAMailboxSession() {
+        FakeImapSession fresh = new FakeImapSession();
+        StateCheckedCommand decoded = (StateCheckedCommand) deferring.decode(line("c1 CREATE Archive."), fresh);
+
+        assertThat(decoded.inState(ImapSessionState.AUTHENTICATED)).isInstanceOfSatisfying(CreateRequest.class, create ->
+            assertThat(create.getMailboxName()).isEqualTo("Archive"));
     }
 
     private static ImapRequestStreamLineReader line(String command) {
