@@ -6,19 +6,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.gateway.api.Age;
 
 /**
  * {@code bin/gateway quarantine ...} over James's {@code /mailRepositories} routes: the spam and authentication
  * quarantine ({@code var/mail/quarantine}, released through the {@code spam-release} processor) and the routing
  * quarantine ({@code var/mail/routing-quarantine}, released through {@code routing-release}).
  */
-final class QuarantineCommand {
+final class QuarantineCommand extends SubcommandDispatch {
 
     static final String USAGE = """
         usage: bin/gateway quarantine list    [--kind spam|routing] [FILTERS]
@@ -42,29 +46,13 @@ final class QuarantineCommand {
         new Kind("spam", "var/mail/quarantine", "spam-release"),
         new Kind("routing", "var/mail/routing-quarantine", "routing-release"));
 
-    private final WebAdmin webAdmin;
-    private final PrintStream out;
-    private final Confirmation confirmation;
-
     QuarantineCommand(WebAdmin webAdmin, PrintStream out, Confirmation confirmation) {
-        this.webAdmin = webAdmin;
-        this.out = out;
-        this.confirmation = confirmation;
+        super(webAdmin, out, confirmation, USAGE, VALUED, FLAGS);
     }
 
-    int run(List<String> arguments) {
-        if (arguments.isEmpty()) {
-            throw new AdminException(USAGE);
-        }
-        Arguments args = new Arguments(arguments.subList(1, arguments.size()), VALUED, FLAGS);
-        switch (arguments.get(0)) {
-            case "list" -> list(args);
-            case "show" -> show(args);
-            case "release" -> release(args);
-            case "delete" -> delete(args);
-            default -> throw new AdminException(USAGE);
-        }
-        return 0;
+    @Override
+    Map<String, Consumer<Arguments>> subcommands() {
+        return Map.of("list", this::list, "show", this::show, "release", this::release, "delete", this::delete);
     }
 
     private void list(Arguments args) {
@@ -269,16 +257,10 @@ final class QuarantineCommand {
     }
 
     static Duration duration(String text) {
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(text.trim());
-        if (!matcher.matches()) {
-            throw new AdminException("--older-than: expected a number and s, m, h or d (90s, 30m, 2h, 3d), not '" + text + "'");
+        try {
+            return Age.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new AdminException("--older-than: " + e.getMessage());
         }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
     }
 }

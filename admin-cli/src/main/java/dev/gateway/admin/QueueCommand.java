@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -12,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@code bin/gateway queue ...} over the routes of {@code /gateway/queue} (docs/operations.md#mail-queues):
  * status, list, show, flush, delete, hold, release, requeue.
  */
-final class QueueCommand {
+final class QueueCommand extends SubcommandDispatch {
 
     static final String USAGE = """
         usage: bin/gateway queue status                        each queue's size and held mail
@@ -31,34 +32,21 @@ final class QueueCommand {
     /** Deletion sends the ids it showed, this many per request, and says how far it got. */
     private static final int BATCH = 200;
 
-    private final WebAdmin webAdmin;
-    private final PrintStream out;
-    private final Confirmation confirmation;
-
     QueueCommand(WebAdmin webAdmin, PrintStream out, Confirmation confirmation) {
-        this.webAdmin = webAdmin;
-        this.out = out;
-        this.confirmation = confirmation;
+        super(webAdmin, out, confirmation, USAGE, VALUED, FLAGS);
     }
 
-    int run(List<String> arguments) {
-        if (arguments.isEmpty()) {
-            throw new AdminException(USAGE);
-        }
-        String sub = arguments.get(0);
-        Arguments args = new Arguments(arguments.subList(1, arguments.size()), VALUED, FLAGS);
-        switch (sub) {
-            case "status" -> status(args);
-            case "list" -> list(args);
-            case "show" -> show(args);
-            case "flush" -> act(args, "flush", "flushed", "flushed");
-            case "hold" -> act(args, "hold", "held", "held");
-            case "release" -> act(args, "release", "released", "released");
-            case "requeue" -> act(args, "requeue", "requeued", "requeued");
-            case "delete" -> delete(args);
-            default -> throw new AdminException(USAGE);
-        }
-        return 0;
+    @Override
+    Map<String, Consumer<Arguments>> subcommands() {
+        return Map.of(
+            "status", this::status,
+            "list", this::list,
+            "show", this::show,
+            "flush", args -> act(args, "flush", "flushed", "flushed"),
+            "hold", args -> act(args, "hold", "held", "held"),
+            "release", args -> act(args, "release", "released", "released"),
+            "requeue", args -> act(args, "requeue", "requeued", "requeued"),
+            "delete", this::delete);
     }
 
     private void status(Arguments args) {

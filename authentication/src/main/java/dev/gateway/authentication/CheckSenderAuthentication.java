@@ -28,6 +28,7 @@ import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.gateway.api.AuthenticationAttributes;
 import dev.gateway.authentication.dkim.DkimResult;
 import dev.gateway.authentication.dkim.DkimVerifier;
 import dev.gateway.authentication.dkim.RawMessage;
@@ -72,13 +73,6 @@ import dev.gateway.authentication.dns.TxtResolver;
  */
 public class CheckSenderAuthentication implements JamesMessageHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(CheckSenderAuthentication.class);
-    public static final String DKIM_ATTRIBUTE = "gateway.auth.dkim";
-    public static final String DKIM_DOMAINS_ATTRIBUTE = "gateway.auth.dkim.domains";
-    public static final String SPF_ATTRIBUTE = "gateway.auth.spf";
-    public static final String SPF_HELO_ATTRIBUTE = "gateway.auth.spf.helo";
-    public static final String RESULTS_ATTRIBUTE = "gateway.auth.results";
-    public static final String DMARC_ATTRIBUTE = "gateway.auth.dmarc";
-    public static final String DMARC_DISPOSITION_ATTRIBUTE = "gateway.auth.dmarc.disposition";
 
     private final DkimVerifier verifier;
     private final TxtResolver dns;
@@ -149,8 +143,8 @@ public class CheckSenderAuthentication implements JamesMessageHook {
             spf.ifPresent(results -> {
                 clauses.add(results.mailFromClause());
                 clauses.add(results.heloClause());
-                mail.setAttribute(attribute(SPF_ATTRIBUTE, results.mailFrom()));
-                mail.setAttribute(attribute(SPF_HELO_ATTRIBUTE, results.helo()));
+                mail.setAttribute(attribute(AuthenticationAttributes.SPF, results.mailFrom()));
+                mail.setAttribute(attribute(AuthenticationAttributes.SPF_HELO, results.helo()));
             });
             if (dkim.isEmpty()) {
                 clauses.add("dkim=none");
@@ -173,13 +167,13 @@ public class CheckSenderAuthentication implements JamesMessageHook {
 
             String summary = dkim.isEmpty() ? "none"
                 : dkim.stream().anyMatch(DkimResult::pass) ? "pass" : dkim.get(0).result();
-            mail.setAttribute(attribute(DKIM_ATTRIBUTE, summary));
-            mail.setAttribute(attribute(DKIM_DOMAINS_ATTRIBUTE, dkim.stream().filter(DkimResult::pass)
+            mail.setAttribute(attribute(AuthenticationAttributes.DKIM, summary));
+            mail.setAttribute(attribute(AuthenticationAttributes.DKIM_DOMAINS, dkim.stream().filter(DkimResult::pass)
                 .map(DkimResult::domain).distinct().collect(Collectors.joining(","))));
-            mail.setAttribute(attribute(RESULTS_ATTRIBUTE, AuthenticationResults.value(field)));
-            mail.setAttribute(attribute(DMARC_ATTRIBUTE, dmarcResult.result()));
+            mail.setAttribute(attribute(AuthenticationAttributes.RESULTS, AuthenticationResults.value(field)));
+            mail.setAttribute(attribute(AuthenticationAttributes.DMARC, dmarcResult.result()));
             String disposition = dmarcEnforce ? dmarcResult.disposition() : "none";
-            mail.setAttribute(attribute(DMARC_DISPOSITION_ATTRIBUTE, disposition));
+            mail.setAttribute(attribute(AuthenticationAttributes.DMARC_DISPOSITION, disposition));
             LOGGER.info("Mail {}: {}", mail.getName(), AuthenticationResults.value(field));
             if (disposition.equals("reject")) {
                 LOGGER.warn("Mail {} refused: DMARC policy of {} is reject and the message is not aligned",

@@ -19,19 +19,18 @@ import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
-import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
-import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
-import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 import dev.gateway.authentication.dkim.DkimKeygen;
 import dev.gateway.authentication.dkim.DkimKeys;
+import dev.gateway.authentication.dns.DnsjavaLookups;
 import dev.gateway.authentication.dns.GatewayDnsService;
+import dev.gateway.authentication.spf.SpfDns;
 
 /**
  * {@code bin/gateway dns-records DOMAIN [--check]}: every record an admin publishes for a domain whose mail this
@@ -218,22 +217,12 @@ public final class DnsRecords {
         return resolver;
     }
 
+    /** A fresh cache per run: --check is asked after publishing, so an answer must never be an old one. */
     static Published lookups(Resolver resolver) {
+        DnsjavaLookups dns = new DnsjavaLookups(resolver, new Cache(DClass.IN));
         return (name, type) -> {
-            Lookup lookup;
-            try {
-                lookup = new Lookup(Name.fromString(name, Name.root), type);
-            } catch (TextParseException e) {
-                return Optional.empty();
-            }
-            lookup.setResolver(resolver);
-            lookup.setCache(new Cache(DClass.IN));
-            Record[] answers = lookup.run();
-            return switch (lookup.getResult()) {
-                case Lookup.SUCCESSFUL -> Optional.of(Arrays.stream(answers).map(DnsRecords::text).toList());
-                case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> Optional.of(List.of());
-                default -> Optional.empty();
-            };
+            SpfDns.Answer<String> answer = dns.lookup(name, type, DnsRecords::text);
+            return answer.error().isPresent() ? Optional.empty() : Optional.of(answer.records());
         };
     }
 

@@ -17,8 +17,8 @@ import org.apache.james.protocols.smtp.hook.MailHook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.gateway.authentication.dns.DnsjavaLookups;
 import dev.gateway.authentication.dns.GatewayDnsService;
-import dev.gateway.authentication.spf.DnsjavaSpfDns;
 import dev.gateway.authentication.spf.SpfEvaluator;
 import dev.gateway.authentication.spf.SpfOutcome;
 
@@ -62,7 +62,7 @@ public class SpfCheck implements MailHook, ProtocolHandler {
         String ip = client.getHostAddress();
         String helo = session.getAttachment(SMTPSession.CURRENT_HELO_NAME, State.Connection).orElse("");
         // The receiving host's name is the r macro of explanations (RFC 7208 section 7.3).
-        SpfEvaluator spf = new SpfEvaluator(new DnsjavaSpfDns(dns.resolver(), dns.cache()),
+        SpfEvaluator spf = new SpfEvaluator(new DnsjavaLookups(dns.resolver(), dns.cache()),
             session.getConfiguration().getHelloName());
         // The HELO identity is checked as postmaster@ the HELO name (RFC 7208 section 2.3).
         String heloResult = helo.isEmpty() ? "none"

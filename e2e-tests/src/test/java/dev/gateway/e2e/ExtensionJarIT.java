@@ -4,21 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Collectors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -29,34 +24,23 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * An integrator's rule shipped as a jar: a mailet compiled here, from source, against the server's own jars, dropped
- * into {@code extensions-jars/} of a real gateway and named in its {@code mailetcontainer.xml}. The mail it handles
- * carries its mark; the banner and WebAdmin's {@code /extensions} list the jar; a class the configuration names and
- * no jar holds stops the start with its name and the jars searched.
+ * An integrator's rules shipped as a jar: a project started from {@code examples/} (a mailet, a matcher and an SMTP
+ * hook, written against James's published API only) with {@code bin/gateway new-extension}, built here with Maven
+ * as an integrator builds it, its unit tests included, its jar dropped into {@code extensions-jars/} of a real
+ * gateway and its classes named in that gateway's {@code mailetcontainer.xml} and {@code smtpserver.xml}. Each rule's effect is seen from outside: the headers of
+ * delivered mail over IMAP, the reply to RCPT TO. The banner and WebAdmin's {@code /extensions} list the jar; a class
+ * the configuration names and no jar holds stops the start with its name and the jars searched.
  */
 class ExtensionJarIT {
 
     private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "extension test secret";
-    private static final String JAR = "example-rules.jar";
+    /** The project's name, given to new-extension: its jar is named after it. */
+    private static final String PROJECT = "acme-rules";
+    private static final String JAR = PROJECT + "-1.0.jar";
     private static final String RULE = "com.example.rules.MarkHandledBy";
-    private static final String RULE_SOURCE = """
-        package com.example.rules;
-
-        import javax.mail.MessagingException;
-
-        import org.apache.mailet.Mail;
-        import org.apache.mailet.base.GenericMailet;
-
-        /** Marks each mail with a header naming this rule and its configured tag. */
-        public class MarkHandledBy extends GenericMailet {
-            @Override
-            public void service(Mail mail) throws MessagingException {
-                mail.getMessage().setHeader("X-Handled-By", getClass().getSimpleName() + " " + getInitParameter("tag", "?"));
-                mail.getMessage().saveChanges();
-            }
-        }
-        """;
+    /** ListMembersOnly guards Alice's address, on the MX listener, as if it were a list with one member. */
+    private static final String MEMBER = "bob@partner.test";
 
     /** This repository, as GatewayProcess finds it. */
     private static final Path SOURCE = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
@@ -66,10 +50,12 @@ class ExtensionJarIT {
 
     private static GatewayProcess gateway;
     private static String banner;
+    /** The jar the project built, installed in each gateway this class starts. */
+    private static Path jar;
 
     @BeforeAll
     static void startGatewayWithTheJar() throws Exception {
-        Path jar = compileRuleJar(work.resolve("build"));
+        jar = buildExamples(work.resolve("build"));
         Path configuration = configurationNaming(RULE, work.resolve("conf"));
         gateway = GatewayProcess.prepare(environment(configuration));
         installJar(jar, gateway);
@@ -83,17 +69,34 @@ class ExtensionJarIT {
     }
 
     @Test
-    void theRuleFromTheJarRunsOnDeliveredMail() throws Exception {
+    void theMailetRunsOnEveryDeliveredMailAndTheMatcherPicksTheExecutableAttachment() throws Exception {
         SSLContext tls = gateway.trustingServerCertificate();
         try (SmtpSession smtp = SmtpSession.authenticatedSubmission(gateway, tls, ALICE, PASSWORD)) {
-            assertThat(smtp.send(ALICE, SmtpSession.message(ALICE, ALICE, "through the rule"), ALICE)).startsWith("250");
+            assertThat(smtp.send(ALICE, SmtpSession.message(ALICE, ALICE, "plain mail"), ALICE)).startsWith("250");
+            assertThat(smtp.send(ALICE, withAttachment("setup.EXE"), ALICE)).startsWith("250");
         }
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
-            .until(() -> !Mailboxes.inbox(gateway, tls, ALICE, PASSWORD).isEmpty());
+            .until(() -> Mailboxes.inbox(gateway, tls, ALICE, PASSWORD).size() >= 2);
 
         List<String> inbox = Mailboxes.inbox(gateway, tls, ALICE, PASSWORD);
-        assertThat(inbox).hasSize(1);
-        assertThat(Mailboxes.headers(inbox.get(0))).contains("X-Handled-By: MarkHandledBy from-the-jar");
+        assertThat(inbox).hasSize(2);
+        String plain = headersWithSubject(inbox, "plain mail");
+        String attached = headersWithSubject(inbox, "a tool");
+        assertThat(plain).contains("X-Handled-By: from-the-jar").doesNotContain("executable-attachment");
+        assertThat(attached).contains("X-Handled-By: from-the-jar").contains("X-Handled-By: executable-attachment");
+    }
+
+    @Test
+    void theHookRefusesANonMemberAtRcptAndLetsAMemberThrough() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, gateway.trustingServerCertificate())) {
+            smtp.ehlo("partner.test");
+            assertThat(smtp.command("MAIL FROM:<mallory@elsewhere.test>")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<" + ALICE + ">"))
+                .isEqualTo("550 5.7.1 Only members may write to <" + ALICE + ">");
+            assertThat(smtp.command("RSET")).startsWith("250");
+            assertThat(smtp.command("MAIL FROM:<" + MEMBER + ">")).startsWith("250");
+            assertThat(smtp.command("RCPT TO:<" + ALICE + ">")).startsWith("250");
+        }
     }
 
     @Test
@@ -106,7 +109,6 @@ class ExtensionJarIT {
 
     @Test
     void aClassNoJarHoldsStopsTheStartWithItsNameAndTheJarsSearched() throws Exception {
-        Path jar = work.resolve("build").resolve(JAR);
         Path configuration = configurationNaming("com.example.rules.NotInAnyJar", work.resolve("conf-missing"));
         GatewayProcess broken = GatewayProcess.prepare(environment(configuration));
         try {
@@ -133,31 +135,51 @@ class ExtensionJarIT {
         Files.copy(jar, folder.resolve(JAR));
     }
 
-    /** The rule's class compiled with the JDK's compiler against app/target/lib, in a jar of its own. */
-    private static Path compileRuleJar(Path build) throws Exception {
-        Path sources = Files.createDirectories(build.resolve("src/com/example/rules"));
-        Path classes = Files.createDirectories(build.resolve("classes"));
-        Files.writeString(sources.resolve("MarkHandledBy.java"), RULE_SOURCE);
-        String classpath;
-        try (Stream<Path> jars = Files.list(SOURCE.resolve("app/target/lib"))) {
-            classpath = jars.map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
-        }
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        int status = compiler.run(null, null, null, "--release", "17", "-classpath", classpath, "-d", classes.toString(),
-            sources.resolve("MarkHandledBy.java").toString());
-        assertThat(status).as("javac of the example rule").isZero();
-
-        Path jar = build.resolve(JAR);
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file)) {
-            String entry = "com/example/rules/MarkHandledBy.class";
-            out.putNextEntry(new JarEntry(entry));
-            out.write(Files.readAllBytes(classes.resolve(entry)));
-            out.closeEntry();
-        }
-        return jar;
+    /**
+     * A project started from examples/ with {@code bin/gateway new-extension} (the source tree is left clean) and
+     * built with {@code mvn package}, its unit tests included, with no edit: what an integrator does first. Maven
+     * and its local repository are this build's: the project needs nothing the gateway's own build has not fetched.
+     */
+    private static Path buildExamples(Path build) throws Exception {
+        Path project = build.resolve(PROJECT);
+        Files.createDirectories(build);
+        run(build, build.resolve("new-extension.log"), SOURCE.resolve("bin/gateway").toString(), "new-extension",
+            PROJECT, project.toString());
+        String output = run(project, build.resolve("mvn.log"), "mvn", "-B", "package");
+        assertThat(output).as("the examples' unit tests ran").containsPattern("Tests run: [1-9]\\d*, Failures: 0, Errors: 0");
+        return project.resolve("target").resolve(JAR);
     }
 
-    /** A copy of server-config/ whose local-delivery processor runs {@code className} first, with a tag. */
+    /** Runs a command to its end (10 minutes at most) and answers its output; a failure shows that output. */
+    private static String run(Path directory, Path log, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).directory(directory.toFile())
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not end in 10 minutes; " + log);
+        }
+        String output = Files.readString(log);
+        assertThat(process.exitValue()).as("%s:%n%s", String.join(" ", command), output).isZero();
+        return output;
+    }
+
+    private static String withAttachment(String filename) {
+        return "From: " + ALICE + "\r\nTo: " + ALICE + "\r\nSubject: a tool\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            + "--b1\r\nContent-Type: text/plain\r\n\r\nthe tool, attached\r\n"
+            + "--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + filename
+            + "\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b1--\r\n";
+    }
+
+    private static String headersWithSubject(List<String> inbox, String subject) {
+        return inbox.stream().map(Mailboxes::headers).filter(headers -> headers.contains("Subject: " + subject))
+            .findFirst().orElseThrow(() -> new AssertionError("no mail with subject " + subject + " in " + inbox));
+    }
+
+    /**
+     * A copy of server-config/ whose local-delivery processor runs {@code className} first, tagging every mail, then
+     * the examples' matcher with MarkHandledBy; the MX listener runs ListMembersOnly first.
+     */
     private static Path configurationNaming(String className, Path target) throws IOException {
         Path source = SOURCE.resolve("server-config");
         Files.createDirectories(target);
@@ -166,13 +188,20 @@ class ExtensionJarIT {
                 Files.copy(file, target.resolve(file.getFileName()));
             }
         }
-        Path mailets = target.resolve("mailetcontainer.xml");
-        String xml = Files.readString(mailets, StandardCharsets.UTF_8);
-        String processor = "<processor state=\"local-delivery\" enableJmx=\"false\">";
-        assertThat(xml).contains(processor);
-        Files.writeString(mailets, xml.replace(processor, processor
-            + "\n            <mailet match=\"All\" class=\"" + className + "\"><tag>from-the-jar</tag></mailet>"),
-            StandardCharsets.UTF_8);
+        insertAfter(target.resolve("mailetcontainer.xml"), "<processor state=\"local-delivery\" enableJmx=\"false\">",
+            "\n            <mailet match=\"All\" class=\"" + className + "\"><tag>from-the-jar</tag></mailet>"
+            + "\n            <mailet match=\"com.example.rules.HasAttachmentEndingIn=.exe, .scr\" class=\"" + RULE + "\">"
+            + "<tag>executable-attachment</tag></mailet>");
+        insertAfter(target.resolve("smtpserver.xml"),
+            "<handler class=\"dev.gateway.operations.CountSmtpResults\"><listener>mx</listener></handler>",
+            "\n            <handler class=\"com.example.rules.ListMembersOnly\"><list>" + ALICE + "</list>"
+            + "<members>" + MEMBER + "</members></handler>");
         return target;
+    }
+
+    private static void insertAfter(Path file, String anchor, String addition) throws IOException {
+        String xml = Files.readString(file, StandardCharsets.UTF_8);
+        assertThat(xml).as(file.toString()).contains(anchor);
+        Files.writeString(file, xml.replace(anchor, anchor + addition), StandardCharsets.UTF_8);
     }
 }

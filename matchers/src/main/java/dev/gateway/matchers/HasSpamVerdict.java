@@ -15,6 +15,8 @@ import org.apache.mailet.Mail;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.base.GenericMatcher;
 
+import dev.gateway.api.SpamAttributes;
+
 /**
  * Matches the recipients of a mail whose own spam verdict is one of the verdicts in the condition: {@code clean},
  * {@code tagged}, {@code quarantine} or {@code unchecked} (comma separated). The verdicts are set at the end of DATA
@@ -34,8 +36,8 @@ import org.apache.mailet.base.GenericMatcher;
  */
 public class HasSpamVerdict extends GenericMatcher {
 
-    /** The same name as {@code SpamFilter.VERDICT_ATTRIBUTE} in the smtp-hooks module. */
-    public static final String VERDICT_ATTRIBUTE = "dev.gateway.spam.verdict";
+    /** Written by {@code SpamFilter} in the smtp-hooks module; the name is gateway-api's. */
+    public static final String VERDICT_ATTRIBUTE = SpamAttributes.VERDICT;
     static final Set<String> KNOWN = Set.of("clean", "tagged", "quarantine", "unchecked");
     private static final AttributeName VERDICT = AttributeName.of(VERDICT_ATTRIBUTE);
 

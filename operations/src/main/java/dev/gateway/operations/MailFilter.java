@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.mailet.Mail;
+
+import dev.gateway.api.Age;
 
 /**
  * Which mails an operator's queue command applies to, from the query string of {@code /gateway/queue/...}:
@@ -19,8 +19,6 @@ import org.apache.mailet.Mail;
  */
 public record MailFilter(Optional<String> queue, Optional<String> sender, Optional<String> recipientDomain,
                          Optional<Duration> olderThan, Set<String> ids) {
-
-    private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd])");
 
     public static MailFilter parse(Function<String, String> single, Function<String, String[]> repeated) {
         String[] ids = repeated.apply("id");
@@ -61,17 +59,11 @@ public record MailFilter(Optional<String> queue, Optional<String> sender, Option
     }
 
     static Duration duration(String text) {
-        Matcher matcher = DURATION.matcher(text.trim());
-        if (!matcher.matches()) {
-            throw new IllegalArgumentException("olderThan: expected a number and s, m, h or d (90s, 30m, 2h, 3d), not '" + text + "'");
+        try {
+            return Age.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("olderThan: " + e.getMessage(), e);
         }
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
     }
 
     private static Optional<String> given(String value) {

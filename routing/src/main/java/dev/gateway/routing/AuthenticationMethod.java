@@ -5,15 +5,17 @@ import java.util.Set;
 
 import org.apache.mailet.AttributeName;
 
+import dev.gateway.api.AuthenticationAttributes;
+
 /**
  * The sender authentication checks a rule may test, with the results each can have (RFC 8601 section 2.7) and
- * the mail attribute the authentication hook (CheckSenderAuthentication, docs/authentication.md) records it in.
- * The attribute names are repeated here rather than imported so that routing does not depend on the checks.
+ * the mail attribute the authentication hook (CheckSenderAuthentication, docs/authentication.md) records it in,
+ * named in {@link AuthenticationAttributes} so that routing shares the names without depending on the checks.
  */
 public enum AuthenticationMethod {
-    SPF("gateway.auth.spf", Set.of("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")),
-    DKIM("gateway.auth.dkim", Set.of("pass", "fail", "policy", "neutral", "none", "temperror", "permerror")),
-    DMARC("gateway.auth.dmarc", Set.of("pass", "fail", "none", "temperror", "permerror"));
+    SPF(AuthenticationAttributes.SPF, Set.of("pass", "fail", "softfail", "neutral", "none", "temperror", "permerror")),
+    DKIM(AuthenticationAttributes.DKIM, Set.of("pass", "fail", "policy", "neutral", "none", "temperror", "permerror")),
+    DMARC(AuthenticationAttributes.DMARC, Set.of("pass", "fail", "none", "temperror", "permerror"));
 
     private final AttributeName attribute;
     private final Set<String> results;

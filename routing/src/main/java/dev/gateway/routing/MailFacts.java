@@ -20,11 +20,13 @@ import org.apache.mailet.Mail;
 
 import com.google.common.net.InetAddresses;
 
+import dev.gateway.api.SpamAttributes;
+
 /** Builds {@link MessageFacts} from a received mail, the same way for the SMTP hook and the mailets. */
 public final class MailFacts {
 
-    /** Set by the SpamFilter SMTP hook (its {@code SCORE_ATTRIBUTE}). */
-    static final AttributeName SPAM_SCORE = AttributeName.of("dev.gateway.spam.score");
+    /** Set by the SpamFilter SMTP hook. */
+    static final AttributeName SPAM_SCORE = AttributeName.of(SpamAttributes.SCORE);
 
     private MailFacts() {
     }

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
+import dev.gateway.api.SpamAttributes;
+
 /**
  * Scans every message once, at the end of DATA, with SpamAssassin's spamd (through {@link SpamdClient}), whatever
  * its number of recipients, and acts on the score before the client is told the message is accepted:
@@ -103,10 +105,10 @@ public class SpamFilter implements JamesMessageHook {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SpamFilter.class);
 
-    /** Mail attribute holding the verdict; {@code HasSpamVerdict} in the matchers module reads the same name. */
-    public static final String VERDICT_ATTRIBUTE = "dev.gateway.spam.verdict";
+    /** Mail attribute holding the verdict, named in gateway-api, where {@code HasSpamVerdict} finds it too. */
+    public static final String VERDICT_ATTRIBUTE = SpamAttributes.VERDICT;
     /** Mail attribute holding spamd's score (a Double), absent when the message was not scanned. */
-    public static final String SCORE_ATTRIBUTE = "dev.gateway.spam.score";
+    public static final String SCORE_ATTRIBUTE = SpamAttributes.SCORE;
     public static final String CLEAN = "clean";
     public static final String TAGGED = "tagged";
     public static final String QUARANTINE = "quarantine";

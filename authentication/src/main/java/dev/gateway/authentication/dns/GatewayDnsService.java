@@ -38,9 +38,10 @@ import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
-import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
+
+import dev.gateway.authentication.spf.SpfDns;
 
 /**
  * James's DNS service with what mail authentication needs and James 3.8.1's {@code DNSJavaService} lacks: servers
@@ -126,23 +127,11 @@ public class GatewayDnsService extends DNSJavaService implements TxtResolver, Ad
 
     @Override
     public TxtAnswer txt(String name) {
-        Lookup lookup;
-        try {
-            lookup = new Lookup(Name.fromString(name, Name.root), Type.TXT);
-        } catch (TextParseException e) {
+        if (!DnsjavaLookups.isDomainName(name)) {
             return TxtAnswer.permanentError("not a domain name: " + name);
         }
-        lookup.setResolver(resolver);
-        lookup.setCache(cache);
-        Record[] records = lookup.run();
-        return switch (lookup.getResult()) {
-            case Lookup.SUCCESSFUL -> TxtAnswer.found(Arrays.stream(records)
-                .filter(TXTRecord.class::isInstance)
-                .map(record -> String.join("", ((TXTRecord) record).getStrings()))
-                .collect(Collectors.toList()));
-            case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> TxtAnswer.found(List.of());
-            default -> TxtAnswer.temporaryError(name + ": " + lookup.getErrorString());
-        };
+        SpfDns.Answer<String> answer = new DnsjavaLookups(resolver, cache).txt(name);
+        return answer.error().map(TxtAnswer::temporaryError).orElseGet(() -> TxtAnswer.found(answer.records()));
     }
 
     @Override

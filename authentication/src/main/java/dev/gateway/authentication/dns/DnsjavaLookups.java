@@ -1,4 +1,4 @@
-package dev.gateway.authentication.spf;
+package dev.gateway.authentication.dns;
 
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -17,17 +17,26 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
+import dev.gateway.authentication.spf.Addresses;
+import dev.gateway.authentication.spf.SpfDns;
+
 /**
- * {@link SpfDns} on dnsjava with the gateway's resolver and cache ({@code GatewayDnsService}: its servers, per-query
- * timeout and retries, TTL-honouring cache). NXDOMAIN and no data of the type are void; a timeout, SERVFAIL or any
- * other failure is a temporary error (RFC 7208 section 2.6.6: temperror). CNAMEs are followed by dnsjava. A name
- * that is not a DNS name (a label over 63 octets) can have no records: void.
+ * The gateway's one synchronous DNS lookup on dnsjava, with a given resolver and cache (the gateway's
+ * {@code GatewayDnsService}: its servers, per-query timeout and retries, TTL-honouring cache; or a resolver of
+ * {@code dns-records --check}). Every caller gets the same mapping of dnsjava's outcome: records found; NXDOMAIN and
+ * no data of the type are void (no records, no error); a timeout, SERVFAIL or any other failure is an error, which
+ * mail authentication must treat as temporary (RFC 7208 section 2.6.6: temperror; RFC 6376 section 6.1.2) and never
+ * as "no record". CNAMEs are followed by dnsjava. A name that is not a DNS name (a label over 63 octets) can have no
+ * records: void.
+ *
+ * <p>It answers SPF's lookups ({@link SpfDns}), TXT for DKIM and DMARC ({@code GatewayDnsService.txt}) and any type
+ * through {@link #lookup}.
  */
-public class DnsjavaSpfDns implements SpfDns {
+public class DnsjavaLookups implements SpfDns {
     private final Resolver resolver;
     private final Cache cache;
 
-    public DnsjavaSpfDns(Resolver resolver, Cache cache) {
+    public DnsjavaLookups(Resolver resolver, Cache cache) {
         this.resolver = resolver;
         this.cache = cache;
     }
@@ -57,7 +66,8 @@ public class DnsjavaSpfDns implements SpfDns {
         return lookup(Addresses.reverseName(address), Type.PTR, record -> ((PTRRecord) record).getTarget().toString(true));
     }
 
-    private <T> Answer<T> lookup(String name, int type, Function<Record, T> value) {
+    /** The records of one type at a name, each turned into a value; void or an error as described above. */
+    public <T> Answer<T> lookup(String name, int type, Function<Record, T> value) {
         Lookup lookup;
         try {
             lookup = new Lookup(Name.fromString(name, Name.root), type);
@@ -73,5 +83,15 @@ public class DnsjavaSpfDns implements SpfDns {
             case Lookup.HOST_NOT_FOUND, Lookup.TYPE_NOT_FOUND -> Answer.none();
             default -> Answer.failed(Type.string(type) + " " + name + ": " + lookup.getErrorString());
         };
+    }
+
+    /** Whether a name can be asked at all (labels of at most 63 octets, 255 in all). */
+    public static boolean isDomainName(String name) {
+        try {
+            Name.fromString(name, Name.root);
+            return true;
+        } catch (TextParseException e) {
+            return false;
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.gateway.authentication.spf;
+package dev.gateway.authentication.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,11 +13,14 @@ import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.SimpleResolver;
 
+import dev.gateway.authentication.spf.SpfEvaluator;
+import dev.gateway.authentication.spf.SpfResult;
+
 /**
  * A DNS server that takes queries and never answers (a loopback UDP socket): every lookup must be a temporary error
  * once the resolver's per-query timeout has run out, and check_host() temperror, never "no record" (RFC 7208 2.6.6).
  */
-class DnsjavaSpfDnsTest {
+class DnsjavaLookupsTest {
 
     @Test
     void aServerThatNeverAnswersIsATemporaryErrorAndTemperror() throws Exception {
@@ -25,7 +28,7 @@ class DnsjavaSpfDnsTest {
             SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(InetAddress.getLoopbackAddress(),
                 silent.getLocalPort()));
             resolver.setTimeout(Duration.ofMillis(300));
-            DnsjavaSpfDns dns = new DnsjavaSpfDns(resolver, new Cache(DClass.IN));
+            DnsjavaLookups dns = new DnsjavaLookups(resolver, new Cache(DClass.IN));
 
             assertThat(dns.txt("sender.test").error()).isPresent();
             assertThat(dns.a("mail.sender.test").error()).isPresent();
