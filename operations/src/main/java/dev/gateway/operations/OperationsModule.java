@@ -8,6 +8,8 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 
+import io.prometheus.client.Collector;
+
 /**
  * What operators use: the WebAdmin routes of {@code bin/gateway queue}, {@code /metrics}, and the "Mail queues" and "DNS"
  * entries of {@code /healthcheck} (docs/operations.md). Installed with WebAdmin.
@@ -19,6 +21,9 @@ public final class OperationsModule extends AbstractModule {
         Multibinder<Routes> routes = Multibinder.newSetBinder(binder(), Routes.class);
         routes.addBinding().to(QueueRoutes.class);
         routes.addBinding().to(PrometheusRoutes.class);
+        Multibinder<Collector> collectors = Multibinder.newSetBinder(binder(), Collector.class);
+        collectors.addBinding().to(QueueGauges.class);
+        collectors.addBinding().to(SmtpResultCounts.class);
         Multibinder<HealthCheck> healthChecks = Multibinder.newSetBinder(binder(), HealthCheck.class);
         healthChecks.addBinding().to(QueueHealthCheck.class);
         healthChecks.addBinding().to(DnsHealthCheck.class);
