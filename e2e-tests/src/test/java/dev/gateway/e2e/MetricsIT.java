@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +33,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * configuration of its own): Prometheus must accept the text format (target up, no scrape error) and its queries must
  * see the gateway's labelled gauges, with a queue that really holds mail (a smarthost where nothing listens), and
  * James's own metrics next to them; and the gateway's own counters must move with real traffic: a real spamd's
- * verdicts, the routing rule that sent mail to that smarthost, a bounce for a domain that does not exist.
+ * verdicts, the routing rule that sent mail to that smarthost, a bounce for a domain that does not exist. Every
+ * metric the Grafana dashboard (docs/grafana-dashboard.json) queries must be among what Prometheus scraped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsIT {
@@ -211,6 +215,19 @@ class MetricsIT {
 
         assertThat(value("gateway_bounces_null_sender_total")).as("the bounced mail had alice as its sender").isZero();
         assertThat(value("DSNBounce_count")).as("James's own timer of the mailet that made the bounce").isEqualTo(1);
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsScrapedFromTheGateway() throws Exception {
+        // The Cassandra driver's metrics exist on the cluster profile only: SmarthostOutageIT checks those.
+        Set<String> queried = GrafanaDashboard.metricNames().stream().filter(name -> !name.startsWith("cassandra_"))
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(queried).contains("gateway_spam_verdict_clean_total", "gateway_queue_size");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Set<String> scraped = new TreeSet<>();
+            query("/api/v1/label/__name__/values").get("data").forEach(name -> scraped.add(name.asText()));
+            assertThat(scraped).as("names Prometheus scraped from the gateway").containsAll(queried);
+        });
     }
 
     private static JsonNode check(JsonNode checks, String name) {
