@@ -21,6 +21,7 @@ import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionManage
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
 import org.apache.james.mailbox.store.BatchSizes;
 
+import com.codahale.metrics.MetricRegistry;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -95,11 +96,13 @@ final class CassandraSessionModule extends AbstractModule {
 
     @Provides
     @Singleton
-    CqlSession session(CassandraConnection connection, Set<CassandraModule> tables) {
+    CqlSession session(CassandraConnection connection, Set<CassandraModule> tables, MetricRegistry metrics) {
         // CassandraConnection creates tables but not the user-defined types James's mailbox tables use.
         CqlSession session = connection.open(CassandraModule.EMPTY_MODULE);
         try {
             CassandraSchema.update(session, Cassandra5Tables.compatible(CassandraModule.aggregateModules(tables)));
+            // The driver's request latency on /metrics, as James's CassandraMetricsModule (not in 3.8.1's jars) does.
+            session.getMetrics().ifPresent(driver -> metrics.registerAll(driver.<MetricRegistry>getRegistry()));
             return session;
         } catch (RuntimeException e) {
             session.close();

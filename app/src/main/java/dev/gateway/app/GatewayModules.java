@@ -17,6 +17,7 @@ import org.apache.james.modules.server.MailboxRoutesModule;
 import org.apache.james.modules.server.MailetContainerModule;
 import org.apache.james.modules.server.NoJwtModule;
 import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
+import org.apache.james.modules.server.ServerRouteModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
@@ -52,6 +53,8 @@ public final class GatewayModules {
         new MailQueueRoutesModule(),
         new MailRepositoriesRoutesModule(),
         new MailboxRoutesModule(),
+        // POST /servers?reload-certificate: every listener reads its TLS certificate again (bin/gateway tls reload).
+        new ServerRouteModule(),
         // bin/gateway queue: filtered listing, hold and release (docs/operations.md).
         new OperationsModule(),
         // WebAdmin falls back to JMAP's token verifier when JWT is configured; we ship no JMAP.

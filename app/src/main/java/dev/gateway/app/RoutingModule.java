@@ -9,6 +9,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
 
+import io.prometheus.client.Collector;
+
+import dev.gateway.mailets.RoutingRuleHits;
 import dev.gateway.routing.RoutingTableException;
 import dev.gateway.routing.RoutingTableParser;
 import dev.gateway.routing.RoutingTableStore;
@@ -28,6 +31,7 @@ final class RoutingModule extends AbstractModule {
     @Override
     protected void configure() {
         Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(RoutingRoutes.class);
+        Multibinder.newSetBinder(binder(), Collector.class).addBinding().to(RoutingRuleHits.class);
     }
 
     /** An invalid table at start-up stops the server with the line and the problem. */

@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code /metrics} scraped by a real Prometheus (Debian's {@code prometheus}, started by the test on loopback with a
  * configuration of its own): Prometheus must accept the text format (target up, no scrape error) and its queries must
  * see the gateway's labelled gauges, with a queue that really holds mail (a smarthost where nothing listens), and
- * James's own metrics next to them.
+ * James's own metrics next to them; and the gateway's own counters must move with real traffic: a real spamd's
+ * verdicts, the routing rule that sent mail to that smarthost, a bounce for a domain that does not exist. Every
+ * metric the Grafana dashboard (docs/grafana-dashboard.json) queries must be among what Prometheus scraped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsIT {
@@ -37,12 +42,14 @@ class MetricsIT {
     private static final String ALICE = "alice@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "metrics test password";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NO_SUCH_DOMAIN = "nowhere.test";
 
     /** The gateway's DNS: its "DNS" health entry must find it answering. */
     @RegisterExtension
     static final ZoneServer DNS = new ZoneServer();
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private Spamd spamd;
     private GatewayProcess gateway;
     private Path table;
     private Path prometheusHome;
@@ -66,15 +73,26 @@ class MetricsIT {
                 action: relay
                 smarthost: down
             """.formatted(freePort()));
-        gateway = GatewayProcess.start(ALICE, PASSWORD, DNS.gatewayEnvironment(Map.of("GATEWAY_SPAM_ENABLED", "false",
-            "GATEWAY_ROUTING_TABLE", table.toString(),
-            // One waiting mail is a backlog here, so that /healthcheck's queue entry has something to report.
-            "GATEWAY_QUEUE_HEALTH_MAX_SIZE", "0")));
+        spamd = Spamd.start();
+        Map<String, String> environment = new java.util.HashMap<>(spamd.gatewayEnvironment());
+        environment.put("GATEWAY_ROUTING_TABLE", table.toString());
+        // One waiting mail is a backlog here, so that /healthcheck's queue entry has something to report.
+        environment.put("GATEWAY_QUEUE_HEALTH_MAX_SIZE", "0");
+        gateway = GatewayProcess.start(ALICE, PASSWORD, DNS.gatewayEnvironment(environment));
         // Both tests look at these two: mail for a smarthost where nothing listens waits in smarthost-down.
-        for (String recipient : List.of("ann@down.test", "ben@down.test")) {
+        // The third is for a domain without DNS records (the test's DNS says NXDOMAIN): delivery fails for good, bounced.
+        for (String recipient : List.of("ann@down.test", "ben@down.test", "carl@" + NO_SUCH_DOMAIN)) {
             try (SmtpSession smtp = SmtpSession.authenticatedSubmission(gateway, gateway.trustingServerCertificate(), ALICE, PASSWORD)) {
                 assertThat(smtp.send(ALICE, SmtpSession.message(ALICE, recipient, "waits"), recipient)).startsWith("250");
             }
+        }
+        // Scanned by spamd on the MX listener: a clean message accepted, GTUBE refused.
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, gateway.trustingServerCertificate())) {
+            smtp.ehlo("sender.example");
+            assertThat(smtp.send("carol@sender.example", SpamMessages.clean(SpamMessages.newMessageId(), ALICE, "figures"), ALICE))
+                .startsWith("250");
+            assertThat(smtp.send("spammer@sender.example", SpamMessages.gtube(SpamMessages.newMessageId(), ALICE), ALICE))
+                .startsWith("550 5.7.1");
         }
 
         prometheusHome = Files.createTempDirectory("prometheus-");
@@ -101,7 +119,13 @@ class MetricsIT {
                 prometheus.waitFor();
             }
         } finally {
-            GatewayProcess.closeAll(gateway);
+            try {
+                GatewayProcess.closeAll(gateway);
+            } finally {
+                if (spamd != null) {
+                    spamd.stop();
+                }
+            }
             Files.deleteIfExists(table);
             if (prometheusHome != null) {
                 try (var files = Files.walk(prometheusHome)) {
@@ -142,9 +166,9 @@ class MetricsIT {
             value("gateway_smtp_hook_results_total{listener=\"mx\",hook=\"ValidRcptHandler\",result=\"deny\",code=\"550\"}") == 1
                 && value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"deny\",code=\"535\"}") == 1);
         assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"AUTH\",result=\"ok\",code=\"235\"}"))
-            .as("the two successful logins that submitted the queued mail").isEqualTo(2);
+            .as("the three successful logins that submitted mail").isEqualTo(3);
         assertThat(value("gateway_smtp_hook_results_total{listener=\"submission\",hook=\"SendMailHandler\",result=\"ok\"}"))
-            .as("the two messages accepted on submission").isEqualTo(2);
+            .as("the three messages accepted on submission").isEqualTo(3);
 
         JsonNode target = query("/api/v1/targets").get("data").get("activeTargets").get(0);
         assertThat(target.get("health").asText()).isEqualTo("up");
@@ -168,6 +192,42 @@ class MetricsIT {
         assertThat(queues.get("cause").asText()).contains("smarthost-down: ").doesNotContain("spool");
         assertThat(check(checks, "DNS").get("status").asText()).as("the test's DNS server answers").isEqualTo("healthy");
         assertThat(DNS.queries()).as("the DNS check asked the gateway's server for the root's name servers").contains(" NS"); // the server logs the root as an empty name
+    }
+
+    @Test
+    void theGatewaysOwnCountersMoveWithRealTraffic() throws Exception {
+        // The bounce comes last: the mail must fail its delivery (NXDOMAIN) and DSNBounce must have run.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() ->
+            value("gateway_bounces_total") == 1);
+
+        assertThat(value("gateway_spam_verdict_clean_total")).as("the clean message on MX").isEqualTo(1);
+        assertThat(value("gateway_spam_verdict_rejected_total")).as("GTUBE, refused with 550").isEqualTo(1);
+        assertThat(value("gateway_spam_verdict_quarantine_total")).isZero();
+        assertThat(value("gateway_spam_verdict_unchecked_total")).as("spamd answered both").isZero();
+        assertThat(value("gateway_spam_scan_count")).as("two exchanges with spamd; submission is not scanned").isEqualTo(2);
+        assertThat(value("gateway_spam_scan{quantile=\"0.5\"}")).as("seconds per scan").isPositive();
+        assertThat(value("gateway_smtp_hook_results_total{listener=\"mx\",hook=\"SpamFilter\",result=\"deny\",code=\"550\"}"))
+            .as("the same refusal, seen by the hook counter").isEqualTo(1);
+
+        assertThat(value("gateway_routing_rule_hits_total{rule=\"down\",action=\"relay\"}"))
+            .as("ann@ and ben@down.test; nothing else matches the rule").isEqualTo(2);
+        assertThat(value("count(gateway_routing_rule_hits_total)")).as("no other rule, no other series").isEqualTo(1);
+
+        assertThat(value("gateway_bounces_null_sender_total")).as("the bounced mail had alice as its sender").isZero();
+        assertThat(value("DSNBounce_count")).as("James's own timer of the mailet that made the bounce").isEqualTo(1);
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsScrapedFromTheGateway() throws Exception {
+        // The Cassandra driver's metrics exist on the cluster profile only: SmarthostOutageIT checks those.
+        Set<String> queried = GrafanaDashboard.metricNames().stream().filter(name -> !name.startsWith("cassandra_"))
+            .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(queried).contains("gateway_spam_verdict_clean_total", "gateway_queue_size");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Set<String> scraped = new TreeSet<>();
+            query("/api/v1/label/__name__/values").get("data").forEach(name -> scraped.add(name.asText()));
+            assertThat(scraped).as("names Prometheus scraped from the gateway").containsAll(queried);
+        });
     }
 
     private static JsonNode check(JsonNode checks, String name) {

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +80,22 @@ class SmarthostOutageIT {
         } finally {
             Files.deleteIfExists(table);
         }
+    }
+
+    /** Only the cluster profile has a Cassandra session: the dashboard's Cassandra panels are checked here. */
+    @Test
+    void metricsExportTheCassandraRequestTimesTheDashboardQueries() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + gateway.port(GatewayProcess.Port.WEBADMIN) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Map<String, String> samples = new java.util.HashMap<>();
+        response.body().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+            .forEach(line -> samples.put(line.replaceFirst("^([a-zA-Z_:][a-zA-Z0-9_:]*).*", "$1"), line.substring(line.lastIndexOf(' ') + 1)));
+        List<String> cassandra = GrafanaDashboard.metricNames().stream().filter(name -> name.startsWith("cassandra_")).toList();
+        assertThat(cassandra).contains("cassandra_cql_requests", "cassandra_cql_requests_count");
+        assertThat(samples).as(response.body()).containsKeys(cassandra.toArray(String[]::new));
+        assertThat(Double.parseDouble(samples.get("cassandra_cql_requests_count")))
+            .as("the start-up alone reads users, domains and queues").isPositive();
     }
 
     @Test

@@ -48,6 +48,7 @@ import dev.gateway.routing.RoutingTableStore;
  * </ul>
  * A rule's header changes are applied to the copy that goes the rule's way. Every mail this mailet dispatches
  * carries the attribute {@value #RULE_ATTRIBUTE} (the deciding rule) for the repositories' WebAdmin listings.
+ * Every rule that matches a recipient is counted in {@link RoutingRuleHits} ({@code /metrics}).
  * A mail carrying {@value #ROUTED_ATTRIBUTE} (set when quarantined mail is released) is left to the default route.
  *
  * <pre>{@code
@@ -86,11 +87,13 @@ public class RouteByTable extends GenericMailet {
     }
 
     private final RoutingTableStore tables;
+    private final RoutingRuleHits hits;
     private Settings settings;
 
     @Inject
-    public RouteByTable(RoutingTableStore tables) {
+    public RouteByTable(RoutingTableStore tables, RoutingRuleHits hits) {
         this.tables = tables;
+        this.hits = hits;
     }
 
     @Override
@@ -118,6 +121,7 @@ public class RouteByTable extends GenericMailet {
         Set<MailAddress> copies = new LinkedHashSet<>();
         for (MailAddress recipient : mail.getRecipients()) {
             Route route = table.route(recipient, facts);
+            hits.count(route);
             Way way = new Way(route.action(), route.decidedBy().map(rule -> rule.name()), route.addHeaders(), route.removeHeaders());
             ways.computeIfAbsent(way, key -> new ArrayList<>()).add(recipient);
             if (mail.getAttribute(IS_COPY).isEmpty()) {

@@ -2,12 +2,15 @@ package dev.gateway.operations;
 
 import java.io.StringWriter;
 
+import java.util.Set;
+
 import javax.inject.Inject;
 
 import org.apache.james.webadmin.PublicRoutes;
 
 import com.codahale.metrics.MetricRegistry;
 
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
@@ -16,8 +19,10 @@ import spark.Service;
 /**
  * {@code GET /metrics} in Prometheus text format (docs/operations.md#metrics): every metric James keeps in its
  * Dropwizard registry (timers of mailets, SMTP and IMAP commands, the spooler, the mailbox and Cassandra layers) as
- * James's own {@code MetricsRoutes} exports them, plus the gateway's {@link QueueGauges} and {@link SmtpResultCounts}, which carry labels.
- * James's route would export the registry alone; one endpoint keeps Prometheus's configuration to one job.
+ * James's own {@code MetricsRoutes} exports them, plus the gateway's collectors, which carry labels: {@link QueueGauges},
+ * {@link SmtpResultCounts} and whatever other module adds to the set ({@code Multibinder.newSetBinder(binder(),
+ * Collector.class)}, as the routing table's rule hits are added). James's route would export the registry alone; one
+ * endpoint keeps Prometheus's configuration to one job.
  */
 public class PrometheusRoutes implements PublicRoutes {
 
@@ -26,10 +31,9 @@ public class PrometheusRoutes implements PublicRoutes {
     private final CollectorRegistry collectors = new CollectorRegistry();
 
     @Inject
-    public PrometheusRoutes(MetricRegistry registry, QueueGauges queueGauges, SmtpResultCounts smtpResults) {
+    public PrometheusRoutes(MetricRegistry registry, Set<Collector> gatewayCollectors) {
         collectors.register(new DropwizardExports(registry));
-        collectors.register(queueGauges);
-        collectors.register(smtpResults);
+        gatewayCollectors.forEach(collectors::register);
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
@@ -165,6 +166,7 @@ public class SpamFilter implements JamesMessageHook {
     private final FileSystem fileSystem;
     private final ConfigurationPath configurationFolder;
     private final SpamEngineStatus status;
+    private final SpamMetrics metrics;
     private Settings settings;
     private RecipientSpamThresholds thresholds;
     private SpamdClient spamd;
@@ -172,15 +174,17 @@ public class SpamFilter implements JamesMessageHook {
 
     @Inject
     public SpamFilter(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration server,
-                      SpamEngineStatus status) {
-        this(Clock.systemUTC(), fileSystem, server.configurationPath(), status);
+                      SpamEngineStatus status, SpamMetrics metrics) {
+        this(Clock.systemUTC(), fileSystem, server.configurationPath(), status, metrics);
     }
 
-    SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder, SpamEngineStatus status) {
+    SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder, SpamEngineStatus status,
+               SpamMetrics metrics) {
         this.clock = clock;
         this.fileSystem = fileSystem;
         this.configurationFolder = configurationFolder;
         this.status = status;
+        this.metrics = metrics;
         Settings defaults = Settings.from(new org.apache.commons.configuration2.BaseHierarchicalConfiguration());
         apply(defaults, RecipientSpamThresholds.uniform(defaults.thresholds()));
     }
@@ -239,16 +243,19 @@ public class SpamFilter implements JamesMessageHook {
                     + "s after " + settings.circuitBreakerFailures() + " failures", null);
             }
             long start = System.nanoTime();
+            TimeMetric scan = metrics.startScan();
             SpamdClient.Result result;
             try {
                 result = spamd.check(message, null);
             } catch (SpamdClient.SpamdException e) {
+                scan.stopAndPublish();
                 if (breaker.recordFailure()) {
                     LOGGER.warn("spamd at {} failed {} times in a row: not asked for {}", spamd.endpoint(),
                         settings.circuitBreakerFailures(), settings.circuitBreakerCoolDown());
                 }
                 return failed(mail, "spamd unavailable", e);
             }
+            scan.stopAndPublish();
             breaker.recordSuccess();
             long millis = (System.nanoTime() - start) / 1_000_000;
             return scanned(mail, result, millis);
@@ -272,6 +279,7 @@ public class SpamFilter implements JamesMessageHook {
                 mail.getMaybeSender().asString(), format(score),
                 distinct.size() == 1 ? SpamThresholds.format(distinct.iterator().next().reject()) : "each recipient's threshold",
                 tests, millis);
+            metrics.count(SpamMetrics.REJECTED);
             return HookResult.builder().hookReturnCode(HookReturnCode.deny()).smtpReturnCode("550")
                 .smtpDescription(REJECT_TEXT).build();
         }
@@ -292,12 +300,14 @@ public class SpamFilter implements JamesMessageHook {
         LOGGER.info("Spam scan: mail {} from {} for {} recipient(s) score {} verdict {} tests {} in {} ms", mail.getName(),
             mail.getMaybeSender().asString(), mail.getRecipients().size(), format(score),
             verdict.equals(PER_RECIPIENT) ? verdicts : verdict, tests, millis);
+        metrics.count(verdict);
         return HookResult.DECLINED;
     }
 
     private HookResult failed(Mail mail, String reason, Exception cause) throws MessagingException, IOException {
         if (settings.onFailure() == OnFailure.TEMPFAIL) {
             LOGGER.warn("Mail {} refused for now (451): {}{}", mail.getName(), reason, cause == null ? "" : ": " + cause.getMessage());
+            metrics.count(SpamMetrics.DEFERRED);
             return HookResult.builder().hookReturnCode(HookReturnCode.denySoft()).smtpReturnCode("451")
                 .smtpDescription(TEMPFAIL_TEXT).build();
         }
@@ -312,6 +322,7 @@ public class SpamFilter implements JamesMessageHook {
         Map<String, String> verdicts = new LinkedHashMap<>();
         mail.getRecipients().forEach(recipient -> verdicts.put(recipient.asString(), UNCHECKED));
         setVerdicts(mail, verdicts);
+        metrics.count(UNCHECKED);
         return HookResult.DECLINED;
     }
 

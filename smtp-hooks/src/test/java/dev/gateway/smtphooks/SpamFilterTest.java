@@ -14,11 +14,14 @@ import java.time.Duration;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
+import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
 import org.apache.james.server.core.JamesServerResourceLoader;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.codahale.metrics.MetricRegistry;
 
 class SpamFilterTest {
 
@@ -160,6 +163,7 @@ class SpamFilterTest {
 
     private static SpamFilter filter(Path home) {
         return new SpamFilter(Clock.systemUTC(), new FileSystemImpl(new JamesServerResourceLoader(home.toString())),
-            new Configuration.ConfigurationPath("file://" + home.resolve("conf") + "/"), new SpamEngineStatus());
+            new Configuration.ConfigurationPath("file://" + home.resolve("conf") + "/"), new SpamEngineStatus(),
+            new SpamMetrics(new DropWizardMetricFactory(new MetricRegistry())));
     }
 }

@@ -128,6 +128,10 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             // compare-imap). Two connections of 8,192 streams each (the protocol allows 32,768) keep that in flight.
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, CONNECTIONS_PER_NODE)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, REQUESTS_PER_CONNECTION)
+            // The latency of every request and the client-side timeouts, in the session's Dropwizard registry, which
+            // the server exports on /metrics as cassandra_cql_requests and cassandra_cql_client_timeouts.
+            .withString(DefaultDriverOption.SESSION_NAME, "cassandra")
+            .withStringList(DefaultDriverOption.METRICS_SESSION_ENABLED, List.of("cql-requests", "cql-client-timeouts"))
             // James creates its tables in the execution profile TABLE_CREATION and, when the configuration has none,
             // with a fixed 10 s request timeout (JamesExecutionProfiles): the "Query timed out after PT10S" of first
             // starts on a busy machine, whatever cassandra.request.timeout said. Creating the schema happens once.

@@ -60,4 +60,14 @@ class CassandraConnectionTest {
         assertThat(new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofMinutes(5)).tableCreationTimeout())
             .isEqualTo(Duration.ofMinutes(5));
     }
+
+    @Test
+    void measuresEveryRequestUnderTheNamesOnMetrics() {
+        var options = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(3))
+            .driverConfig().getInitialConfig().getDefaultProfile();
+        // The driver names its metrics <session name>.<metric>: cassandra_cql_requests on /metrics (docs/operations.md).
+        assertThat(options.getString(DefaultDriverOption.SESSION_NAME)).isEqualTo("cassandra");
+        assertThat(options.getStringList(DefaultDriverOption.METRICS_SESSION_ENABLED))
+            .containsExactlyInAnyOrder("cql-requests", "cql-client-timeouts");
+    }
 }
