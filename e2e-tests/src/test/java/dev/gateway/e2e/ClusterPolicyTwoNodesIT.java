@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 
@@ -25,12 +27,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 /**
- * Two cluster-profile nodes on one Cassandra keyspace follow one policy. They count one user's messages and one
- * client's failed logins together (docs/smtp-hooks/shared-counters.md): a user allowed 10 messages a minute gets
- * exactly 10 accepted when alternating between the nodes, and a client allowed 4 wrong passwords is locked out on
- * both nodes by its 4th, wherever each one landed (with per-node heap counters the same runs accept 20 messages and
- * lock nobody). And they route with one table (docs/routing.md): a table put through node A's WebAdmin is in force on
- * node B within seconds, and {@code routing show} prints the same version on both.
+ * Two cluster-profile nodes on one Cassandra keyspace follow one policy. They count one user's messages and recipients
+ * and one client's or one account's failed logins together (docs/smtp-hooks/shared-counters.md): a user allowed 10
+ * messages a minute gets exactly 10 accepted when alternating between the nodes, a user allowed 12 recipients gets the
+ * 13th refused on the other node, a client allowed 4 wrong passwords is locked out on both nodes by its 4th, and an
+ * account allowed 6 is locked by the 6th from six addresses, wherever each one landed (with per-node heap counters the
+ * same runs accept 20 messages and 16 recipients and lock nobody). And they route with one table (docs/routing.md): a
+ * table put through node A's WebAdmin is in force on node B within seconds, and {@code routing show} prints the same
+ * version on both.
  */
 class ClusterPolicyTwoNodesIT {
 
@@ -39,6 +43,13 @@ class ClusterPolicyTwoNodesIT {
     private static final String PASSWORD = "shared-counters-secret";
     private static final int MAX_MESSAGES = 10;
     private static final int MAX_FAILURES_PER_ADDRESS = 4;
+    private static final int MAX_RECIPIENTS = 12;
+    private static final int MAX_FAILURES_PER_ACCOUNT = 6;
+    private static final String BULK = "bulk@" + GatewayProcess.DOMAIN;
+    private static final String VICTIM = "victim@" + GatewayProcess.DOMAIN;
+    /** Eight recipients of BULK's two messages; only the 12 recipients within the limit are delivered. */
+    private static final List<String> RECIPIENTS = IntStream.range(0, 8)
+        .mapToObj(i -> "rcpt" + i + "@" + GatewayProcess.DOMAIN).toList();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -59,9 +70,11 @@ class ClusterPolicyTwoNodesIT {
         // A fresh keyspace gets the whole schema at the first start: slow on a busy machine (as in LauncherIT).
         environment.put("GATEWAY_CASSANDRA_TIMEOUT", "60s");
         environment.put("GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES));
+        environment.put("GATEWAY_RATE_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS));
         environment.put("GATEWAY_RATE_WINDOW", "1m");
         environment.put("GATEWAY_AUTH_MAX_FAILURES_PER_ADDRESS", String.valueOf(MAX_FAILURES_PER_ADDRESS));
-        environment.put("GATEWAY_AUTH_MAX_FAILURES_PER_ACCOUNT", "100");
+        // Above the address limit, so that the address test's four failures against TARGET lock only the address.
+        environment.put("GATEWAY_AUTH_MAX_FAILURES_PER_ACCOUNT", String.valueOf(MAX_FAILURES_PER_ACCOUNT));
         environment.put("GATEWAY_AUTH_FAILURE_WINDOW", "10m");
         environment.put("GATEWAY_AUTH_LOCKOUT", "10m");
         // Each node its own routing file (a PUT writes the file of the node that took it); both start empty.
@@ -74,6 +87,10 @@ class ClusterPolicyTwoNodesIT {
         nodeA = GatewayProcess.start(SENDER, PASSWORD, environmentA);
         nodeA.addUser(TARGET, PASSWORD);
         nodeA.addUser(MOVED, PASSWORD);
+        WebAdminClient webAdmin = new WebAdminClient(nodeA);
+        for (String user : Stream.concat(Stream.of(BULK, VICTIM), RECIPIENTS.stream()).toList()) {
+            webAdmin.putJson("/users/" + user, "{\"password\":\"" + PASSWORD + "\"}");
+        }
         nodeB = GatewayProcess.startWithoutProvisioning(environmentB);
         tlsA = nodeA.trustingServerCertificate();
         tlsB = nodeB.trustingServerCertificate();
@@ -116,6 +133,58 @@ class ClusterPolicyTwoNodesIT {
             .until(() -> webAdmin.inboxCount(TARGET) >= MAX_MESSAGES);
         webAdmin.awaitNothingQueuedOrParked();
         assertThat(webAdmin.inboxCount(TARGET)).isEqualTo(MAX_MESSAGES);
+    }
+
+    @Test
+    void recipientsCountAcrossNodes() throws Exception {
+        try (SmtpSession onA = SmtpSession.authenticatedSubmission(nodeA, tlsA, BULK, PASSWORD);
+             SmtpSession onB = SmtpSession.authenticatedSubmission(nodeB, tlsB, BULK, PASSWORD)) {
+            assertThat(onA.send(BULK, SmtpSession.message(BULK, RECIPIENTS.get(0), "eight through A"), RECIPIENTS.toArray(String[]::new)))
+                .startsWith("250");
+            // Node B has seen none of BULK's recipients itself: four more reach the shared limit of 12, the fifth is
+            // refused there, and the transaction goes on with the four.
+            assertThat(onB.command("MAIL FROM:<" + BULK + ">")).startsWith("250");
+            for (String recipient : RECIPIENTS.subList(0, 4)) {
+                assertThat(onB.command("RCPT TO:<" + recipient + ">")).as("RCPT %s through B", recipient).startsWith("250");
+            }
+            assertThat(onB.command("RCPT TO:<" + RECIPIENTS.get(4) + ">"))
+                .startsWith("452 4.7.1 Recipient rate limit exceeded for " + BULK);
+            assertThat(onB.data(SmtpSession.message(BULK, RECIPIENTS.get(0), "four through B"))).startsWith("250");
+        }
+        WebAdminClient webAdmin = new WebAdminClient(nodeA);
+        Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+            .until(() -> webAdmin.inboxCount(RECIPIENTS.get(0)) >= 2);
+        webAdmin.awaitNothingQueuedOrParked();
+        Map<String, Long> inboxes = new HashMap<>();
+        for (String recipient : RECIPIENTS) {
+            inboxes.put(recipient, webAdmin.inboxCount(recipient));
+        }
+        assertThat(inboxes).as("the first four got both messages, the refused fifth and the rest only A's")
+            .isEqualTo(Map.of(RECIPIENTS.get(0), 2L, RECIPIENTS.get(1), 2L, RECIPIENTS.get(2), 2L, RECIPIENTS.get(3), 2L,
+                RECIPIENTS.get(4), 1L, RECIPIENTS.get(5), 1L, RECIPIENTS.get(6), 1L, RECIPIENTS.get(7), 1L));
+    }
+
+    @Test
+    void wrongPasswordsForOneAccountFromManyAddressesCountAcrossNodes() throws Exception {
+        // One failure from each of six addresses, alternating nodes: no address comes near its own limit of 4, the
+        // account reaches its limit of 6 with the last.
+        for (int i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+            GatewayProcess node = i % 2 == 0 ? nodeA : nodeB;
+            try (SmtpSession smtp = submissionFrom(InetAddress.getByName("127.0.0." + (51 + i)), node)) {
+                assertThat(smtp.authPlain(VICTIM, "guess " + i)).as("wrong password %d, through node %s", i + 1, i % 2 == 0 ? "A" : "B")
+                    .startsWith("535 5.7.8");
+            }
+        }
+        // Locked: the right password from a new address is refused on both nodes; another account from there is not.
+        InetAddress owner = InetAddress.getByName("127.0.0.60");
+        for (GatewayProcess node : List.of(nodeA, nodeB)) {
+            try (SmtpSession smtp = submissionFrom(owner, node)) {
+                assertThat(smtp.authPlain(VICTIM, PASSWORD)).startsWith("454 4.7.0 Too many failed authentication attempts");
+            }
+        }
+        try (SmtpSession smtp = submissionFrom(owner, nodeB)) {
+            assertThat(smtp.authPlain(BULK, PASSWORD)).startsWith("235 2.7.0");
+        }
     }
 
     @Test
