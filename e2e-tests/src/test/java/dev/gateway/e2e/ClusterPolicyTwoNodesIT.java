@@ -1,6 +1,7 @@
 package dev.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -34,7 +35,9 @@ import dev.gateway.queue.cassandra.CassandraExtension;
  * account allowed 6 is locked by the 6th from six addresses, wherever each one landed (with per-node heap counters the
  * same runs accept 20 messages and 16 recipients and lock nobody). And they route with one table (docs/routing.md): a
  * table put through node A's WebAdmin is in force on node B within seconds, and {@code routing show} prints the same
- * version on both.
+ * version on both. So do the per-recipient spam thresholds (docs/smtp-hooks/spam-filter.md): a document put through
+ * node A's WebAdmin decides the next message through node B's MX within seconds, and both nodes show the same version
+ * (one real spamd serves both).
  */
 class ClusterPolicyTwoNodesIT {
 
@@ -59,6 +62,10 @@ class ClusterPolicyTwoNodesIT {
 
     private static Path tableA;
     private static Path tableB;
+    private static final String GUARDED = "guarded@" + GatewayProcess.DOMAIN;
+    private static final String ADVANCE_FEE_SENDER = "mike.williams@lottery-winners.example";
+
+    private static Spamd spamd;
     private static GatewayProcess nodeA;
     private static GatewayProcess nodeB;
     private static SSLContext tlsA;
@@ -66,7 +73,14 @@ class ClusterPolicyTwoNodesIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> environment = new HashMap<>(ClusterProfile.withoutSpam(CASSANDRA.server(), "shared_counters"));
+        spamd = Spamd.start();
+        Map<String, String> environment = new HashMap<>(ClusterProfile.environment(CASSANDRA.server(), "shared_counters"));
+        // The MX scans with the real spamd: the advance-fee message (about 19) is tagged and nothing more, unless a
+        // recipient's own thresholds say otherwise. Submission, where the other tests send, is not scanned.
+        environment.putAll(spamd.gatewayEnvironment());
+        environment.put("GATEWAY_SPAM_TAG_THRESHOLD", "2.0");
+        environment.put("GATEWAY_SPAM_QUARANTINE_THRESHOLD", "100");
+        environment.put("GATEWAY_SPAM_REJECT_THRESHOLD", "500");
         // A fresh keyspace gets the whole schema at the first start: slow on a busy machine (as in LauncherIT).
         environment.put("GATEWAY_CASSANDRA_TIMEOUT", "60s");
         environment.put("GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES));
@@ -88,7 +102,7 @@ class ClusterPolicyTwoNodesIT {
         nodeA.addUser(TARGET, PASSWORD);
         nodeA.addUser(MOVED, PASSWORD);
         WebAdminClient webAdmin = new WebAdminClient(nodeA);
-        for (String user : Stream.concat(Stream.of(BULK, VICTIM), RECIPIENTS.stream()).toList()) {
+        for (String user : Stream.concat(Stream.of(BULK, VICTIM, GUARDED), RECIPIENTS.stream()).toList()) {
             webAdmin.putJson("/users/" + user, "{\"password\":\"" + PASSWORD + "\"}");
         }
         nodeB = GatewayProcess.startWithoutProvisioning(environmentB);
@@ -101,6 +115,9 @@ class ClusterPolicyTwoNodesIT {
         try {
             GatewayProcess.closeAll(nodeA, nodeB);
         } finally {
+            if (spamd != null) {
+                spamd.close();
+            }
             Files.deleteIfExists(tableA);
             Files.deleteIfExists(tableB);
         }
@@ -233,6 +250,50 @@ class ClusterPolicyTwoNodesIT {
         assertThat(onA).isGreaterThan(before).isEqualTo(onB);
         assertThat(JSON.readTree(nodeB.launcher(Duration.ofSeconds(30), "routing", "show")).get("rules").get(0)
             .get("name").asText()).isEqualTo("moved-away");
+    }
+
+    @Test
+    void spamThresholdsPutThroughNodeAAreInForceOnNodeBWithinFiveSeconds() throws Exception {
+        long before = thresholdsVersion(nodeB);
+        assertThat(thresholdsVersion(nodeA)).as("both nodes seeded from the same empty file: one version").isEqualTo(before);
+        assertThat(advanceFeeThroughB()).as("no override for %s yet: under the listener's reject of 500", GUARDED).startsWith("250");
+
+        String document = """
+            <thresholds>
+                <user address="%s" reject="10"/>
+            </thresholds>
+            """.formatted(GUARDED);
+        WebAdminClient webAdminA = new WebAdminClient(nodeA);
+        // Validated before it is stored, as the file is: a bad entry is refused by name and no version is added.
+        assertThatThrownBy(() -> webAdminA.put("/spam/thresholds", "application/xml",
+                "<thresholds><user address=\"" + GUARDED + "\" reject=\"ten\"/></thresholds>"))
+            .hasMessageContaining("answered 400").hasMessageContaining("reject 'ten' is neither a number nor off");
+        assertThat(thresholdsVersion(nodeA)).isEqualTo(before);
+
+        webAdminA.put("/spam/thresholds", "application/xml", document);
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(500))
+            .untilAsserted(() -> assertThat(advanceFeeThroughB()).startsWith("550 5.7.1 Message refused as spam"));
+        long onA = thresholdsVersion(nodeA);
+        long onB = thresholdsVersion(nodeB);
+        System.out.printf("Spam thresholds: version %d before the PUT; after it, node A shows %d, node B %d%n", before, onA, onB);
+        assertThat(onA).isEqualTo(before + 1).isEqualTo(onB);
+        assertThat(new WebAdminClient(nodeB).getText("/spam/thresholds/xml")).as("node B exports what A was given").isEqualTo(document);
+    }
+
+    /** The advance-fee message to {@link #GUARDED} through node B's MX port: the reply to its DATA. */
+    private static String advanceFeeThroughB() throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(nodeB, GatewayProcess.Port.SMTP, tlsB)) {
+            smtp.ehlo("lottery-winners.example");
+            return smtp.send(ADVANCE_FEE_SENDER, SpamMessages.advanceFee(SpamMessages.newMessageId()), GUARDED);
+        }
+    }
+
+    /** The spam thresholds version a node's WebAdmin says is in force there. */
+    private static long thresholdsVersion(GatewayProcess node) throws Exception {
+        JsonNode shown = new WebAdminClient(node).get("/spam/thresholds");
+        assertThat(shown.get("shared").asBoolean()).isTrue();
+        return shown.get("version").asLong();
     }
 
     /** The version {@code bin/gateway routing show} prints for a node. */
