@@ -5,18 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.MailAddress;
+import org.apache.james.server.core.JamesServerResourceLoader;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes' {@link SharedSpamThresholds} over one store of versions (the heap stands in for Cassandra, whose store
- * ClusterPolicyTwoNodesIT runs): seeding, a change through one node, the other following at its poll.
+ * ClusterPolicyTwoNodesIT runs): seeding, a change through one node, the other following at its poll, and a
+ * {@link SpamFilter} looking its recipients up there.
  */
 class SharedSpamThresholdsTest {
 
@@ -98,6 +107,24 @@ class SharedSpamThresholdsTest {
             .isEqualTo(new SpamThresholds(3, 4, Double.POSITIVE_INFINITY));
         assertThat(onB.get().forRecipient(new MailAddress("x@other.example"))).as("B's own level").isEqualTo(new SpamThresholds(3, 8, 12));
         assertThat(nodeB.inForce()).get().isEqualTo(new SharedSpamThresholds.InForce(2, STRICTER, 1, 1));
+    }
+
+    @Test
+    void aSpamFilterLooksRecipientsUpInTheSharedDocumentItsFileSeeded(@TempDir Path home) throws Exception {
+        Path file = Files.writeString(home.resolve("spam-thresholds.xml"), STRICT);
+        BaseHierarchicalConfiguration configuration = new BaseHierarchicalConfiguration();
+        configuration.addProperty("thresholdsFile", file.toString());
+        SpamFilter filter = new SpamFilter(Clock.systemUTC(), new FileSystemImpl(new JamesServerResourceLoader(home.toString())),
+            new Configuration.ConfigurationPath("file://" + home + "/"), new SpamEngineStatus(), nodeA);
+        filter.init(configuration);
+        MailAddress ceo = new MailAddress("ceo@strict.example");
+        assertThat(filter.thresholdsFor(ceo)).as("seeded from its file").isEqualTo(new SpamThresholds(5, 6, 15));
+
+        nodeB.replace(STRICTER);
+        assertThat(filter.thresholdsFor(ceo)).as("node A has not polled yet").isEqualTo(new SpamThresholds(5, 6, 15));
+        nodeA.refresh();
+
+        assertThat(filter.thresholdsFor(ceo)).isEqualTo(new SpamThresholds(5, 4, Double.POSITIVE_INFINITY));
     }
 
     @Test
