@@ -5,17 +5,12 @@ import static dev.gateway.app.CassandraSessionModule.duration;
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.utils.PropertiesProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -33,7 +28,6 @@ import dev.gateway.storage.cassandra.CassandraRoutingTableVersions;
  */
 final class CassandraRoutingModule extends AbstractModule {
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(CassandraRoutingModule.class);
     static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
 
     private final Path table;
@@ -53,19 +47,7 @@ final class CassandraRoutingModule extends AbstractModule {
             throws RoutingTableException, ConfigurationException, FileNotFoundException {
         Duration poll = duration(properties.getConfiguration("cassandra"), "cassandra.routing.poll", DEFAULT_POLL);
         RoutingTableStore store = RoutingTableStore.shared(table, RoutingTableParser.forServer(table), versions);
-        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "routing-table-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
-        poller.scheduleWithFixedDelay(() -> {
-            try {
-                store.refresh();
-            } catch (RuntimeException e) {
-                // Cassandra unreachable for a moment: the table in force stays, the next poll tries again.
-                LOGGER.warn("Could not read the routing table's newest version: {}", e.toString());
-            }
-        }, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+        Polling.every(poll, "routing-table-poll", "routing table", store::refresh);
         return store;
     }
 }

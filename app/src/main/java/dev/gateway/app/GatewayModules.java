@@ -81,8 +81,10 @@ public final class GatewayModules {
         Module storage = cassandra
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule(), CASSANDRA_HEALTH)
             : Modules.combine(backend.module(), queue.module());
-        // Nodes sharing a Cassandra share their lockouts, sending limits and routing table too.
-        Module policy = cassandra ? Modules.override(new PolicyModule()).with(new CassandraCountersModule()) : new PolicyModule();
+        // Nodes sharing a Cassandra share their lockouts, sending limits, spam thresholds and routing table too.
+        Module policy = cassandra
+            ? Modules.override(new PolicyModule()).with(new CassandraCountersModule(), new CassandraSpamThresholdsModule())
+            : new PolicyModule();
         Module routing = cassandra
             ? Modules.override(new RoutingModule(settings.routingTable())).with(new CassandraRoutingModule(settings.routingTable()))
             : new RoutingModule(settings.routingTable());

@@ -9,6 +9,7 @@ import org.apache.james.core.healthcheck.HealthCheck;
 import dev.gateway.smtphooks.InMemoryWindowedCounters;
 import dev.gateway.smtphooks.SpamEngineHealthCheck;
 import dev.gateway.smtphooks.SpamEngineStatus;
+import dev.gateway.smtphooks.SpamThresholdOverrides;
 import dev.gateway.smtphooks.WindowedCounters;
 
 /**
@@ -22,6 +23,7 @@ final class PolicyModule extends AbstractModule {
         bind(InMemoryWindowedCounters.class).in(Scopes.SINGLETON);
         bind(WindowedCounters.class).to(InMemoryWindowedCounters.class);
         bind(SpamEngineStatus.class).in(Scopes.SINGLETON);
+        bind(SpamThresholdOverrides.class).toInstance(SpamThresholdOverrides.FROM_FILE);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(SpamEngineHealthCheck.class);
     }
 }

@@ -181,11 +181,16 @@ public final class WebAdminClient {
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
+        return JSON.readTree(getText(path));
+    }
+
+    /** A GET whose answer is not JSON, such as an export: the body as it came. */
+    public String getText(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body();
     }
 }

@@ -82,6 +82,11 @@ final class RecipientSpamThresholds {
         return defaults;
     }
 
+    /** The same overrides over another listener's thresholds: a cluster's shared overrides serve every listener. */
+    RecipientSpamThresholds withDefaults(SpamThresholds listener) {
+        return listener.equals(defaults) ? this : new RecipientSpamThresholds(listener, domains, users, source);
+    }
+
     int domainCount() {
         return domains.size();
     }

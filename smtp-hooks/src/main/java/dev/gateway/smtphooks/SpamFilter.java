@@ -1,5 +1,6 @@
 package dev.gateway.smtphooks;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import javax.inject.Inject;
 
@@ -61,7 +63,9 @@ import dev.gateway.api.SpamAttributes;
  * </ul>
  *
  * <p>The thresholds may differ per recipient: {@code thresholdsFile} names an XML file of overrides per recipient
- * domain and address (see {@link RecipientSpamThresholds}), read once at start-up. The message is still scanned once.
+ * domain and address (see {@link RecipientSpamThresholds}), read once at start-up; on the cluster profile it seeds
+ * the one document every node follows, changed through any node's WebAdmin ({@link SharedSpamThresholds}). The
+ * message is still scanned once.
  * Its one copy of the headers says {@code X-Spam-Flag: YES} from the lowest tag threshold among its recipients, and
  * {@code verdict=per-recipient} when their verdicts differ; each recipient's own verdict is in the attribute.
  *
@@ -167,6 +171,9 @@ public class SpamFilter implements JamesMessageHook {
     private final ConfigurationPath configurationFolder;
     private final SpamEngineStatus status;
     private final SpamMetrics metrics;
+    private final SpamThresholdOverrides overrides;
+    /** What each recipient is looked up in: this listener's file, or a cluster's shared overrides over its levels. */
+    private Supplier<RecipientSpamThresholds> inForce;
     private Settings settings;
     private RecipientSpamThresholds thresholds;
     private SpamdClient spamd;
@@ -174,19 +181,27 @@ public class SpamFilter implements JamesMessageHook {
 
     @Inject
     public SpamFilter(FileSystem fileSystem, org.apache.james.server.core.configuration.Configuration server,
-                      SpamEngineStatus status, SpamMetrics metrics) {
-        this(Clock.systemUTC(), fileSystem, server.configurationPath(), status, metrics);
+                      SpamEngineStatus status, SpamMetrics metrics, SpamThresholdOverrides overrides) {
+        this(Clock.systemUTC(), fileSystem, server.configurationPath(), status, metrics, overrides);
     }
 
     SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder, SpamEngineStatus status,
                SpamMetrics metrics) {
+        this(clock, fileSystem, configurationFolder, status, metrics, SpamThresholdOverrides.FROM_FILE);
+    }
+
+    SpamFilter(Clock clock, FileSystem fileSystem, ConfigurationPath configurationFolder, SpamEngineStatus status,
+               SpamMetrics metrics, SpamThresholdOverrides overrides) {
         this.clock = clock;
         this.fileSystem = fileSystem;
         this.configurationFolder = configurationFolder;
         this.status = status;
         this.metrics = metrics;
+        this.overrides = overrides;
         Settings defaults = Settings.from(new org.apache.commons.configuration2.BaseHierarchicalConfiguration());
-        apply(defaults, RecipientSpamThresholds.uniform(defaults.thresholds()));
+        RecipientSpamThresholds uniform = RecipientSpamThresholds.uniform(defaults.thresholds());
+        this.inForce = () -> uniform;
+        apply(defaults, uniform);
     }
 
     @Override
@@ -200,17 +215,26 @@ public class SpamFilter implements JamesMessageHook {
             settings.enabled() ? "enabled" : "disabled", spamd.endpoint(), thresholds, settings.onFailure());
     }
 
-    /** The overrides file is read once, here: a change takes effect when the server restarts. */
+    /**
+     * The overrides file is read once, here, and validated; {@link SpamThresholdOverrides} then says what is in force
+     * ({@link #inForce}): the file on one node, a change taking effect when the server restarts; on the cluster
+     * profile the shared document the file seeds. Returns the file's.
+     */
     private RecipientSpamThresholds recipientThresholds(Settings settings) throws ConfigurationException {
         String file = settings.thresholdsFile();
         if (file.isEmpty()) {
-            return RecipientSpamThresholds.uniform(settings.thresholds());
+            RecipientSpamThresholds uniform = RecipientSpamThresholds.uniform(settings.thresholds());
+            inForce = () -> uniform;
+            return uniform;
         }
         // An absolute path as it is, anything else in the configuration folder, next to smtpserver.xml.
         String location = file.startsWith("/") ? FileSystem.FILE_PROTOCOL + file : configurationFolder.asString() + file;
         String path = location.startsWith(FileSystem.FILE_PROTOCOL) ? location.substring(FileSystem.FILE_PROTOCOL.length()) : location;
         try (InputStream in = fileSystem.getResource(location)) {
-            return RecipientSpamThresholds.read(settings.thresholds(), in, path);
+            byte[] xml = in.readAllBytes();
+            RecipientSpamThresholds fromFile = RecipientSpamThresholds.read(settings.thresholds(), new ByteArrayInputStream(xml), path);
+            inForce = overrides.inForce(fromFile, new String(xml, StandardCharsets.UTF_8));
+            return fromFile;
         } catch (IOException e) {
             throw new ConfigurationException("SpamFilter thresholdsFile " + path + " cannot be read: " + e, e);
         }
@@ -270,8 +294,9 @@ public class SpamFilter implements JamesMessageHook {
         double score = result.score();
         String tests = String.join(",", result.symbols());
         Map<MailAddress, SpamThresholds> byRecipient = new LinkedHashMap<>();
+        RecipientSpamThresholds now = inForce.get();
         for (MailAddress recipient : mail.getRecipients()) {
-            byRecipient.put(recipient, thresholds.forRecipient(recipient));
+            byRecipient.put(recipient, now.forRecipient(recipient));
         }
         Set<SpamThresholds> distinct = Set.copyOf(byRecipient.values());
         if (!byRecipient.isEmpty() && byRecipient.values().stream().allMatch(recipient -> recipient.rejects(score))) {
@@ -361,9 +386,9 @@ public class SpamFilter implements JamesMessageHook {
         return settings;
     }
 
-    /** The thresholds for one recipient, after the overrides file: for tests and operators. */
+    /** The thresholds for one recipient, after the overrides in force: for tests and operators. */
     SpamThresholds thresholdsFor(MailAddress recipient) {
-        return thresholds.forRecipient(recipient);
+        return inForce.get().forRecipient(recipient);
     }
 
     /** Replaces the message with: our headers, then the original without any X-Spam-* header. */

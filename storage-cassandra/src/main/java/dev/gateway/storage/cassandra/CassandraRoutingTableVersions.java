@@ -25,14 +25,14 @@ import dev.gateway.routing.RoutingTableVersions;
  * change of the table, which is rare; reading the newest version, which every node does every few seconds, is one
  * single-row read. Old versions are kept: they are small and they are the table's history.
  */
-public final class CassandraRoutingTableVersions implements RoutingTableVersions {
+public class CassandraRoutingTableVersions implements RoutingTableVersions {
 
     public static final String TABLE = "gateway_routing_tables";
     private static final String NAME = "name";
     private static final String VERSION = "version";
     private static final String YAML = "yaml";
     private static final String STORED = "stored";
-    /** The one table Gateway routes with; the partition key leaves room for more (spam thresholds). */
+    /** The partition of the routing table; the spam thresholds have theirs ({@link CassandraSpamThresholdVersions}). */
     private static final String ROUTING = "routing";
     private static final int ATTEMPTS = 20;
 
@@ -48,12 +48,19 @@ public final class CassandraRoutingTableVersions implements RoutingTableVersions
         .build();
 
     private final CqlSession session;
+    private final String document;
     private final PreparedStatement latest;
     private final PreparedStatement insert;
 
     @Inject
     public CassandraRoutingTableVersions(CqlSession session) {
+        this(session, ROUTING);
+    }
+
+    /** The versions of another document kept in the same table, in a partition of its own. */
+    protected CassandraRoutingTableVersions(CqlSession session, String document) {
         this.session = session;
+        this.document = document;
         this.latest = session.prepare("SELECT " + VERSION + ", " + YAML + " FROM " + TABLE + " WHERE " + NAME + " = ? LIMIT 1");
         this.insert = session.prepare("INSERT INTO " + TABLE + " (" + NAME + ", " + VERSION + ", " + YAML + ", " + STORED
             + ") VALUES (?, ?, ?, ?) IF NOT EXISTS");
@@ -61,7 +68,7 @@ public final class CassandraRoutingTableVersions implements RoutingTableVersions
 
     @Override
     public Optional<Stored> latest() {
-        Row row = session.execute(latest.bind(ROUTING).setIdempotent(true)).one();
+        Row row = session.execute(latest.bind(document).setIdempotent(true)).one();
         return row == null ? Optional.empty() : Optional.of(new Stored(row.getLong(VERSION), row.getString(YAML)));
     }
 
@@ -73,16 +80,16 @@ public final class CassandraRoutingTableVersions implements RoutingTableVersions
                 return new Stored(next, yaml);
             }
         }
-        throw new IllegalStateException("could not store the routing table: " + ATTEMPTS + " other versions were stored meanwhile");
+        throw new IllegalStateException("could not store the " + document + " document: " + ATTEMPTS + " other versions were stored meanwhile");
     }
 
     @Override
     public Stored seed(String yaml) {
         insert(1, yaml);
-        return latest().orElseThrow(() -> new IllegalStateException("routing table version 1 stored but not read back"));
+        return latest().orElseThrow(() -> new IllegalStateException(document + " version 1 stored but not read back"));
     }
 
     private boolean insert(long version, String yaml) {
-        return session.execute(insert.bind(ROUTING, version, yaml, Instant.now())).wasApplied();
+        return session.execute(insert.bind(document, version, yaml, Instant.now())).wasApplied();
     }
 }
