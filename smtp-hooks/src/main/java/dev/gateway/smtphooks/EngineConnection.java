@@ -10,8 +10,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * One request to a spam engine over its own TCP connection: connect within {@code connectTimeout}, write the request,
- * half-close, and read the whole answer until the engine closes, all within a deadline of {@code readTimeout} counted
+ * One request to a spam engine over its own TCP connection: connect within {@code connectTimeout}, write the request
+ * (then half-close, for spamd), and read the whole answer until the engine closes, all within a deadline of {@code readTimeout} counted
  * from the connection (not a per-read timeout, so an engine trickling bytes cannot hold a message longer). spamd
  * closes after every answer, and rspamd does after an HTTP/1.0 request, so the end of the answer is the end of the
  * stream. Every failure is a {@link SpamEngineException}. Thread-safe: it holds no state but its settings.
@@ -24,15 +24,23 @@ final class EngineConnection {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final int maxResponseBytes;
+    private final boolean halfClose;
 
-    /** @param name what the engine is called in error messages: "spamd", "rspamd" */
-    EngineConnection(String name, String host, int port, Duration connectTimeout, Duration readTimeout, int maxResponseBytes) {
+    /**
+     * @param name what the engine is called in error messages: "spamd", "rspamd"
+     * @param halfClose whether to shut our side down once the request is written: spamd is used to it; rspamd takes
+     *     it for a client that went away and drops a scan still running (its log: "the peer has closed connection
+     *     unexpectedly"), so its requests end with their Content-Length alone
+     */
+    EngineConnection(String name, String host, int port, Duration connectTimeout, Duration readTimeout, int maxResponseBytes,
+                     boolean halfClose) {
         this.name = name;
         this.host = host;
         this.port = port;
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.maxResponseBytes = maxResponseBytes;
+        this.halfClose = halfClose;
     }
 
     String endpoint() {
@@ -55,7 +63,9 @@ final class EngineConnection {
             out.write(head);
             out.write(body);
             out.flush();
-            socket.shutdownOutput();
+            if (halfClose) {
+                socket.shutdownOutput();
+            }
             return readAll(socket, deadline);
         } catch (SpamEngineException e) {
             throw e;

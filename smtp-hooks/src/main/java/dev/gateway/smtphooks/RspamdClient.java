@@ -20,7 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * envelope work as they do behind Postfix's milter. A controller password ({@code Password}) is sent only when one is
  * set: rspamd asks none from its {@code secure_ip} addresses, which {@code bin/rspamd} limits to 127.0.0.1.
  *
- * <p>One HTTP/1.0 request per connection, answered and closed by rspamd, through {@link EngineConnection}: the same
+ * <p>One HTTP/1.0 request per connection (never half-closed: rspamd drops a scan whose client shut its side down),
+ * answered and closed by rspamd, through {@link EngineConnection}: the same
  * connect timeout and whole-exchange deadline as spamd's client, and every answer that is not a complete result is a
  * {@link SpamEngineException}. Thread-safe: it holds no state.
  */
@@ -39,8 +40,8 @@ public final class RspamdClient implements SpamEngine {
      * @param password the controller password, or empty when rspamd trusts our address ({@code secure_ip})
      */
     public RspamdClient(String host, int port, int controllerPort, String password, Duration connectTimeout, Duration readTimeout) {
-        this.scanner = new EngineConnection("rspamd", host, port, connectTimeout, readTimeout, MAX_RESPONSE_BYTES);
-        this.controller = new EngineConnection("rspamd controller", host, controllerPort, connectTimeout, readTimeout, MAX_RESPONSE_BYTES);
+        this.scanner = new EngineConnection("rspamd", host, port, connectTimeout, readTimeout, MAX_RESPONSE_BYTES, false);
+        this.controller = new EngineConnection("rspamd controller", host, controllerPort, connectTimeout, readTimeout, MAX_RESPONSE_BYTES, false);
         this.password = password == null ? "" : password;
     }
 

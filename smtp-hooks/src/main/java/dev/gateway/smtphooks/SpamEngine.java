@@ -18,7 +18,7 @@ public interface SpamEngine {
     /**
      * One scan's outcome.
      *
-     * @param score the engine's score, on SpamAssassin's scale (rspamd's is the same: its default reject is 15)
+     * @param score the engine's score (rspamd's scale is like SpamAssassin's: its default reject is 15, as ours)
      * @param symbols the names of the rules that hit
      * @param forcedReject the engine refused the message whatever its score (rspamd's pre-result, e.g. GTUBE): it
      *     reaches every reject threshold that is not off, as SpamAssassin's 1000 for GTUBE does

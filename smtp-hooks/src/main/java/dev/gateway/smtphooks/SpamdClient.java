@@ -54,7 +54,7 @@ public final class SpamdClient implements SpamEngine {
      *     complete answer): a deadline, not a per-read timeout, so a spamd trickling bytes cannot hold us longer
      */
     public SpamdClient(String host, int port, Duration connectTimeout, Duration readTimeout) {
-        this.connection = new EngineConnection("spamd", host, port, connectTimeout, readTimeout, MAX_RESPONSE_BYTES);
+        this.connection = new EngineConnection("spamd", host, port, connectTimeout, readTimeout, MAX_RESPONSE_BYTES, true);
     }
 
     /** Scans a message; {@code user} (may be null) selects per-user settings where spamd allows them. */
