@@ -11,8 +11,6 @@ public interface SpamEngine {
 
     /** What the SMTP dialogue knows of a message besides its content; engines that judge the envelope use it. */
     record Envelope(String clientAddress, String helo, String sender, List<String> recipients, String queueId) {
-
-        public static final Envelope NONE = new Envelope(null, null, null, List.of(), null);
     }
 
     /**
