@@ -53,20 +53,21 @@ public final class RspamdClient implements SpamEngine {
         header(headers, "Helo", envelope.helo());
         header(headers, "From", envelope.sender());
         envelope.recipients().forEach(recipient -> header(headers, "Rcpt", recipient));
-        return parseCheckAnswer(new String(scanner.exchange(ascii(headers), message), StandardCharsets.UTF_8));
+        return parseCheckAnswer(new String(scanner.exchange(headerBytes(headers), message), StandardCharsets.UTF_8));
     }
 
+    /** {@code user} is not sent: rspamd keeps one classifier for every user here, as {@code bin/spamd} keeps one Bayes database. */
     @Override
     public Learned learn(byte[] message, boolean spam, String user) throws SpamEngineException {
         StringBuilder headers = request("POST /" + (spam ? "learnspam" : "learnham"), message.length);
         header(headers, "Password", password.isEmpty() ? null : password);
-        return parseLearnAnswer(new String(controller.exchange(ascii(headers), message), StandardCharsets.UTF_8), spam);
+        return parseLearnAnswer(new String(controller.exchange(headerBytes(headers), message), StandardCharsets.UTF_8), spam);
     }
 
     @Override
     public boolean ping() {
         try {
-            Response response = Response.parse(new String(scanner.exchange(ascii(request("GET /ping", -1)), new byte[0]), StandardCharsets.UTF_8));
+            Response response = Response.parse(new String(scanner.exchange(headerBytes(request("GET /ping", -1)), new byte[0]), StandardCharsets.UTF_8));
             return response.status() == 200 && response.body().trim().equals("pong");
         } catch (SpamEngineException e) {
             return false;
@@ -93,7 +94,7 @@ public final class RspamdClient implements SpamEngine {
         }
     }
 
-    private static byte[] ascii(StringBuilder headers) {
+    private static byte[] headerBytes(StringBuilder headers) {
         return headers.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
