@@ -28,12 +28,15 @@ import org.apache.james.util.DurationParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.gateway.smtphooks.SpamdClient;
+import dev.gateway.smtphooks.SpamEngine;
+import dev.gateway.smtphooks.SpamEngineSettings;
 
 /**
- * Teaches spamd from what users do over IMAP: a message moved into the user's Spam folder is learned as spam, a
- * message moved out of it (anywhere but Trash) as ham, with spamd's {@code TELL} (spamd must run with
- * {@code --allow-tell}; {@code bin/spamd} does). Only moves count (IMAP MOVE, or JMAP-style moves): a copy, a
+ * Teaches the spam engine from what users do over IMAP: a message moved into the user's Spam folder is learned as
+ * spam, a message moved out of it (anywhere but Trash) as ham: with spamd's {@code TELL} (spamd must run with
+ * {@code --allow-tell}; {@code bin/spamd} does), or with rspamd's controller, {@code /learnspam} and
+ * {@code /learnham} ({@code bin/rspamd}'s controller trusts 127.0.0.1; set {@code rspamdPassword} for one that
+ * does not). Only moves count (IMAP MOVE, or JMAP-style moves): a copy, a
  * delivery or a deletion teaches nothing, so ordinary delivery never trains the filter.
  *
  * <p>Registered in {@code listeners.xml}, asynchronous so that a slow spamd never slows IMAP:
@@ -43,8 +46,12 @@ import dev.gateway.smtphooks.SpamdClient;
  *     <async>true</async>
  *     <configuration>
  *         <enabled>true</enabled>                   <!-- default true -->
+ *         <engine>spamassassin</engine>             <!-- spamassassin (default) or rspamd, as the SpamFilter's -->
  *         <spamdHost>127.0.0.1</spamdHost>          <!-- default 127.0.0.1 -->
  *         <spamdPort>783</spamdPort>                <!-- default 783 -->
+ *         <rspamdHost>127.0.0.1</rspamdHost>        <!-- default 127.0.0.1 -->
+ *         <rspamdControllerPort>11334</rspamdControllerPort> <!-- default 11334 -->
+ *         <rspamdPassword></rspamdPassword>         <!-- default none -->
  *         <timeout>30s</timeout>                    <!-- default 30 seconds, per message -->
  *         <spamMailbox>Spam</spamMailbox>           <!-- default Spam, compared without case -->
  *         <trashMailbox>Trash</trashMailbox>        <!-- default Trash: moving spam to the trash is not "ham" -->
@@ -52,7 +59,7 @@ import dev.gateway.smtphooks.SpamdClient;
  * </listener>
  * }</pre>
  *
- * A message spamd cannot be told about is logged at WARN and skipped (learning is best effort, never retried).
+ * A message the engine cannot be told about is logged at WARN and skipped (learning is best effort, never retried).
  */
 public class SpamLearningListener implements EventListener.GroupEventListener {
 
@@ -69,7 +76,7 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
     private final boolean enabled;
     private final String spamMailbox;
     private final String trashMailbox;
-    private final SpamdClient spamd;
+    private final SpamEngine engine;
 
     @Inject
     public SpamLearningListener(MailboxManager mailboxManager, MessageIdManager messageIdManager,
@@ -81,10 +88,10 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
         this.spamMailbox = configuration.getString("spamMailbox", "Spam").trim();
         this.trashMailbox = configuration.getString("trashMailbox", "Trash").trim();
         Duration timeout = DurationParser.parse(configuration.getString("timeout", "30s"));
-        this.spamd = new SpamdClient(configuration.getString("spamdHost", "127.0.0.1").trim(),
-            configuration.getInt("spamdPort", 783), Duration.ofSeconds(2), timeout);
-        LOGGER.info("Spam learning {}: moves into and out of '{}' are told to spamd at {}",
-            enabled ? "enabled" : "disabled", spamMailbox, spamd.endpoint());
+        SpamEngineSettings engineSettings = SpamEngineSettings.from(configuration);
+        this.engine = engineSettings.create(Duration.ofSeconds(2), timeout);
+        LOGGER.info("Spam learning {}: moves into and out of '{}' are told to {}",
+            enabled ? "enabled" : "disabled", spamMailbox, engineSettings);
     }
 
     @Override
@@ -127,11 +134,16 @@ public class SpamLearningListener implements EventListener.GroupEventListener {
     private void tell(MessageResult message, boolean spam, MessageMoveEvent move) {
         String user = move.getUsername().asString();
         try (InputStream content = message.getFullContent().getInputStream()) {
-            boolean changed = spamd.tell(content.readAllBytes(), spam, user);
-            LOGGER.info("Learned message {} of {} as {}{}", message.getMessageId().serialize(), user,
-                spam ? "spam" : "ham", changed ? "" : " (already known as such)");
+            SpamEngine.Learned learned = engine.learn(content.readAllBytes(), spam, user);
+            if (learned == SpamEngine.Learned.NOT_LEARNED) {
+                LOGGER.info("Message {} of {} not learned as {}: {} skipped it (too few words for its classifier, or its learn condition)",
+                    message.getMessageId().serialize(), user, spam ? "spam" : "ham", engine.describe());
+            } else {
+                LOGGER.info("Learned message {} of {} as {}{}", message.getMessageId().serialize(), user,
+                    spam ? "spam" : "ham", learned == SpamEngine.Learned.ALREADY_KNOWN ? " (already known as such)" : "");
+            }
         } catch (IOException | MailboxException e) {
-            LOGGER.warn("Could not teach spamd message {} of {} as {}: {}", message.getMessageId().serialize(), user,
+            LOGGER.warn("Could not teach {} message {} of {} as {}: {}", engine.describe(), message.getMessageId().serialize(), user,
                 spam ? "spam" : "ham", e.getMessage());
         }
     }

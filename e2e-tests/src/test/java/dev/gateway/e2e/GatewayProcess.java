@@ -92,6 +92,15 @@ public final class GatewayProcess implements AutoCloseable {
         return start(user, password, environment, true);
     }
 
+    /**
+     * Starts a gateway whose launcher runs the private spam engine it chooses from {@code extraEnvironment}
+     * ({@code GATEWAY_SPAM_ENGINE}), on the ports given there.
+     */
+    public static GatewayProcess startWithPrivateEngine(String user, String password, Map<String, String> extraEnvironment)
+            throws IOException, InterruptedException {
+        return start(user, password, extraEnvironment, true);
+    }
+
     private static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment,
                                         boolean privateSpamd) throws IOException, InterruptedException {
         GatewayProcess gateway = prepare(extraEnvironment, privateSpamd);

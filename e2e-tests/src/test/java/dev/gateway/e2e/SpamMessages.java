@@ -10,6 +10,14 @@ final class SpamMessages {
     private SpamMessages() {
     }
 
+    /** Sends a message from carol@sender.example to the MX port, as another mail server would; returns the reply to DATA. */
+    static String sendToMx(GatewayProcess gateway, javax.net.ssl.SSLContext tls, String message, String to) throws Exception {
+        try (SmtpSession smtp = SmtpSession.connect(gateway, GatewayProcess.Port.SMTP, tls)) {
+            smtp.ehlo("sender.example");
+            return smtp.send("carol@sender.example", message, to);
+        }
+    }
+
     static String newMessageId() {
         return UUID.randomUUID() + "@sender.example";
     }

@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * WebAdmin's {@code /healthcheck} entry "Spam engine": asks each spamd the enabled spam filters use for PING.
+ * WebAdmin's {@code /healthcheck} entry "Spam engine": asks each spam engine the enabled spam filters use whether it answers (spamd: PING, rspamd: /ping).
  * Every one answers: healthy. One does not: degraded when its filter accepts mail unscanned (the default), unhealthy
  * when its filter defers all MX mail with 451 meanwhile. The cause names the engine and counts the messages accepted
  * unscanned since start. No enabled filter: healthy (the filter is off by choice).
@@ -44,8 +44,8 @@ public class SpamEngineHealthCheck implements HealthCheck {
         List<String> down = new ArrayList<>();
         boolean anyFailClosed = false;
         for (SpamEngineStatus.Engine engine : status.engines()) {
-            if (!engine.client().ping()) {
-                down.add("spamd at " + engine.client().endpoint());
+            if (!engine.engine().ping()) {
+                down.add(engine.engine().describe());
                 anyFailClosed |= !engine.failOpen();
             }
         }

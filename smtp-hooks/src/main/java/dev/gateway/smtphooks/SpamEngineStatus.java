@@ -15,16 +15,16 @@ import javax.inject.Singleton;
 public class SpamEngineStatus {
 
     /** One filter's engine and what that filter does when the engine cannot answer. */
-    public record Engine(SpamdClient client, boolean failOpen) {
+    public record Engine(SpamEngine engine, boolean failOpen) {
     }
 
     private final List<Engine> engines = new CopyOnWriteArrayList<>();
     private final AtomicLong unscanned = new AtomicLong();
 
     /** Called once by each enabled filter when it reads its configuration. */
-    void register(SpamdClient client, boolean failOpen) {
-        if (engines.stream().noneMatch(engine -> engine.client().endpoint().equals(client.endpoint()))) {
-            engines.add(new Engine(client, failOpen));
+    void register(SpamEngine engine, boolean failOpen) {
+        if (engines.stream().noneMatch(known -> known.engine().describe().equals(engine.describe()))) {
+            engines.add(new Engine(engine, failOpen));
         }
     }
 

@@ -24,6 +24,7 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.metrics.api.TimeMetric;
 import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
+import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
@@ -46,8 +47,8 @@ import javax.mail.internet.MimeMessage;
 import dev.gateway.api.SpamAttributes;
 
 /**
- * Scans every message once, at the end of DATA, with SpamAssassin's spamd (through {@link SpamdClient}), whatever
- * its number of recipients, and acts on the score before the client is told the message is accepted:
+ * Scans every message once, at the end of DATA, with a {@link SpamEngine}: SpamAssassin's spamd ({@link SpamdClient},
+ * the default) or rspamd ({@link RspamdClient}, {@code <engine>rspamd</engine>}), whatever its number of recipients, and acts on the score before the client is told the message is accepted:
  * <ul>
  *   <li>every scanned message gets {@code X-Spam-Flag}, {@code X-Spam-Score} and {@code X-Spam-Status} headers,
  *       prepended above the trace headers (any {@code X-Spam-*} header the sender wrote is removed first, so a
@@ -76,7 +77,11 @@ import dev.gateway.api.SpamAttributes;
  * proportion to the text they read (about 1 s for 100 KB of plain text), so this bounds the cost of a scan; what
  * lies past the cut is not judged.
  *
- * <p>When spamd cannot be reached, times out or answers garbage, {@code onFailure} decides: {@code accept} (fail
+ * <p>rspamd's score is compared with the same thresholds (its own actions are not used: their default thresholds,
+ * add header 6 and reject 15, are close to ours), except that a result rspamd forced before scoring (a pre-result,
+ * {@code is_skipped} with action {@code reject}, such as GTUBE's) reaches every threshold that is not off.
+ *
+ * <p>When the engine cannot be reached, times out or answers garbage, {@code onFailure} decides: {@code accept} (fail
  * open, the default) accepts the message with {@code X-Spam-Status: unchecked (spamd unavailable)} and verdict
  * {@value #UNCHECKED}, logged at WARN with the number of messages accepted unscanned since start (also shown by
  * {@link SpamEngineHealthCheck}); {@code tempfail} (fail closed) answers {@code 451 4.7.1} so the sender retries later. After
@@ -89,8 +94,11 @@ import dev.gateway.api.SpamAttributes;
  * <pre>{@code
  * <handler class="dev.gateway.smtphooks.SpamFilter">
  *     <enabled>true</enabled>                             <!-- default true; false: the hook does nothing -->
+ *     <engine>spamassassin</engine>                       <!-- spamassassin (default) or rspamd -->
  *     <spamdHost>127.0.0.1</spamdHost>                    <!-- default 127.0.0.1 -->
  *     <spamdPort>783</spamdPort>                          <!-- default 783 -->
+ *     <rspamdHost>127.0.0.1</rspamdHost>                  <!-- default 127.0.0.1 -->
+ *     <rspamdPort>11333</rspamdPort>                      <!-- default 11333, rspamd's normal worker -->
  *     <connectTimeout>2s</connectTimeout>                 <!-- default 2 seconds -->
  *     <readTimeout>15s</readTimeout>                      <!-- default 15 seconds, for the whole exchange -->
  *     <tagThreshold>5.0</tagThreshold>                    <!-- default 5.0: X-Spam-Flag: YES from here -->
@@ -98,7 +106,7 @@ import dev.gateway.api.SpamAttributes;
  *     <rejectThreshold>15.0</rejectThreshold>             <!-- default 15.0; "off" never rejects -->
  *     <thresholdsFile>spam-thresholds.xml</thresholdsFile> <!-- default none; relative to the configuration folder -->
  *     <maxMessageSize>500K</maxMessageSize>               <!-- default 500K; larger messages are not scanned -->
- *     <scanSize>32K</scanSize>                            <!-- default 32K; spamd sees only the first 32K -->
+ *     <scanSize>32K</scanSize>                            <!-- default 32K; the engine sees only the first 32K -->
  *     <skipAuthenticated>true</skipAuthenticated>         <!-- default true -->
  *     <onFailure>accept</onFailure>                       <!-- accept (default) or tempfail -->
  *     <circuitBreakerFailures>5</circuitBreakerFailures>  <!-- default 5 -->
@@ -128,7 +136,7 @@ public class SpamFilter implements JamesMessageHook {
     enum OnFailure { ACCEPT, TEMPFAIL }
 
     /** Settings read once from the handler element. */
-    record Settings(boolean enabled, String spamdHost, int spamdPort, Duration connectTimeout, Duration readTimeout,
+    record Settings(boolean enabled, SpamEngineSettings engine, Duration connectTimeout, Duration readTimeout,
                     SpamThresholds thresholds, String thresholdsFile, long maxMessageSize, int scanSize,
                     boolean skipAuthenticated, OnFailure onFailure, int circuitBreakerFailures,
                     Duration circuitBreakerCoolDown) {
@@ -136,8 +144,7 @@ public class SpamFilter implements JamesMessageHook {
         static Settings from(Configuration configuration) {
             Settings settings = new Settings(
                 configuration.getBoolean("enabled", true),
-                configuration.getString("spamdHost", "127.0.0.1").trim(),
-                configuration.getInt("spamdPort", 783),
+                SpamEngineSettings.from(configuration),
                 DurationParser.parse(configuration.getString("connectTimeout", "2s"), ChronoUnit.SECONDS),
                 DurationParser.parse(configuration.getString("readTimeout", "15s"), ChronoUnit.SECONDS),
                 new SpamThresholds(
@@ -176,7 +183,7 @@ public class SpamFilter implements JamesMessageHook {
     private Supplier<RecipientSpamThresholds> inForce;
     private Settings settings;
     private RecipientSpamThresholds thresholds;
-    private SpamdClient spamd;
+    private SpamEngine engine;
     private CircuitBreaker breaker;
 
     @Inject
@@ -209,10 +216,10 @@ public class SpamFilter implements JamesMessageHook {
         Settings settings = Settings.from(configuration);
         apply(settings, recipientThresholds(settings));
         if (settings.enabled()) {
-            status.register(spamd, settings.onFailure() == OnFailure.ACCEPT);
+            status.register(engine, settings.onFailure() == OnFailure.ACCEPT);
         }
-        LOGGER.info("Spam filter {}: spamd {}, {}, on failure {}",
-            settings.enabled() ? "enabled" : "disabled", spamd.endpoint(), thresholds, settings.onFailure());
+        LOGGER.info("Spam filter {}: {}, {}, on failure {}",
+            settings.enabled() ? "enabled" : "disabled", engine.describe(), thresholds, settings.onFailure());
     }
 
     /**
@@ -243,7 +250,7 @@ public class SpamFilter implements JamesMessageHook {
     private void apply(Settings settings, RecipientSpamThresholds thresholds) {
         this.settings = settings;
         this.thresholds = thresholds;
-        this.spamd = new SpamdClient(settings.spamdHost(), settings.spamdPort(), settings.connectTimeout(), settings.readTimeout());
+        this.engine = settings.engine().create(settings.connectTimeout(), settings.readTimeout());
         this.breaker = new CircuitBreaker(settings.circuitBreakerFailures(), settings.circuitBreakerCoolDown(), clock);
     }
 
@@ -263,21 +270,21 @@ public class SpamFilter implements JamesMessageHook {
             // Read before asking the breaker: a half-open trial, once allowed, always ends in a success or failure.
             byte[] message = readMessage(mail, settings.scanSize());
             if (!breaker.allowRequest()) {
-                return failed(mail, "spamd unavailable, not asked for " + settings.circuitBreakerCoolDown().toSeconds()
+                return failed(mail, name() + " unavailable, not asked for " + settings.circuitBreakerCoolDown().toSeconds()
                     + "s after " + settings.circuitBreakerFailures() + " failures", null);
             }
             long start = System.nanoTime();
             TimeMetric scan = metrics.startScan();
-            SpamdClient.Result result;
+            SpamEngine.Result result;
             try {
-                result = spamd.check(message, null);
-            } catch (SpamdClient.SpamdException e) {
+                result = engine.scan(message, envelope(session, mail));
+            } catch (SpamEngineException e) {
                 scan.stopAndPublish();
                 if (breaker.recordFailure()) {
-                    LOGGER.warn("spamd at {} failed {} times in a row: not asked for {}", spamd.endpoint(),
+                    LOGGER.warn("{} failed {} times in a row: not asked for {}", engine.describe(),
                         settings.circuitBreakerFailures(), settings.circuitBreakerCoolDown());
                 }
-                return failed(mail, "spamd unavailable", e);
+                return failed(mail, name() + " unavailable", e);
             }
             scan.stopAndPublish();
             breaker.recordSuccess();
@@ -290,8 +297,10 @@ public class SpamFilter implements JamesMessageHook {
         }
     }
 
-    private HookResult scanned(Mail mail, SpamdClient.Result result, long millis) throws MessagingException, IOException {
+    private HookResult scanned(Mail mail, SpamEngine.Result result, long millis) throws MessagingException, IOException {
         double score = result.score();
+        // A forced reject (rspamd's pre-result, e.g. GTUBE) reaches every threshold that is not off, whatever the score.
+        double judged = result.forcedReject() ? Double.MAX_VALUE : score;
         String tests = String.join(",", result.symbols());
         Map<MailAddress, SpamThresholds> byRecipient = new LinkedHashMap<>();
         RecipientSpamThresholds now = inForce.get();
@@ -299,9 +308,9 @@ public class SpamFilter implements JamesMessageHook {
             byRecipient.put(recipient, now.forRecipient(recipient));
         }
         Set<SpamThresholds> distinct = Set.copyOf(byRecipient.values());
-        if (!byRecipient.isEmpty() && byRecipient.values().stream().allMatch(recipient -> recipient.rejects(score))) {
-            LOGGER.info("Spam refused: mail {} from {} score {} (reject at {}) tests {} scanned in {} ms", mail.getName(),
-                mail.getMaybeSender().asString(), format(score),
+        if (!byRecipient.isEmpty() && byRecipient.values().stream().allMatch(recipient -> recipient.rejects(judged))) {
+            LOGGER.info("Spam refused: mail {} from {} score {}{} (reject at {}) tests {} scanned in {} ms", mail.getName(),
+                mail.getMaybeSender().asString(), format(score), result.forcedReject() ? " forced reject" : "",
                 distinct.size() == 1 ? SpamThresholds.format(distinct.iterator().next().reject()) : "each recipient's threshold",
                 tests, millis);
             metrics.count(SpamMetrics.REJECTED);
@@ -309,13 +318,13 @@ public class SpamFilter implements JamesMessageHook {
                 .smtpDescription(REJECT_TEXT).build();
         }
         Map<String, String> verdicts = new LinkedHashMap<>();
-        byRecipient.forEach((recipient, own) -> verdicts.put(recipient.asString(), own.verdict(score)));
+        byRecipient.forEach((recipient, own) -> verdicts.put(recipient.asString(), own.verdict(judged)));
         Set<String> distinctVerdicts = Set.copyOf(verdicts.values());
         String verdict = distinctVerdicts.size() == 1 ? distinctVerdicts.iterator().next() : PER_RECIPIENT;
         // One message copy serves every recipient, so when their verdicts differ the headers cannot carry each one's:
         // they flag what reaches the lowest tag threshold, and the verdicts live in the attribute.
         double tag = distinct.stream().mapToDouble(SpamThresholds::tag).min().orElse(settings.thresholds().tag());
-        boolean flagged = score >= tag;
+        boolean flagged = judged >= tag;
         rewrite(mail, header("X-Spam-Flag", flagged ? "YES" : "NO")
             + header("X-Spam-Score", format(score))
             + header("X-Spam-Status", (flagged ? "Yes" : "No") + ", score=" + format(score) + " required=" + SpamThresholds.format(tag)
@@ -356,6 +365,21 @@ public class SpamFilter implements JamesMessageHook {
         Map<String, AttributeValue<?>> values = new LinkedHashMap<>();
         verdicts.forEach((recipient, verdict) -> values.put(recipient, AttributeValue.of(verdict)));
         mail.setAttribute(new Attribute(AttributeName.of(VERDICT_ATTRIBUTE), AttributeValue.of(values)));
+    }
+
+    /** "spamd" or "rspamd", as the unchecked header and the log say it. */
+    private String name() {
+        return settings.engine().kind() == SpamEngineSettings.Kind.RSPAMD ? "rspamd" : "spamd";
+    }
+
+    /** What rspamd judges besides the content: the client, its HELO, the envelope, and the mail's name for its log. */
+    private static SpamEngine.Envelope envelope(SMTPSession session, Mail mail) {
+        String client = session.getRemoteAddress() == null || session.getRemoteAddress().getAddress() == null ? null
+            : session.getRemoteAddress().getAddress().getHostAddress();
+        String helo = session.getAttachment(SMTPSession.CURRENT_HELO_NAME, ProtocolSession.State.Connection)
+            .map(Object::toString).orElse(null);
+        return new SpamEngine.Envelope(client, helo, mail.getMaybeSender().asString(""),
+            mail.getRecipients().stream().map(MailAddress::asString).toList(), mail.getName());
     }
 
     private static byte[] readMessage(Mail mail, int scanSize) throws MessagingException, IOException {

@@ -1,12 +1,5 @@
 package dev.gateway.smtphooks;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -29,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * <p>One connection per request (spamd closes it after answering). Thread-safe: it holds no state.
  */
-public final class SpamdClient {
+public final class SpamdClient implements SpamEngine {
 
     private static final byte[] CRLF = {'\r', '\n'};
     private static final Pattern STATUS = Pattern.compile("SPAMD/(\\d+\\.\\d+) (\\d+) (.*)");
@@ -42,28 +35,18 @@ public final class SpamdClient {
     }
 
     /** spamd could not be reached, did not answer in time, or answered something other than a result. */
-    public static final class SpamdException extends IOException {
-        private final boolean timeout;
+    public static final class SpamdException extends SpamEngineException {
 
         SpamdException(String message, Throwable cause, boolean timeout) {
-            super(message, cause);
-            this.timeout = timeout;
+            super(message, cause, timeout);
         }
 
         SpamdException(String message) {
-            this(message, null, false);
-        }
-
-        /** True when spamd accepted the connection but did not answer within the read timeout. */
-        public boolean isTimeout() {
-            return timeout;
+            super(message);
         }
     }
 
-    private final String host;
-    private final int port;
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
+    private final EngineConnection connection;
 
     /**
      * @param connectTimeout how long to wait for the TCP connection
@@ -71,10 +54,7 @@ public final class SpamdClient {
      *     complete answer): a deadline, not a per-read timeout, so a spamd trickling bytes cannot hold us longer
      */
     public SpamdClient(String host, int port, Duration connectTimeout, Duration readTimeout) {
-        this.host = host;
-        this.port = port;
-        this.connectTimeout = connectTimeout;
-        this.readTimeout = readTimeout;
+        this.connection = new EngineConnection("spamd", host, port, connectTimeout, readTimeout, MAX_RESPONSE_BYTES, true);
     }
 
     /** Scans a message; {@code user} (may be null) selects per-user settings where spamd allows them. */
@@ -105,7 +85,7 @@ public final class SpamdClient {
         String status = answer.lines().findFirst().orElse("");
         Matcher matcher = STATUS.matcher(status.trim());
         if (!matcher.matches()) {
-            throw new SpamdException("unexpected answer from spamd to TELL: " + abbreviate(answer));
+            throw new SpamdException("unexpected answer from spamd to TELL: " + EngineConnection.abbreviate(answer));
         }
         if (!matcher.group(2).equals("0")) {
             throw new SpamdException("spamd refused TELL (is it running with --allow-tell?): " + status.trim());
@@ -114,6 +94,7 @@ public final class SpamdClient {
     }
 
     /** True when spamd answers PING with PONG. */
+    @Override
     public boolean ping() {
         try {
             String answer = exchange("PING SPAMC/1.5\r\n\r\n", new byte[0]);
@@ -124,58 +105,32 @@ public final class SpamdClient {
     }
 
     public String endpoint() {
-        return host + ":" + port;
+        return connection.endpoint();
+    }
+
+    @Override
+    public String describe() {
+        return "spamd at " + endpoint();
+    }
+
+    /** spamd judges the message alone: the envelope is not sent (SPAMC has no place for it but a User). */
+    @Override
+    public SpamEngine.Result scan(byte[] message, Envelope envelope) throws SpamdException {
+        Result result = check(message, null);
+        return new SpamEngine.Result(result.score(), result.symbols(), false);
+    }
+
+    @Override
+    public Learned learn(byte[] message, boolean spam, String user) throws SpamdException {
+        return tell(message, spam, user) ? Learned.LEARNED : Learned.ALREADY_KNOWN;
     }
 
     private String exchange(String headers, byte[] body) throws SpamdException {
-        long deadline = System.nanoTime() + readTimeout.toNanos();
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(remainingMillis(deadline));
-            try {
-                socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, connectTimeout.toMillis()));
-            } catch (SocketTimeoutException e) {
-                throw new SpamdException("spamd at " + endpoint() + ": no connection within " + connectTimeout.toMillis() + " ms", e, false);
-            }
-            deadline = System.nanoTime() + readTimeout.toNanos();
-            OutputStream out = socket.getOutputStream();
-            out.write(headers.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            socket.shutdownOutput();
-            return readAll(socket, deadline);
-        } catch (SpamdException e) {
-            throw e;
-        } catch (SocketTimeoutException e) {
-            throw new SpamdException("spamd at " + endpoint() + ": no answer within " + readTimeout.toMillis() + " ms", e, true);
-        } catch (IOException e) {
-            throw new SpamdException("spamd at " + endpoint() + ": " + e, e, false);
+        try {
+            return new String(connection.exchange(headers.getBytes(StandardCharsets.US_ASCII), body), StandardCharsets.UTF_8);
+        } catch (SpamEngineException e) {
+            throw new SpamdException(e.getMessage(), e.getCause(), e.isTimeout());
         }
-    }
-
-    private String readAll(Socket socket, long deadline) throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        byte[] buffer = new byte[4096];
-        while (true) {
-            socket.setSoTimeout(remainingMillis(deadline));
-            int read = in.read(buffer);
-            if (read < 0) {
-                return answer.toString(StandardCharsets.UTF_8);
-            }
-            answer.write(buffer, 0, read);
-            if (answer.size() > MAX_RESPONSE_BYTES) {
-                throw new SpamdException("spamd at " + endpoint() + ": answer larger than " + MAX_RESPONSE_BYTES + " bytes");
-            }
-        }
-    }
-
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long remaining = (deadline - System.nanoTime()) / 1_000_000;
-        if (remaining <= 0) {
-            throw new SocketTimeoutException("deadline passed");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, remaining);
     }
 
     /**
@@ -200,7 +155,7 @@ public final class SpamdClient {
         String[] lines = head.split("\r?\n");
         Matcher status = STATUS.matcher(lines[0].trim());
         if (!status.matches()) {
-            throw new SpamdException("unexpected answer from spamd: " + abbreviate(answer));
+            throw new SpamdException("unexpected answer from spamd: " + EngineConnection.abbreviate(answer));
         }
         if (!status.group(2).equals("0")) {
             throw new SpamdException("spamd refused the request: " + lines[0].trim());
@@ -216,11 +171,6 @@ public final class SpamdClient {
                     Double.parseDouble(spam.group(2)), Double.parseDouble(spam.group(3)), symbols);
             }
         }
-        throw new SpamdException("no Spam: line in spamd's answer: " + abbreviate(answer));
-    }
-
-    private static String abbreviate(String text) {
-        String oneLine = text.replaceAll("\\s+", " ").trim();
-        return oneLine.length() > 200 ? oneLine.substring(0, 200) + "..." : oneLine;
+        throw new SpamdException("no Spam: line in spamd's answer: " + EngineConnection.abbreviate(answer));
     }
 }

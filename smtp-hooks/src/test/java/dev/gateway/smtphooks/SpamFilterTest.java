@@ -64,7 +64,8 @@ class SpamFilterTest {
         SpamFilter.Settings settings = SpamFilter.Settings.from(new BaseHierarchicalConfiguration());
 
         assertThat(settings.enabled()).isTrue();
-        assertThat(settings.spamdPort()).isEqualTo(783);
+        assertThat(settings.engine()).isEqualTo(new SpamEngineSettings(SpamEngineSettings.Kind.SPAMASSASSIN, "127.0.0.1", 783,
+            "127.0.0.1", 11333, 11334, ""));
         assertThat(settings.maxMessageSize()).isEqualTo(500 * 1024);
         assertThat(settings.onFailure()).isEqualTo(SpamFilter.OnFailure.ACCEPT);
         assertThat(settings.readTimeout()).isEqualTo(Duration.ofSeconds(15));
@@ -73,6 +74,21 @@ class SpamFilterTest {
         assertThat(settings.thresholds().verdict(4.9)).isEqualTo(SpamFilter.CLEAN);
         assertThat(settings.thresholds().verdict(5.0)).isEqualTo(SpamFilter.TAGGED);
         assertThat(settings.thresholds().verdict(10.0)).isEqualTo(SpamFilter.QUARANTINE);
+    }
+
+    @Test
+    void choosesRspamdAndRefusesAnUnknownEngine() {
+        BaseHierarchicalConfiguration rspamd = new BaseHierarchicalConfiguration();
+        rspamd.addProperty("engine", " RSPAMD ");
+        rspamd.addProperty("rspamdPort", "7831");
+        BaseHierarchicalConfiguration unknown = new BaseHierarchicalConfiguration();
+        unknown.addProperty("engine", "spamd");
+
+        SpamEngineSettings engine = SpamFilter.Settings.from(rspamd).engine();
+        assertThat(engine.kind()).isEqualTo(SpamEngineSettings.Kind.RSPAMD);
+        assertThat(engine.create(Duration.ofSeconds(1), Duration.ofSeconds(1)).describe()).isEqualTo("rspamd at 127.0.0.1:7831");
+        assertThatThrownBy(() -> SpamFilter.Settings.from(unknown))
+            .isInstanceOf(IllegalArgumentException.class).hasMessage("spam engine must be spamassassin or rspamd, not 'spamd'");
     }
 
     @Test

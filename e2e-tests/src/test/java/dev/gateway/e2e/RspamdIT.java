@@ -1,0 +1,149 @@
+package dev.gateway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Store;
+import jakarta.mail.search.HeaderTerm;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+
+/**
+ * rspamd as the spam engine (GATEWAY_SPAM_ENGINE=rspamd), the way an operator runs it: the launcher starts its private
+ * rspamd (bin/rspamd, Debian's rspamd) and stops it with the gateway. One gateway for the class: GTUBE is refused at
+ * the end of DATA, a clean message is delivered with its headers after one scan, an IMAP move into Spam is learned
+ * through rspamd's controller, and while rspamd is down mail is accepted unscanned (fail open, the default).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RspamdIT {
+
+    private static final String PASSWORD = "rspamd test password";
+    private static final String USER = "rspamd@" + GatewayProcess.DOMAIN;
+
+    private GatewayProcess gateway;
+    private WebAdminClient webAdmin;
+    private PrivateSpamEngine engine;
+    private SSLContext tls;
+
+    @BeforeAll
+    void start() throws Exception {
+        // The rules compiled for Hyperscan (about a minute of CPU) are kept across runs of the test on this machine.
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "gateway-rspamd-cache");
+        gateway = GatewayProcess.startWithPrivateEngine(USER, PASSWORD, Map.of(
+            "GATEWAY_SPAM_ENGINE", "rspamd",
+            "GATEWAY_RSPAMD_PORT", String.valueOf(freePort()),
+            "GATEWAY_RSPAMD_CONTROLLER_PORT", String.valueOf(freePort()),
+            "GATEWAY_RSPAMD_CACHE", cache.toString()));
+        webAdmin = new WebAdminClient(gateway);
+        engine = new PrivateSpamEngine(gateway, "rspamd");
+        tls = gateway.trustingServerCertificate();
+    }
+
+    @AfterAll
+    void close() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void gtubeIsRefusedAtTheEndOfDataAndACleanMessageIsDeliveredWithItsHeadersAfterOneScan() throws Exception {
+        String gtube = SpamMessages.newMessageId();
+        assertThat(send(SpamMessages.gtube(gtube, USER))).startsWith("550 5.7.1");
+        String clean = SpamMessages.newMessageId();
+        assertThat(send(SpamMessages.clean(clean, USER, "scanned by rspamd"))).startsWith("250");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(USER) == 1);
+        assertThat(Mailboxes.inbox(gateway, tls, USER, PASSWORD)).singleElement().satisfies(raw -> assertThat(Mailboxes.headers(raw))
+            .contains("X-Spam-Flag: NO", "X-Spam-Status: No, score=", "verdict=clean").doesNotContain("unchecked"));
+        // rspamd logs one line per scan, with the Message-ID and what the gateway told it of the envelope.
+        assertThat(scansOf(gtube)).singleElement().satisfies(line -> assertThat(line).contains("(reject)", "GTUBE"));
+        assertThat(scansOf(clean)).singleElement().satisfies(line -> assertThat(line)
+            .contains("ip: 127.0.0.1", "from: <carol@sender.example>", "rcpts: <" + USER + ">", "qid: <Mail"));
+    }
+
+    @Test
+    @Order(2)
+    void aMoveIntoSpamIsLearnedThroughTheController() throws Exception {
+        String id = SpamMessages.newMessageId();
+        long before = webAdmin.deliveredCount(USER);
+        assertThat(send(SpamMessages.clean(id, USER, "to be learned"))).startsWith("250");
+        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(USER) == before + 1);
+        assertThat(engine.run("learned")).isEqualTo("spam 0 ham 0\n");
+
+        try (Store store = Mailboxes.imaps(gateway, tls, USER, PASSWORD)) {
+            Folder spam = store.getFolder("Spam");
+            spam.create(Folder.HOLDS_MESSAGES);
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            Message[] found = inbox.search(new HeaderTerm("Message-ID", "<" + id + ">"));
+            assertThat(found).hasSize(1);
+            ((IMAPFolder) inbox).moveMessages(found, spam);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readAllLines(gateway.log()).stream()
+            .anyMatch(line -> line.contains("Learned message") && line.contains(USER + " as spam")));
+        assertThat(engine.run("learned")).isEqualTo("spam 1 ham 0\n");
+    }
+
+    @Test
+    @Order(3)
+    void whileRspamdIsDownMailIsAcceptedUnscannedAndSaidSoThenTheLauncherStopsItsRspamd() throws Exception {
+        assertThat(PrivateSpamEngine.healthEntry(webAdmin).path("status").asText()).isEqualTo("healthy");
+        engine.run("stop");
+        assertThat(PrivateSpamEngine.healthEntry(webAdmin).path("status").asText()).isEqualTo("degraded");
+        assertThat(PrivateSpamEngine.healthEntry(webAdmin).path("cause").asText()).startsWith("rspamd at 127.0.0.1:");
+
+        long before = webAdmin.deliveredCount(USER);
+        String unscanned = SpamMessages.newMessageId();
+        assertThat(send(SpamMessages.clean(unscanned, USER, "while rspamd is down"))).startsWith("250");
+        await().atMost(Duration.ofSeconds(30)).until(() -> webAdmin.deliveredCount(USER) == before + 1);
+        assertThat(Mailboxes.inbox(gateway, tls, USER, PASSWORD)).filteredOn(raw -> raw.contains("<" + unscanned + ">"))
+            .singleElement().satisfies(raw -> assertThat(Mailboxes.headers(raw)).contains("X-Spam-Status: unchecked (rspamd unavailable)"));
+        assertThat(Files.readAllLines(gateway.log())).filteredOn(line -> line.contains("WARN") && line.contains("accepted unscanned (1 since start)"))
+            .hasSize(1);
+
+        engine.run("start");
+        assertThat(PrivateSpamEngine.healthEntry(webAdmin).path("status").asText()).isEqualTo("healthy");
+        gateway.stop();
+        assertThat(engine.running()).as("the launcher stopped the rspamd it started").isFalse();
+    }
+
+    /** rspamd's log lines for the message with this Message-ID: one per scan. */
+    private List<String> scansOf(String messageId) throws IOException {
+        return Files.readAllLines(gateway.home().resolve("var/rspamd/rspamd.log")).stream()
+            .filter(line -> line.contains("rspamd_task_write_log") && line.contains("id: <" + messageId + ">")).toList();
+    }
+
+    private String send(String message) throws Exception {
+        return SpamMessages.sendToMx(gateway, tls, message, USER);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
