@@ -153,6 +153,7 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
         CqlSession session = connect(builder(config).withKeyspace(CqlIdentifier.fromCql(keyspace)));
         try {
             new CassandraTableManager(tables, session).initializeTables(new CassandraTypesProvider(session));
+            CommitLogDurability.check(session, keyspace);
             return session;
         } catch (RuntimeException e) {
             session.close();
