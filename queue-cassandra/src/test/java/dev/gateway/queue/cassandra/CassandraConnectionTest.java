@@ -60,4 +60,12 @@ class CassandraConnectionTest {
         assertThat(new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofMinutes(5)).tableCreationTimeout())
             .isEqualTo(Duration.ofMinutes(5));
     }
+
+    @Test
+    void aNodeThatCameBackIsReconnectedWithinTwoSeconds() {
+        var config = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(3)).driverConfig()
+            .getInitialConfig().getDefaultProfile();
+        assertThat(config.getDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.getDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY)).isLessThanOrEqualTo(Duration.ofSeconds(2));
+    }
 }
