@@ -39,8 +39,11 @@ final class RetryingSenders implements AutoCloseable {
     private final GatewayExtension gateway;
     private final String to;
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    private final Map<String, java.time.Instant> acceptedAt = new ConcurrentHashMap<>();
+    private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> answers = new ConcurrentHashMap<>();
     private final AtomicBoolean sending = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicReference<AcceptedTrigger> trigger = new java.util.concurrent.atomic.AtomicReference<>();
     private final ExecutorService senders;
     private final List<Future<?>> running = new ArrayList<>();
 
@@ -63,12 +66,21 @@ final class RetryingSenders implements AutoCloseable {
         String pending = null;
         while (sending.get() || pending != null) {
             String messageId = pending != null ? pending : SpamMessages.newMessageId();
-            String reply = send(messageId);
+            String reply;
+            try {
+                reply = send(messageId);
+            } catch (java.io.IOException e) {
+                // No reply (the connection broke or timed out): a sending server keeps the message and tries again.
+                unanswered.add(messageId);
+                reply = "no reply";
+            }
             // Code and enhanced code: "250 2.6.0", "451 4.7.1".
             answers.merge(reply.substring(0, Math.min(9, reply.length())), 1, Integer::sum);
             if (reply.startsWith("250")) {
+                acceptedAt.put(messageId, java.time.Instant.now());
                 accepted.add(messageId);
                 pending = null;
+                fireTrigger();
             } else {
                 pending = messageId;
                 Thread.sleep(300);
@@ -81,6 +93,34 @@ final class RetryingSenders implements AutoCloseable {
         try (SmtpSession smtp = SmtpSession.connect(gateway.process(), GatewayProcess.Port.SMTP, gateway.tls())) {
             smtp.ehlo("sender.example");
             return smtp.send("carol@sender.example", SpamMessages.clean(messageId, to, "traffic " + messageId), to);
+        }
+    }
+
+    private record AcceptedTrigger(int count, Runnable action, java.util.concurrent.CountDownLatch done) {
+    }
+
+    /**
+     * Runs {@code action} in the sender that gets the {@code count}-th 250, right after that reply (the others keep
+     * sending), and returns once it ran. For faults that must strike right after an acceptance, such as killing
+     * the store that acknowledged it.
+     */
+    void onAccepted(int count, Runnable action) throws InterruptedException {
+        AcceptedTrigger armed = new AcceptedTrigger(count, action, new java.util.concurrent.CountDownLatch(1));
+        trigger.set(armed);
+        fireTrigger();
+        if (!armed.done().await(2, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("fewer than " + count + " messages accepted within 2 minutes");
+        }
+    }
+
+    private void fireTrigger() {
+        AcceptedTrigger armed = trigger.get();
+        if (armed != null && accepted.size() >= armed.count() && trigger.compareAndSet(armed, null)) {
+            try {
+                armed.action().run();
+            } finally {
+                armed.done().countDown();
+            }
         }
     }
 
@@ -100,6 +140,12 @@ final class RetryingSenders implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> answers.getOrDefault(answer, 0) >= count);
     }
 
+    /** Waits for {@code count} temporary refusals (4xx at any step of the transaction) in all. */
+    void awaitDeferrals(int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> answers.entrySet().stream()
+            .filter(answer -> answer.getKey().startsWith("4")).mapToInt(Map.Entry::getValue).sum() >= count);
+    }
+
     /** Stops sending; senders holding a deferred message first get it accepted (up to two minutes). */
     void stop() throws Exception {
         sending.set(false);
@@ -115,6 +161,33 @@ final class RetryingSenders implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stop();
+    }
+
+    /** The answers so far by code and enhanced code ("250 2.6.0", "451 4.0.0", "no reply"), with their counts. */
+    Map<String, Integer> answers() {
+        return Map.copyOf(answers);
+    }
+
+    /** When the message was answered 250; null for a message never accepted. */
+    java.time.Instant acceptedAt(String messageId) {
+        return acceptedAt.get(messageId);
+    }
+
+    /**
+     * Every accepted message with the number of its copies in the recipient's INBOX, found by Message-ID: 0 is a
+     * message missing, more than 1 a re-delivery.
+     */
+    Map<String, Integer> copiesDelivered(String password) throws Exception {
+        Map<String, Integer> copies = new java.util.HashMap<>();
+        accepted.forEach(messageId -> copies.put(messageId, 0));
+        java.util.regex.Pattern header = java.util.regex.Pattern.compile("(?im)^Message-ID: <([^>]+)>");
+        for (String raw : Mailboxes.inbox(gateway.process(), gateway.tls(), to, password)) {
+            java.util.regex.Matcher matcher = header.matcher(raw);
+            if (matcher.find()) {
+                copies.computeIfPresent(matcher.group(1), (messageId, count) -> count + 1);
+            }
+        }
+        return copies;
     }
 
     /** After {@link #stop()}: the answers were 250 or {@code deferral}, and every accepted message arrived once. */

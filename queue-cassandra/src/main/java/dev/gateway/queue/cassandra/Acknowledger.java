@@ -8,14 +8,24 @@ import org.apache.james.queue.api.MailQueue.MailQueueItem.CompletionStatus;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import reactor.core.publisher.Mono;
 
 /**
- * Finishes a mail James is done with, with plain writes only: a success (or reject) deletes the row and its bytes;
- * a retry writes the mail again, due after the retry delay and keeping its bytes, before the old row goes (a crash
- * in between duplicates, never loses).
+ * Finishes a mail James is done with, with plain writes only: a success deletes the row and its bytes; a retry
+ * writes the mail again, due after the retry delay and keeping its bytes, before the old row goes (a crash in
+ * between duplicates, never loses).
+ *
+ * <p>A reject is kept and retried like a retry, never dropped. James's spooler rejects a mail only when its
+ * processing failed and so did its error handling (storing it in the error repository, queueing it again): a
+ * storage outage, not a verdict on the mail. Dropping it then would lose mail answered 250 whenever the delete
+ * reached Cassandra but the writes before it had not (a timeout, a node coming back).
  */
 final class Acknowledger {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(Acknowledger.class);
 
     private final String queue;
     private final QueueStore store;
@@ -37,7 +47,11 @@ final class Acknowledger {
     Optional<QueuedRow> done(QueuedRow row, CompletionStatus status) {
         shards.finished(row.id());
         try {
-            if (status == CompletionStatus.RETRY) {
+            if (status != CompletionStatus.SUCCESS) {
+                if (status == CompletionStatus.REJECT) {
+                    LOGGER.warn("Mail {} of queue {} could neither be processed nor parked (rejected by James's spooler): kept,"
+                        + " and tried again after the retry delay", row.id(), queue);
+                }
                 int attempt = row.attempt() + 1;
                 Instant due = clock.instant().plus(settings.retryDelayFor(attempt));
                 QueuedRow retry = row.movedTo(row.shard(), settings.sliceOf(due), due, Uuids.timeBased(), attempt);

@@ -70,4 +70,12 @@ class CassandraConnectionTest {
         assertThat(options.getStringList(DefaultDriverOption.METRICS_SESSION_ENABLED))
             .containsExactlyInAnyOrder("cql-requests", "cql-client-timeouts");
     }
+
+    @Test
+    void aNodeThatCameBackIsReconnectedWithinTwoSeconds() {
+        var config = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(3)).driverConfig()
+            .getInitialConfig().getDefaultProfile();
+        assertThat(config.getDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.getDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY)).isLessThanOrEqualTo(Duration.ofSeconds(2));
+    }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -51,6 +52,24 @@ class CassandraMailQueueIT implements DelayedManageableMailQueueContract {
     @AfterEach
     void closeQueue() {
         queue.close();
+    }
+
+    /**
+     * James's spooler rejects a mail when its processing and its error handling both failed (Cassandra unreachable):
+     * the mail was answered 250, so it must come back rather than vanish.
+     */
+    @Test
+    void aRejectedMailIsKeptAndDequeuedAgain() throws Exception {
+        queue.enQueue(org.apache.james.queue.api.Mails.defaultMail().name("rejected").build());
+        java.util.Iterator<MailQueue.MailQueueItem> items = reactor.core.publisher.Flux.from(queue.deQueue())
+            .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).toIterable().iterator();
+        MailQueue.MailQueueItem first = items.next();
+        first.done(MailQueue.MailQueueItem.CompletionStatus.REJECT);
+        MailQueue.MailQueueItem again = items.next();
+        again.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        org.assertj.core.api.Assertions.assertThat(again.getMail().getName()).isEqualTo("rejected");
+        org.assertj.core.api.Assertions.assertThat(queue.getSize()).isZero();
     }
 
     @Override

@@ -93,6 +93,26 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         run("kill");
     }
 
+    /**
+     * SIGKILL sent from this JVM at once, without the few hundred milliseconds of starting {@code bin/cassandra kill}
+     * on a busy machine: a crash test that must hit the moment right after Cassandra acknowledged a write (before
+     * its commit log marks it) calls this from the thread that saw the acknowledgement.
+     */
+    public void killNow() {
+        try {
+            long pid = Long.parseLong(Files.readString(directory.resolve("cassandra.pid")).trim());
+            ProcessHandle process = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("Cassandra (pid " + pid + ") is not running"));
+            process.destroyForcibly();
+            process.onExit().get(1, TimeUnit.MINUTES);
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Could not kill Cassandra", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while killing Cassandra", e);
+        }
+    }
+
     /** A clean stop (SIGTERM), keeping the data. */
     public void stop() {
         run("stop");
@@ -102,11 +122,21 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         run("start");
     }
 
+    /**
+     * Stops the server and removes its directory, keeping only its log, in {@code target/cassandra-logs/}, for a
+     * failed test's post-mortem (what it replayed after a kill, what it warned about).
+     */
     @Override
     public void close() throws IOException {
         try {
             run("stop");
         } finally {
+            Path log = directory.resolve("logs/system.log");
+            if (Files.exists(log)) {
+                Path kept = Path.of("target", "cassandra-logs", directory.getFileName() + ".log");
+                Files.createDirectories(kept.getParent());
+                Files.copy(log, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             FileUtils.deleteDirectory(directory.toFile());
         }
     }
