@@ -73,7 +73,9 @@ class LauncherIT {
             try (OutputStream keyboard = terminal.getOutputStream()) {
                 keyboard.write(CTRL_C);
                 keyboard.flush();
-                assertThat(terminal.waitFor(4, TimeUnit.MINUTES)).as("bin/gateway run ended after Ctrl-C").isTrue();
+                boolean ended = terminal.waitFor(4, TimeUnit.MINUTES);
+                assertThat(ended).as("bin/gateway run ended after Ctrl-C; it printed:%n%s%nprocesses of the run still alive: %s",
+                    Files.readString(output), started.stream().filter(LauncherIT::running).toList()).isTrue();
             }
             String printed = Files.readString(output);
             printed.lines().filter(line -> line.matches(".*(gateway|cassandra): .*")).forEach(System.out::println);
