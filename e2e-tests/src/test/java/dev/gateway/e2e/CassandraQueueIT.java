@@ -55,6 +55,7 @@ class CassandraQueueIT {
     private static final String KEYSPACE = "single_node";
     private static final int MESSAGES = 2000;
     private static final int KILL_AFTER_ACCEPTED = 1000;
+    private static final int QUEUED_AT_THE_KILL = 20;
 
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
@@ -68,6 +69,9 @@ class CassandraQueueIT {
         Map<String, String> environment = CassandraQueueGateway.environment(CASSANDRA.server(), KEYSPACE, configuration);
         // Mail the killed process held is taken again once its lease expires: keep the wait short.
         environment.put("GATEWAY_QUEUE_LEASE", "20s");
+        // Two spool threads fall behind eight senders, so that the kill finds mail queued (the test's premise); with
+        // twenty, delivery kept pace on a quiet machine and the queue was empty at the kill.
+        environment.put("GATEWAY_SPOOLER_THREADS", "2");
         gateway = GatewayProcess.start(USER, PASSWORD, environment);
     }
 
@@ -95,8 +99,10 @@ class CassandraQueueIT {
                 throw new IllegalStateException(e);
             }
         });
+        WebAdminClient webAdmin = new WebAdminClient(gateway);
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20))
-            .until(() -> firstRun.isDone() || acceptedSoFar.get() >= KILL_AFTER_ACCEPTED);
+            .until(() -> firstRun.isDone()
+                || acceptedSoFar.get() >= KILL_AFTER_ACCEPTED && webAdmin.queueSize("spool") >= QUEUED_AT_THE_KILL);
         gateway.kill();
         assertThat(gateway.isRunning()).as("the gateway process is gone after kill -9").isFalse();
         SmtpLoad.Outcome before = firstRun.get();
@@ -108,7 +114,6 @@ class CassandraQueueIT {
 
         Set<String> accepted = new HashSet<>(before.accepted());
         accepted.addAll(after.accepted());
-        WebAdminClient webAdmin = new WebAdminClient(gateway);
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2))
             .untilAsserted(() -> {
                 Set<String> missing = new HashSet<>(accepted);
