@@ -7,7 +7,6 @@ import java.util.List;
 import org.apache.james.imap.api.ImapCommand;
 import org.apache.james.imap.api.ImapSessionState;
 import org.apache.james.imap.api.Tag;
-import org.apache.james.imap.api.display.HumanReadableText;
 import org.apache.james.imap.api.message.response.StatusResponseFactory;
 import org.apache.james.imap.api.process.ImapSession;
 import org.apache.james.imap.decode.ImapCommandParser;
@@ -63,8 +62,7 @@ final class StateCheckDeferringParsers implements ImapCommandParserFactory {
             .findFirst()
             .orElse(now);
         ImapSession parsingSession = assumed == now ? session : inState(session, assumed);
-        return new StateCheckedCommand(command, parser.parse(request, tag, parsingSession),
-            responses.taggedNo(tag, command, HumanReadableText.INVALID_COMMAND));
+        return new StateCheckedCommand(command, parser.parse(request, tag, parsingSession), tag, responses);
     }
 
     /** The session as the parser sees it: the same in everything but its state. */
