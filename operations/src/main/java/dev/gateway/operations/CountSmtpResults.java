@@ -7,6 +7,7 @@ import javax.inject.Inject;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandlerResultHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
@@ -24,7 +25,9 @@ import org.apache.james.protocols.smtp.hook.HookReturnCode;
  * {@code hook="SpamFilter"}, accepted messages {@code hook="SendMailHandler",result="ok"}. The outcome of {@code AUTH},
  * which James 3.8.1 does not report as a hook result, is counted from the command's reply as {@code hook="AUTH"}
  * ({@code ok} for 235, {@code deny} for 5xx, {@code denysoft} for 4xx) when the client sends its credentials with the
- * command (an initial response, as clients do for PLAIN); a challenge-response exchange is not counted.
+ * command (an initial response, as clients do for PLAIN); a challenge-response exchange is not counted. Another
+ * handler of the {@code AUTH} command that refuses it before James's (AuthFailureLockout, for an address locked out)
+ * is counted under its own name: {@code hook="AuthFailureLockout",result="denysoft",code="454"}.
  *
  * <pre>{@code
  * <handler class="dev.gateway.operations.CountSmtpResults">
@@ -63,6 +66,11 @@ public class CountSmtpResults implements HookResultHook, ProtocolHandlerResultHa
         String code = response.getRetCode();
         if (handler instanceof AuthCmdHandler && code != null && !code.startsWith("3")) {
             counts.count(listener, "AUTH", code.startsWith("2") ? "ok" : code.startsWith("4") ? "denysoft" : "deny", code);
+        } else if (handler instanceof CommandHandler<?> command && command.getImplCommands().contains("AUTH")
+            && code != null && (code.startsWith("4") || code.startsWith("5"))) {
+            // Refused before James's AuthCmdHandler runs (AuthFailureLockout, for an address locked out): no hook
+            // result reports it, and without this a lockout in force would not be counted at all.
+            counts.count(listener, handler.getClass().getSimpleName(), code.startsWith("4") ? "denysoft" : "deny", code);
         }
         return response;
     }

@@ -10,8 +10,11 @@ import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.QuitHook;
 import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.smtp.SMTPResponse;
+import org.apache.james.protocols.smtp.core.RcptCmdHandler;
 import org.apache.james.protocols.smtp.core.esmtp.AuthCmdHandler;
 import org.junit.jupiter.api.Test;
+
+import dev.gateway.smtphooks.AuthFailureLockout;
 
 import io.prometheus.client.Collector;
 
@@ -51,5 +54,19 @@ class CountSmtpResultsTest {
 
         assertThat(counts.collect().get(0).samples).extracting(sample -> sample.labelValues + "=" + sample.value)
             .containsExactlyInAnyOrder("[smtp, AUTH, deny, 535]=1.0", "[smtp, AUTH, ok, 235]=1.0");
+    }
+
+    @Test
+    void aLockoutRefusedAtTheAuthCommandIsCountedUnderTheLockoutsName() {
+        SmtpResultCounts counts = new SmtpResultCounts();
+        CountSmtpResults counter = new CountSmtpResults(counts);
+        // The lockout answers the AUTH command itself, before James's AuthCmdHandler, for an address locked out.
+        AuthFailureLockout lockout = new AuthFailureLockout(null, null);
+        counter.onResponse(null, new SMTPResponse("454", "4.7.0 Too many failed authentication attempts, try again later"), 1, lockout);
+        counter.onResponse(null, new SMTPResponse("250", "not a refusal"), 1, lockout);
+        counter.onResponse(null, new SMTPResponse("550", "another command's handler"), 1, new RcptCmdHandler(null));
+
+        assertThat(counts.collect().get(0).samples).extracting(sample -> sample.labelValues + "=" + sample.value)
+            .containsExactly("[smtp, AuthFailureLockout, denysoft, 454]=1.0");
     }
 }
