@@ -1,8 +1,13 @@
 package dev.gateway.storage.cassandra;
 
 import java.time.Duration;
+import java.util.NoSuchElementException;
 
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.base.Throwables;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -23,22 +28,39 @@ import reactor.util.retry.RetryBackoffSpec;
  */
 final class CappedBackoff {
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(CappedBackoff.class);
     static final Duration FIRST = Duration.ofMillis(10);
     static final Duration MAX = Duration.ofSeconds(1);
+    /** About 4 s of failures in a row. */
+    private static final long RETRIES_BEFORE_WARNING = 10;
 
     private final RetryBackoffSpec spec;
 
-    private CappedBackoff(long attempts, Scheduler scheduler) {
-        this.spec = Retry.backoff(attempts, FIRST).maxBackoff(MAX).scheduler(scheduler);
+    private CappedBackoff(String allocation, long attempts, Scheduler scheduler) {
+        this.spec = Retry.backoff(attempts, FIRST).maxBackoff(MAX).scheduler(scheduler)
+            .doBeforeRetry(signal -> {
+                // James retries silently; an append stuck through an outage should say why, once. A lost race
+                // (another append took the UID first) is normal under load and says nothing.
+                if (signal.totalRetriesInARow() == RETRIES_BEFORE_WARNING && !lostRace(signal.failure())) {
+                    LOGGER.warn("A mailbox's next {} has failed {} times in a row; retrying every {} until Cassandra answers: {}",
+                        allocation, signal.totalRetriesInARow() + 1, MAX, signal.failure().toString());
+                }
+            });
     }
 
-    static CappedBackoff of(long attempts) {
-        return new CappedBackoff(attempts, Schedulers.parallel());
+    /** James's provider ends a lost lightweight transaction with an empty result, turned into this by {@code single()}. */
+    private static boolean lostRace(Throwable failure) {
+        return Throwables.getCausalChain(failure).stream().anyMatch(NoSuchElementException.class::isInstance);
+    }
+
+    /** Retries of the allocation named {@code allocation} ("UID", "MODSEQ"), {@code attempts} at most. */
+    static CappedBackoff of(String allocation, long attempts) {
+        return new CappedBackoff(allocation, attempts, Schedulers.parallel());
     }
 
     /** With the waits run on {@code scheduler}: for tests that record them instead of waiting. */
-    static CappedBackoff of(long attempts, Scheduler scheduler) {
-        return new CappedBackoff(attempts, scheduler);
+    static CappedBackoff of(String allocation, long attempts, Scheduler scheduler) {
+        return new CappedBackoff(allocation, attempts, scheduler);
     }
 
     <T> Mono<T> retry(Mono<T> allocation) {

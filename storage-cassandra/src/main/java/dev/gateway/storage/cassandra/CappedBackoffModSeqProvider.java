@@ -28,7 +28,7 @@ public final class CappedBackoffModSeqProvider implements ModSeqProvider {
 
     public static CappedBackoffModSeqProvider of(CqlSession session, CassandraConfiguration configuration) {
         return new CappedBackoffModSeqProvider(new CassandraModSeqProvider(session, CappedBackoff.withOneRetry(configuration)),
-            CappedBackoff.of(configuration.getModSeqMaxRetry()));
+            CappedBackoff.of("MODSEQ", configuration.getModSeqMaxRetry()));
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class CappedBackoffUidProvider implements UidProvider {
 
     public static CappedBackoffUidProvider of(CqlSession session, CassandraConfiguration configuration) {
         return new CappedBackoffUidProvider(new CassandraUidProvider(session, CappedBackoff.withOneRetry(configuration)),
-            CappedBackoff.of(configuration.getUidMaxRetry()));
+            CappedBackoff.of("UID", configuration.getUidMaxRetry()));
     }
 
     @Override

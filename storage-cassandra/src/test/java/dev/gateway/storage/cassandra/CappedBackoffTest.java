@@ -37,7 +37,7 @@ class CappedBackoffTest {
     void anAllocationCaughtByAnOutageIsRetriedAtMostOneCapApart() throws Exception {
         RecordingScheduler waits = new RecordingScheduler();
         FailingUids james = new FailingUids(OUTAGE);
-        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of(100_000, waits));
+        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 100_000, waits));
 
         assertThat(uids.nextUid(INBOX)).isEqualTo(MessageUid.of(OUTAGE + 1));
         assertThat(james.calls).hasValue(OUTAGE + 1);
@@ -59,7 +59,7 @@ class CappedBackoffTest {
     @Test
     void theAttemptsConfiguredForJamesStillBoundTheRetries() {
         FailingUids james = new FailingUids(Integer.MAX_VALUE);
-        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of(5, new RecordingScheduler()));
+        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 5, new RecordingScheduler()));
 
         assertThatThrownBy(() -> uids.nextUidReactive(INBOX).block()).hasMessageContaining("Retries exhausted: 5/5");
         assertThat(james.calls).hasValue(6);
