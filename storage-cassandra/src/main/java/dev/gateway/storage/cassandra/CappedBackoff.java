@@ -34,16 +34,19 @@ final class CappedBackoff {
     /** About 4 s of failures in a row. */
     private static final long RETRIES_BEFORE_WARNING = 10;
 
-    private final RetryBackoffSpec spec;
+    private final RetryBackoffSpec lostRaces;
+    private final RetryBackoffSpec outages;
 
     private CappedBackoff(String allocation, long attempts, Scheduler scheduler) {
-        this.spec = Retry.backoff(attempts, FIRST).maxBackoff(MAX).scheduler(scheduler)
+        this.lostRaces = Retry.backoff(attempts, FIRST).maxBackoff(MAX).scheduler(scheduler)
+            .filter(CappedBackoff::lostRace);
+        this.outages = Retry.backoff(attempts, FIRST).maxBackoff(MAX).scheduler(scheduler)
+            .filter(failure -> !lostRace(failure))
             .doBeforeRetry(signal -> {
-                // James retries silently; an append stuck through an outage should say why, once. A lost race
-                // (another append took the UID first) is normal under load and says nothing.
-                if (signal.totalRetriesInARow() == RETRIES_BEFORE_WARNING && !lostRace(signal.failure())) {
+                // James retries silently; an append stuck through an outage should say why, once.
+                if (signal.totalRetriesInARow() == RETRIES_BEFORE_WARNING) {
                     LOGGER.warn("A mailbox's next {} has failed {} times in a row; retrying every {} until Cassandra answers: {}",
-                        allocation, signal.totalRetriesInARow() + 1, MAX, signal.failure().toString());
+                        allocation, signal.totalRetriesInARow() + 1, MAX, Throwables.getRootCause(signal.failure()).toString());
                 }
             });
     }
@@ -63,8 +66,13 @@ final class CappedBackoff {
         return new CappedBackoff(allocation, attempts, scheduler);
     }
 
+    /**
+     * Lost races (another append took the UID first: Cassandra answered) and errors (Cassandra did not) are retried
+     * apart, so that the appends an outage held back, all at the longest wait when Cassandra comes back, race for
+     * the mailbox's UID from the shortest wait again instead of one winner a second.
+     */
     <T> Mono<T> retry(Mono<T> allocation) {
-        return allocation.retryWhen(spec);
+        return allocation.retryWhen(lostRaces).retryWhen(outages);
     }
 
     /**

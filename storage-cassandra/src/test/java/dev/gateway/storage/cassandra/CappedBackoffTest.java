@@ -56,6 +56,21 @@ class CappedBackoffTest {
         assertThat(waits.delays.get(13)).isGreaterThan(Duration.ofSeconds(30));
     }
 
+    /** The appends an outage held back all race for the same mailbox's UID once Cassandra is back. */
+    @Test
+    void lostRacesAfterAnOutageAreRetriedFromTheShortestWaitAgain() throws Exception {
+        RecordingScheduler waits = new RecordingScheduler();
+        FailingUids james = new FailingUids(OUTAGE, 3);
+        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 100_000, waits));
+
+        assertThat(uids.nextUid(INBOX)).isEqualTo(MessageUid.of(OUTAGE + 3 + 1));
+        assertThat(waits.delays).hasSize(OUTAGE + 3);
+        assertThat(waits.delays.subList(OUTAGE - 5, OUTAGE)).as("outage, at the cap")
+            .allSatisfy(delay -> assertThat(delay).isGreaterThanOrEqualTo(CappedBackoff.MAX.dividedBy(2)));
+        assertThat(waits.delays.subList(OUTAGE, OUTAGE + 3)).as("lost races once Cassandra answers")
+            .allSatisfy(delay -> assertThat(delay).isLessThan(Duration.ofMillis(100)));
+    }
+
     @Test
     void theAttemptsConfiguredForJamesStillBoundTheRetries() {
         FailingUids james = new FailingUids(Integer.MAX_VALUE);
@@ -65,22 +80,36 @@ class CappedBackoffTest {
         assertThat(james.calls).hasValue(6);
     }
 
-    /** James's provider as an outage shows it: fails {@code failures} times, then allocates. */
+    /**
+     * James's provider as an outage shows it: fails {@code failures} times ("No node was available"), then loses
+     * {@code lostRaces} races (James's {@code single()} on an empty result, after its own one retry), then allocates.
+     */
     private static final class FailingUids implements UidProvider {
         private final int failures;
+        private final int lostRaces;
         private final AtomicInteger calls = new AtomicInteger();
 
         FailingUids(int failures) {
+            this(failures, 0);
+        }
+
+        FailingUids(int failures, int lostRaces) {
             this.failures = failures;
+            this.lostRaces = lostRaces;
         }
 
         @Override
         public Mono<MessageUid> nextUidReactive(MailboxId mailboxId) {
             return Mono.defer(() -> {
                 int call = calls.incrementAndGet();
-                return call <= failures
-                    ? Mono.error(new IllegalStateException("No node was available to execute the query"))
-                    : Mono.just(MessageUid.of(call));
+                if (call <= failures) {
+                    return Mono.error(new IllegalStateException("No node was available to execute the query"));
+                }
+                if (call <= failures + lostRaces) {
+                    return Mono.error(reactor.core.Exceptions.retryExhausted("Retries exhausted: 1/1",
+                        new java.util.NoSuchElementException("Source was empty")));
+                }
+                return Mono.just(MessageUid.of(call));
             });
         }
 
