@@ -51,8 +51,6 @@ import org.apache.james.mailbox.cassandra.mail.ACLMapper;
 import org.apache.james.mailbox.cassandra.mail.AttachmentBlobReferenceSource;
 import org.apache.james.mailbox.cassandra.mail.CassandraACLDAOV2;
 import org.apache.james.mailbox.cassandra.mail.CassandraACLMapper;
-import org.apache.james.mailbox.cassandra.mail.CassandraModSeqProvider;
-import org.apache.james.mailbox.cassandra.mail.CassandraUidProvider;
 import org.apache.james.mailbox.cassandra.mail.CassandraUserMailboxRightsDAO;
 import org.apache.james.mailbox.cassandra.mail.MessageBlobReferenceSource;
 import org.apache.james.mailbox.cassandra.mail.eventsourcing.acl.ACLModule;
@@ -120,17 +118,22 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.name.Names;
 
+import dev.gateway.storage.cassandra.CappedBackoffModSeqProvider;
+import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
+
 /**
  * James's Cassandra mailboxes: mailboxes, messages, flags, ACLs, quotas and message bodies (blobs, de-duplicated)
  * in Cassandra, so that every node on the keyspace sees the same mailboxes. The same library classes James's own
- * Cassandra Guice module binds, minus JMAP-only and task-only parts, with four choices of our own:
+ * Cassandra Guice module binds, minus JMAP-only and task-only parts, with five choices of our own:
  * <ul>
  *     <li>search scans the mailbox in Cassandra ({@link SimpleMessageSearchIndex}): nothing is kept per node, so IMAP
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
  *     <li>each message starts its own thread (IMAP and POP3 have no threads; see {@link MemoryBackendModule});</li>
  *     <li>no quota is counted or checked on delivery: no limit can be set (see {@code bindQuotas()});</li>
  *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too: every listener a
- *     gateway registers reacts to a change made through its own node (docs/storage-cassandra.md).</li>
+ *     gateway registers reacts to a change made through its own node (docs/storage-cassandra.md);</li>
+ *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CappedBackoffUidProvider}): James's
+ *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
  * </ul>
  */
 final class CassandraMailboxStoreModule extends AbstractModule {
@@ -151,8 +154,6 @@ final class CassandraMailboxStoreModule extends AbstractModule {
     private void bindMailboxes() {
         bind(CassandraMailboxManager.class).in(Scopes.SINGLETON);
         bind(CassandraMailboxSessionMapperFactory.class).in(Scopes.SINGLETON);
-        bind(CassandraModSeqProvider.class).in(Scopes.SINGLETON);
-        bind(CassandraUidProvider.class).in(Scopes.SINGLETON);
         bind(CassandraId.Factory.class).in(Scopes.SINGLETON);
         bind(CassandraMessageId.Factory.class).in(Scopes.SINGLETON);
         bind(StoreSubscriptionManager.class).in(Scopes.SINGLETON);
@@ -169,8 +170,6 @@ final class CassandraMailboxStoreModule extends AbstractModule {
         bind(AttachmentMapperFactory.class).to(CassandraMailboxSessionMapperFactory.class);
         bind(MailboxSessionMapperFactory.class).to(CassandraMailboxSessionMapperFactory.class);
         bind(SubscriptionMapperFactory.class).to(CassandraMailboxSessionMapperFactory.class);
-        bind(ModSeqProvider.class).to(CassandraModSeqProvider.class);
-        bind(UidProvider.class).to(CassandraUidProvider.class);
         bind(MailboxId.Factory.class).to(CassandraId.Factory.class);
         bind(MessageId.Factory.class).to(CassandraMessageId.Factory.class);
         bind(ThreadIdGuessingAlgorithm.class).to(NaiveThreadIdGuessingAlgorithm.class);
@@ -275,6 +274,19 @@ final class CassandraMailboxStoreModule extends AbstractModule {
     @Singleton
     ACLMapper aclMapper(CassandraACLMapper mapper) {
         return mapper;
+    }
+
+    /** James's UID allocation with a capped backoff: an append caught by a Cassandra outage ends soon after it. */
+    @Provides
+    @Singleton
+    UidProvider uidProvider(CqlSession session, CassandraConfiguration configuration) {
+        return CappedBackoffUidProvider.of(session, configuration);
+    }
+
+    @Provides
+    @Singleton
+    ModSeqProvider modSeqProvider(CqlSession session, CassandraConfiguration configuration) {
+        return CappedBackoffModSeqProvider.of(session, configuration);
     }
 
     /** ACL changes are event-sourced in Cassandra (James's "V2" ACL store, the only one a new keyspace uses). */
