@@ -130,8 +130,9 @@ import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
  *     <li>each message starts its own thread (IMAP and POP3 have no threads; see {@link MemoryBackendModule});</li>
  *     <li>no quota is counted or checked on delivery: no limit can be set (see {@code bindQuotas()});</li>
- *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too: every listener a
- *     gateway registers reacts to a change made through its own node (docs/storage-cassandra.md);</li>
+ *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too, unless a broker is
+ *     configured: then {@code RabbitMQEventBusModule} overrides the bus so that every node hears them (its dead
+ *     letters stay in the heap; docs/storage-cassandra.md).</li>
  *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CappedBackoffUidProvider}): James's
  *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
  * </ul>

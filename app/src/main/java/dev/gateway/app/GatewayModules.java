@@ -1,6 +1,9 @@
 package dev.gateway.app;
 
+import java.util.Optional;
+
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.backends.cassandra.utils.CassandraHealthCheck;
 import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.GuiceJamesServer;
@@ -21,6 +24,10 @@ import org.apache.james.modules.server.ServerRouteModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.apache.james.utils.PropertiesProvider;
+
+import dev.gateway.events.rabbitmq.RabbitMQEventBusModule;
 
 import dev.gateway.imap.server.OrderedImapServerModule;
 import dev.gateway.operations.OperationsModule;
@@ -81,6 +88,11 @@ public final class GatewayModules {
         Module storage = cassandra
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule(), CASSANDRA_HEALTH)
             : Modules.combine(backend.module(), queue.module());
+        // Mailboxes shared by several nodes: their events too, through RabbitMQ when rabbitmq.properties names one.
+        Optional<RabbitMQEventBusModule> sharedEvents = backend.needsCassandra() ? rabbitMQEvents(configuration) : Optional.empty();
+        if (sharedEvents.isPresent()) {
+            storage = Modules.override(storage).with(sharedEvents.get());
+        }
         // Nodes sharing a Cassandra share their lockouts, sending limits, spam thresholds and routing table too.
         Module policy = cassandra
             ? Modules.override(new PolicyModule()).with(new CassandraCountersModule(), new CassandraSpamThresholdsModule())
@@ -93,6 +105,15 @@ public final class GatewayModules {
                 policy, routing, storage, new ExtensionsModule(settings.workingDirectory()))
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
             .overrideWith(new AuthenticationModule());
+    }
+
+    private static Optional<RabbitMQEventBusModule> rabbitMQEvents(Configuration configuration) {
+        try {
+            return RabbitMQEventBusModule.configured(
+                new PropertiesProvider(new FileSystemImpl(configuration.directories()), configuration.configurationPath()));
+        } catch (ConfigurationException e) {
+            throw new IllegalArgumentException("rabbitmq.properties cannot be read: " + e.getMessage(), e);
+        }
     }
 
     private GatewayModules() {

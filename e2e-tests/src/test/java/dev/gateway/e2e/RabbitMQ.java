@@ -1,0 +1,87 @@
+package dev.gateway.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real RabbitMQ started with {@code bin/rabbitmq start} in a directory of its own, on free loopback ports (AMQP,
+ * Erlang distribution, its own port mapper), stopped with {@code bin/rabbitmq stop}: the script an operator uses.
+ */
+public final class RabbitMQ implements AutoCloseable {
+
+    private final Path source;
+    private final Path directory;
+    private final int amqpPort;
+    private final int distributionPort;
+    private final int portMapperPort;
+
+    private RabbitMQ(Path source, Path directory, int amqpPort, int distributionPort, int portMapperPort) {
+        this.source = source;
+        this.directory = directory;
+        this.amqpPort = amqpPort;
+        this.distributionPort = distributionPort;
+        this.portMapperPort = portMapperPort;
+    }
+
+    public static RabbitMQ start() throws IOException, InterruptedException {
+        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+        Path directory = Files.createTempDirectory("gateway-rabbitmq-");
+        List<Integer> ports = freePorts(3);
+        RabbitMQ broker = new RabbitMQ(source, directory, ports.get(0), ports.get(1), ports.get(2));
+        broker.script("start");
+        return broker;
+    }
+
+    /** The environment that points a gateway's mailbox events at this broker. */
+    public Map<String, String> gatewayEnvironment() {
+        return Map.of("GATEWAY_RABBITMQ_URI", "amqp://127.0.0.1:" + amqpPort);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        script("stop");
+    }
+
+    private String script(String command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(source.resolve("bin/rabbitmq").toString(), command).redirectErrorStream(true);
+        builder.environment().put("GATEWAY_RABBITMQ_DIR", directory.toString());
+        builder.environment().put("GATEWAY_RABBITMQ_PORT", String.valueOf(amqpPort));
+        builder.environment().put("GATEWAY_RABBITMQ_DIST_PORT", String.valueOf(distributionPort));
+        builder.environment().put("GATEWAY_RABBITMQ_EPMD_PORT", String.valueOf(portMapperPort));
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(Duration.ofMinutes(3).toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("bin/rabbitmq " + command + " timed out:\n" + output);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("bin/rabbitmq " + command + " exited " + process.exitValue() + ":\n" + output);
+        }
+        return output;
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                held.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
+        }
+    }
+}
