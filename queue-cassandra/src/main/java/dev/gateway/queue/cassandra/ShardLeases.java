@@ -32,12 +32,20 @@ final class ShardLeases {
     private final QueueStore store;
     private final String node;
     private final Duration lease;
+    private final Duration linger;
     private final List<QueueShards> queues = new CopyOnWriteArrayList<>();
 
-    ShardLeases(QueueStore store, String node, Duration lease) {
+    /**
+     * @param pollMax how late an idle queue is polled: a node that leaves stays listed among the live nodes for two
+     *                polls and a second more, so that a node alone, which skips reading the slice index, sees that
+     *                another node was there and reads it, even when that node enqueued into its shards and left
+     *                between two of its polls ({@link Dequeuer})
+     */
+    ShardLeases(QueueStore store, String node, Duration lease, Duration pollMax) {
         this.store = store;
         this.node = node;
         this.lease = lease;
+        this.linger = Duration.ofSeconds(pollMax.multipliedBy(2).toSeconds() + 2);
     }
 
     String node() {
@@ -130,7 +138,10 @@ final class ShardLeases {
         }
     }
 
-    /** Hands every shard back and leaves, so that other nodes take over at once rather than after a lease. */
+    /**
+     * Hands every shard back and leaves (its heartbeat runs out within seconds), so that other nodes take over at
+     * their next round rather than after a lease.
+     */
     synchronized void releaseAll() {
         for (QueueShards shards : queues) {
             for (int shard : shards.owned()) {
@@ -143,7 +154,7 @@ final class ShardLeases {
             }
         }
         try {
-            store.leave(node).block();
+            store.heartbeat(node, linger).block();
         } catch (RuntimeException e) {
             LOGGER.warn("Could not remove node {} from the live nodes; it runs out within a lease", node, e);
         }
