@@ -6,6 +6,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testsupport.ManualClock;
+
 class CircuitBreakerTest {
 
     private final ManualClock clock = new ManualClock();

@@ -10,6 +10,8 @@ import java.time.Instant;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testsupport.ManualClock;
+
 class GreylistTest {
 
     @Test

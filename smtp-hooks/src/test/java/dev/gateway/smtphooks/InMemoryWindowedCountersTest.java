@@ -6,6 +6,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testsupport.ManualClock;
+
 class InMemoryWindowedCountersTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);

@@ -54,7 +54,7 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
         this.settings = settings;
         this.clock = clock;
         this.decorators = decorators;
-        this.leases = new ShardLeases(store, node, settings.lease());
+        this.leases = new ShardLeases(store, node, settings.lease(), settings.pollMax());
         this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "cassandra-queue-leases");
             thread.setDaemon(true);

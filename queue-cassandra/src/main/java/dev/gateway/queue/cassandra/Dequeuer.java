@@ -15,12 +15,14 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.apache.mailet.Mail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
+import com.google.common.base.Suppliers;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -107,8 +109,9 @@ final class Dequeuer {
             rowsLeftBehind = false;
             lastReadAt = now;
             cursors.keySet().retainAll(polled);
+            Supplier<Boolean> othersLive = Suppliers.memoize(this::othersLive);
             for (int shard : polled) {
-                readAhead.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, READ_AHEAD));
+                readAhead.addAll(cursors.computeIfAbsent(shard, ShardCursor::new).due(now, READ_AHEAD, othersLive));
             }
         }
         List<QueuedRow> chosen = new ArrayList<>();
@@ -134,6 +137,21 @@ final class Dequeuer {
     void offer(QueuedRow row) {
         if (!row.due().isAfter(clock.instant())) {
             offered.add(row);
+        }
+    }
+
+    /**
+     * Whether a node other than this one is live, and so may have written into this node's shards slices it does not
+     * know. Every node writes its heartbeat before it opens a queue, keeps it for a lease after it dies and for
+     * two polls after it leaves ({@link ShardLeases}): a node alone skips the index reads between full reads. When the
+     * answer cannot be read, it is yes.
+     */
+    private boolean othersLive() {
+        try {
+            return Boolean.TRUE.equals(store.liveNodes().any(live -> !live.equals(node)).block());
+        } catch (RuntimeException e) {
+            LOGGER.debug("Could not read the live nodes of queue {}; reading the slice index", queue, e);
+            return true;
         }
     }
 
@@ -205,15 +223,21 @@ final class Dequeuer {
             fullReadAt = Instant.MIN;
         }
 
-        List<QueuedRow> due(Instant now, int wanted) {
+        /**
+         * The due rows of the shard's slices. The slice index is read at every full read and, while another node is
+         * live, at most once per {@code pollMax}: it lists every slice from the head, future ones (delayed mail)
+         * included, so that a node alone knows every slice that will come due without reading the index again;
+         * slices it writes itself it knows from {@link SliceIndex}.
+         */
+        List<QueuedRow> due(Instant now, int wanted, Supplier<Boolean> othersLive) {
             if (head == null) {
                 head = store.head(queue, shard).block().orElse(Instant.EPOCH);
             }
             boolean full = fullReadAt.plus(RESCAN).isBefore(now);
             Instant current = settings.sliceOf(now);
-            if (full || indexReadAt.plus(settings.pollMax()).isBefore(now)) {
+            if (full || (indexReadAt.plus(settings.pollMax()).isBefore(now) && othersLive.get())) {
                 slices.clear();
-                slices.addAll(store.slices(queue, shard, head, current).collectList().block());
+                slices.addAll(store.slicesFrom(queue, shard, head).collectList().block());
                 indexReadAt = now;
             }
             slices.addAll(index.known(shard).subSet(head, true, current, true));
@@ -225,7 +249,7 @@ final class Dequeuer {
             cutShort.clear();
             List<QueuedRow> due = new ArrayList<>();
             boolean forgot = false;
-            for (Instant slice : List.copyOf(slices)) {
+            for (Instant slice : List.copyOf(slices.headSet(current, true))) {
                 Optional<QueuedRow> cursor = Optional.ofNullable(after.get(slice));
                 int limit = wanted + shards.inFlight().size();
                 List<QueuedRow> rows = store.dueMails(queue, shard, slice, cursor, now, limit).collectList().block();

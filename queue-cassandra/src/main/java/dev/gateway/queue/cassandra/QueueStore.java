@@ -59,7 +59,6 @@ final class QueueStore {
     private final PreparedStatement registerQueue;
     private final PreparedStatement listQueues;
     private final PreparedStatement heartbeat;
-    private final PreparedStatement leaveNodes;
     private final PreparedStatement liveNodes;
     private final PreparedStatement leaseOwners;
     private final PreparedStatement takeLease;
@@ -69,7 +68,6 @@ final class QueueStore {
     private final PreparedStatement writeHead;
     private final PreparedStatement addSlice;
     private final PreparedStatement deleteSlice;
-    private final PreparedStatement slicesUpTo;
     private final PreparedStatement slicesFrom;
     private final PreparedStatement insertMail;
     private final PreparedStatement dueMails;
@@ -88,7 +86,6 @@ final class QueueStore {
         listQueues = session.prepare("SELECT " + QUEUE + " FROM " + QUEUES);
         heartbeat = session.prepare("INSERT INTO " + NODES + " (" + CLUSTER + ", " + NODE + ") VALUES (" + ONE_CLUSTER
             + ", ?) USING TTL ?");
-        leaveNodes = session.prepare("DELETE FROM " + NODES + " WHERE " + CLUSTER + " = " + ONE_CLUSTER + " AND " + NODE + " = ?");
         liveNodes = session.prepare("SELECT " + NODE + " FROM " + NODES + " WHERE " + CLUSTER + " = " + ONE_CLUSTER);
         leaseOwners = session.prepare("SELECT " + SHARD + ", " + OWNER + " FROM " + LEASES + " WHERE " + QUEUE + " = ? AND "
             + SHARD + " IN ?");
@@ -103,8 +100,6 @@ final class QueueStore {
         addSlice = session.prepare("INSERT INTO " + SLICES + " (" + QUEUE + ", " + SHARD + ", " + SLICE + ") VALUES (?, ?, ?)");
         deleteSlice = session.prepare("DELETE FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD + " = ? AND "
             + SLICE + " = ?");
-        slicesUpTo = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
-            + " = ? AND " + SLICE + " >= ? AND " + SLICE + " <= ?");
         slicesFrom = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
             + " = ? AND " + SLICE + " >= ?");
         insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + MAIL_COLUMNS
@@ -135,10 +130,6 @@ final class QueueStore {
 
     Mono<Void> heartbeat(String node, Duration ttl) {
         return executor.executeVoid(heartbeat.bind(node, (int) ttl.toSeconds()));
-    }
-
-    Mono<Void> leave(String node) {
-        return executor.executeVoid(leaveNodes.bind(node));
     }
 
     Flux<String> liveNodes() {
@@ -184,10 +175,6 @@ final class QueueStore {
     Mono<Void> forgetSlice(String queue, int shard, Instant slice) {
         return executor.executeVoid(dropSlice.bind(queue, shard, slice))
             .then(executor.executeVoid(deleteSlice.bind(queue, shard, slice)));
-    }
-
-    Flux<Instant> slices(String queue, int shard, Instant from, Instant upTo) {
-        return executor.executeRows(slicesUpTo.bind(queue, shard, from, upTo)).map(row -> row.getInstant(SLICE));
     }
 
     Flux<Instant> slicesFrom(String queue, int shard, Instant from) {

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
 
 import reactor.core.publisher.Flux;
@@ -32,12 +34,20 @@ final class ShardLeases {
     private final QueueStore store;
     private final String node;
     private final Duration lease;
+    private final Duration linger;
     private final List<QueueShards> queues = new CopyOnWriteArrayList<>();
 
-    ShardLeases(QueueStore store, String node, Duration lease) {
+    /**
+     * @param pollMax how late an idle queue is polled: a node that leaves stays listed among the live nodes for two
+     *                polls and a second more, so that a node alone, which skips reading the slice index, sees that
+     *                another node was there and reads it, even when that node enqueued into its shards and left
+     *                between two of its polls ({@link Dequeuer})
+     */
+    ShardLeases(QueueStore store, String node, Duration lease, Duration pollMax) {
         this.store = store;
         this.node = node;
         this.lease = lease;
+        this.linger = Duration.ofSeconds(pollMax.multipliedBy(2).toSeconds() + 2);
     }
 
     String node() {
@@ -73,7 +83,9 @@ final class ShardLeases {
         String queue = shards.queue();
         int target = (shards.count() + liveNodes - 1) / liveNodes;
         List<Integer> all = IntStream.range(0, shards.count()).boxed().collect(ImmutableList.toImmutableList());
-        Map<Integer, String> owners = store.owners(queue, all).block();
+        // Read only when needed (a shard to take, a lost shard to name): a node that holds its share already, as a
+        // node alone does, renews its leases and reads nothing else.
+        Supplier<Map<Integer, String>> owners = Suppliers.memoize(() -> store.owners(queue, all).block());
 
         // All at once: each renewal is a lightweight transaction, and with the commit log synced before every
         // acknowledgement (commitlog_sync: group) one costs tens of milliseconds; one after the other they made a
@@ -86,7 +98,7 @@ final class ShardLeases {
         renewed.forEach((shard, applied) -> {
             if (!applied) {
                 LOGGER.warn("Node {} lost shard {} of queue {} (now {}): mail it is processing there may be delivered twice",
-                    node, shard, queue, owners.getOrDefault(shard, "free"));
+                    node, shard, queue, owners.get().getOrDefault(shard, "free"));
                 shards.lost(shard);
             }
         });
@@ -119,7 +131,7 @@ final class ShardLeases {
             if (shards.owns(shard)) {
                 continue;
             }
-            String owner = owners.get(shard);
+            String owner = owners.get().get(shard);
             boolean taken = owner == null
                 ? Boolean.TRUE.equals(store.takeLease(queue, shard, node, lease).block())
                 : node.equals(owner) && Boolean.TRUE.equals(store.renewLease(queue, shard, node, lease).block());
@@ -130,7 +142,10 @@ final class ShardLeases {
         }
     }
 
-    /** Hands every shard back and leaves, so that other nodes take over at once rather than after a lease. */
+    /**
+     * Hands every shard back and leaves (its heartbeat runs out within seconds), so that other nodes take over at
+     * their next round rather than after a lease.
+     */
     synchronized void releaseAll() {
         for (QueueShards shards : queues) {
             for (int shard : shards.owned()) {
@@ -143,7 +158,7 @@ final class ShardLeases {
             }
         }
         try {
-            store.leave(node).block();
+            store.heartbeat(node, linger).block();
         } catch (RuntimeException e) {
             LOGGER.warn("Could not remove node {} from the live nodes; it runs out within a lease", node, e);
         }
