@@ -243,7 +243,32 @@ public final class GatewayProcess implements AutoCloseable {
      * Lets a test look at what the node holds at one instant before {@link #kill} or {@link #thaw}.
      */
     public void freeze() throws IOException, InterruptedException {
-        signal("STOP");
+        String pid = signal("STOP");
+        // kill returns once the signal is sent, not once it took effect: a thread inside a slow system call (a disk
+        // write on a busy machine) finishes it first, and a delivery could complete after the test looked.
+        Path tasks = Path.of("/proc", pid, "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!everyThreadStopped(tasks)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("process " + pid + " did not stop within 30 s of SIGSTOP");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static boolean everyThreadStopped(Path tasks) throws IOException {
+        try (var threads = Files.list(tasks)) {
+            return threads.allMatch(thread -> {
+                try {
+                    String stat = Files.readString(thread.resolve("stat"));
+                    char state = stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+                    return state == 'T' || state == 't';
+                } catch (IOException e) {
+                    // The thread ended between the listing and the read: it runs nothing any more.
+                    return true;
+                }
+            });
+        }
     }
 
     /** SIGCONT after {@link #freeze}. */
