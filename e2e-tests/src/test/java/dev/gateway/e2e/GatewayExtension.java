@@ -58,6 +58,12 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
         return new GatewayExtension(user, password, fixed(environment), Map.copyOf(spamdOptions));
     }
 
+    /** {@link #withSpamd} with an environment known only when the gateway starts (a Cassandra started first). */
+    public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password,
+            Supplier<Map<String, String>> environment) {
+        return new GatewayExtension(user, password, environment, Map.copyOf(spamdOptions));
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Map<String, String> gatewayEnvironment = environment.get();
