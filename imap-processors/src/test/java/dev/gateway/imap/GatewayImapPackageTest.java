@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.james.imap.decode.parser.CreateCommandParser;
 import org.apache.james.imap.decode.parser.SearchCommandParser;
 import org.apache.james.imap.processor.ExamineProcessor;
+import org.apache.james.imap.processor.IdleProcessor;
 import org.apache.james.imap.processor.SelectProcessor;
 import org.apache.james.modules.protocols.ImapPackage;
 import org.apache.james.utils.ClassName;
@@ -15,10 +16,12 @@ class GatewayImapPackageTest {
     private final GatewayImapPackage gatewayPackage = new GatewayImapPackage();
 
     @Test
-    void selectExamineAndTheSearchAndCreateParsersTakeJamessPlaceAndEveryOtherCommandStays() {
+    void selectExamineIdleAndTheSearchAndCreateParsersTakeJamessPlaceAndEveryOtherCommandStays() {
         assertThat(gatewayPackage.processors())
-            .contains(new ClassName(SelectWithListedExists.class.getName()), new ClassName(ExamineWithListedExists.class.getName()))
-            .doesNotContain(new ClassName(SelectProcessor.class.getName()), new ClassName(ExamineProcessor.class.getName()))
+            .contains(new ClassName(SelectWithListedExists.class.getName()), new ClassName(ExamineWithListedExists.class.getName()),
+                new ClassName(IdleReportingFlagChanges.class.getName()))
+            .doesNotContain(new ClassName(SelectProcessor.class.getName()), new ClassName(ExamineProcessor.class.getName()),
+                new ClassName(IdleProcessor.class.getName()))
             .hasSameSizeAs(ImapPackage.DEFAULT.processors());
         assertThat(gatewayPackage.decoders())
             .contains(new ClassName(BoundedSearchCommandParser.class.getName()), new ClassName(PipelinedCreateCommandParser.class.getName()))
