@@ -19,7 +19,8 @@ import dev.gateway.queue.cassandra.CassandraExtension;
 /**
  * The promise of a 250 on the shipped default (the cluster profile: queue and mailboxes in Cassandra) when
  * Cassandra crashes: it is killed with SIGKILL while several senders push mail, and started again on the same data.
- * While it is down, senders get 4xx and keep their message; once it is back, every message that was answered 250 is
+ * While it is down, senders get {@code 421 4.3.0} at MAIL or RCPT (the connection then closes) or {@code 451 4.0.0} at
+ * DATA, and keep their message; once it is back, every message that was answered 250 is
  * in the recipient's INBOX, at least once. Each accepted message is accounted for by its Message-ID: delivered once,
  * delivered more than once (counted, allowed: at-least-once), or missing (the failure).
  */
@@ -27,6 +28,10 @@ class CassandraCrashIT {
 
     private static final String USER = "crash@" + GatewayProcess.DOMAIN;
     private static final String PASSWORD = "crash-secret-1";
+    /** A command whose check reads Cassandra while it is down: service not available, closing (RFC 5321, RFC 3463). */
+    private static final String OUTAGE_AT_COMMAND = "421 4.3.0";
+    /** The end of DATA when the queue cannot write the message: James's answer. */
+    private static final String OUTAGE_AT_DATA = "451 4.0.0";
 
     @RegisterExtension
     @Order(1)
@@ -80,6 +85,17 @@ class CassandraCrashIT {
         assertThat(missing).as("accepted but missing (ms after the kill that each was answered 250)").isEmpty();
         assertThat(traffic.answers().keySet()).as("answers: 250 or temporary refusals only")
             .allMatch(answer -> answer.equals("250 2.6.0") || answer.startsWith("4"));
+        // Exactly which refusals: a check that reads Cassandra (MAIL, RCPT) fails, 421 4.3.0 and the connection
+        // closes; a queue write that fails at DATA keeps James's 451 4.0.0.
+        assertThat(traffic.answers()).as("answers while Cassandra was down").containsKey(OUTAGE_AT_COMMAND);
+        assertThat(traffic.answers().keySet()).as("answers")
+            .isSubsetOf("250 2.6.0", OUTAGE_AT_COMMAND, OUTAGE_AT_DATA);
+        // One WARN line with the cause for each 421 (the senders saw some of them; the log has them all).
+        long warnings;
+        try (java.util.stream.Stream<String> log = java.nio.file.Files.lines(GATEWAY.process().log())) {
+            warnings = log.filter(line -> line.contains("[WARN ]") && line.contains("failed, answered 421 4.3.0")).count();
+        }
+        assertThat(warnings).as("WARN lines for 421 answers").isGreaterThanOrEqualTo(traffic.answers().get(OUTAGE_AT_COMMAND));
         GATEWAY.webAdmin().awaitNothingQueuedOrParked();
     }
 }

@@ -3,15 +3,16 @@ package dev.gateway.smtphooks;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.apache.james.smtpserver.CoreCmdHandlerLoader;
 import org.apache.james.smtpserver.JamesWelcomeMessageHandler;
 
 /**
- * James's core SMTP handlers without its greeting, for listeners whose greeting {@link GreetAfterDelay} writes: James
- * writes the greeting at once from the connection's I/O thread, so a greeting that waits cannot be added beside it.
+ * Gateway's core SMTP handlers ({@link GatewayCoreCmdHandlerLoader}) without James's greeting, for listeners whose
+ * greeting {@link GreetAfterDelay} writes: James writes the greeting at once from the connection's I/O thread, so a
+ * greeting that waits cannot be added beside it.
  *
- * James loads the core package named by the handler chain's {@code coreHandlersPackage} attribute, and
- * {@code CoreCmdHandlerLoader} whenever the attribute is absent, whatever {@code <handler>} elements say:
+ * James loads the core package named by the handler chain's {@code coreHandlersPackage} attribute, and the server's
+ * default ({@link GatewayCoreCmdHandlerLoader} for a {@link FrontDoorSmtpServer}) whenever the attribute is absent,
+ * whatever {@code <handler>} elements say:
  *
  * <pre>{@code
  * <handlerchain coreHandlersPackage="dev.gateway.smtphooks.CoreCmdHandlerLoaderWithoutGreeting">
@@ -20,7 +21,7 @@ import org.apache.james.smtpserver.JamesWelcomeMessageHandler;
  * </handlerchain>
  * }</pre>
  */
-public class CoreCmdHandlerLoaderWithoutGreeting extends CoreCmdHandlerLoader {
+public class CoreCmdHandlerLoaderWithoutGreeting extends GatewayCoreCmdHandlerLoader {
 
     @Override
     public List<String> getHandlers() {
