@@ -39,9 +39,8 @@ public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
             return;
         }
         Response answer = session.newFatalErrorResponse();
-        LOGGER.warn("SMTP connection from {} failed, answered {} {}: {}", ctx.channel().remoteAddress(),
-            answer.getRetCode(), answer.getLines().isEmpty() ? "" : answer.getLines().get(0),
-            FailureCause.describe(cause));
+        LOGGER.warn("SMTP connection from {} failed, answered {}: {}", ctx.channel().remoteAddress(),
+            FailureCause.firstLine(answer), FailureCause.describe(cause));
         LOGGER.debug("SMTP connection failed", cause);
         ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(answer, session);
         // Closed whatever the session answered, as James does: the connection is in an unknown state.

@@ -22,9 +22,9 @@ public class FailureAnsweringCommandDispatcher extends CommandDispatcher<SMTPSes
             return super.dispatchCommandHandlers(session, request);
         } catch (RuntimeException failure) {
             Response answer = session.newFatalErrorResponse();
-            LOGGER.warn("SMTP {} from {} failed, answered {} {}: {}", request.getCommand(),
-                session.getRemoteAddress().getAddress().getHostAddress(), answer.getRetCode(),
-                answer.getLines().isEmpty() ? "" : answer.getLines().get(0), FailureCause.describe(failure));
+            LOGGER.warn("SMTP {} from {} failed, answered {}: {}", request.getCommand(),
+                session.getRemoteAddress().getAddress().getHostAddress(), FailureCause.firstLine(answer),
+                FailureCause.describe(failure));
             LOGGER.debug("SMTP {} failed", request.getCommand(), failure);
             return answer;
         }
