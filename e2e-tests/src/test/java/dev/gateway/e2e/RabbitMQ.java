@@ -44,6 +44,16 @@ public final class RabbitMQ implements AutoCloseable {
         return Map.of("GATEWAY_RABBITMQ_URI", "amqp://127.0.0.1:" + amqpPort);
     }
 
+    /** Stops the broker, as an outage would, keeping its directory: {@link #startAgain()} brings it back as it was. */
+    public void stopForOutage() throws IOException, InterruptedException {
+        script("stop");
+    }
+
+    /** Starts the broker stopped by {@link #stopForOutage()} on the same ports and database. */
+    public void startAgain() throws IOException, InterruptedException {
+        script("start");
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         script("stop");

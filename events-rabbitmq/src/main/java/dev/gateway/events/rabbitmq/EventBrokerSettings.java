@@ -27,9 +27,10 @@ import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
  * @param rabbitMQ the broker, credentials and event bus options
  * @param connectionPool how often and how patiently the one connection is (re)opened
  * @param channelPool how many channels publish at once
+ * @param waits how long mailbox operations wait for the broker before going on without it ({@link BrokerWaits})
  */
 public record EventBrokerSettings(RabbitMQConfiguration rabbitMQ, SimpleConnectionPool.Configuration connectionPool,
-                                  ReactorRabbitMQChannelPool.Configuration channelPool) {
+                                  ReactorRabbitMQChannelPool.Configuration channelPool, BrokerWaits waits) {
 
     static final String URI = "uri";
     private static final String MANAGEMENT_URI = "management.uri";
@@ -49,7 +50,8 @@ public record EventBrokerSettings(RabbitMQConfiguration rabbitMQ, SimpleConnecti
         }
         return Optional.of(new EventBrokerSettings(RabbitMQConfiguration.from(withManagement),
             SimpleConnectionPool.Configuration.from(withManagement),
-            ReactorRabbitMQChannelPool.Configuration.from(withManagement)));
+            ReactorRabbitMQChannelPool.Configuration.from(withManagement),
+            BrokerWaits.from(withManagement)));
     }
 
     private static URI amqpUri(String uri) {

@@ -19,6 +19,7 @@ import org.apache.james.event.json.MailboxEventSerializer;
 import org.apache.james.events.EventBus;
 import org.apache.james.events.EventBusId;
 import org.apache.james.events.EventBusReconnectionHandler;
+import org.apache.james.events.EventDeadLetters;
 import org.apache.james.events.EventSerializer;
 import org.apache.james.events.KeyReconnectionHandler;
 import org.apache.james.events.NamingStrategy;
@@ -48,6 +49,9 @@ import reactor.rabbitmq.Sender;
  * {@code RabbitMQModule} (connection and channel pools) and {@code RabbitMQEventBusModule} (the bus), which are not
  * published for 3.8.1, without the mail queue parts (the queue is in Cassandra) and without the dead-letter-queue
  * health check, which needs the broker's management plugin.
+ *
+ * <p>The mailboxes, IMAP and WebAdmin get the bus through {@link OutageTolerantEventBus}: a broker outage then delays
+ * a change by {@link BrokerWaits} at most, instead of hanging it for minutes and failing it once stored.
  *
  * <p>Dead letters of listeners stay where the store's module keeps them (in the heap, per node: James's Cassandra
  * dead letters, {@code dead-letter-cassandra}, are not published for 3.8.1).
@@ -82,7 +86,9 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         bind(EventSerializer.class).to(MailboxEventSerializer.class);
         bind(NamingStrategy.class).toInstance(MAILBOX_EVENT_NAMING_STRATEGY);
         bind(RabbitMQEventBus.class).in(Scopes.SINGLETON);
-        bind(EventBus.class).to(RabbitMQEventBus.class);
+        bind(BrokerWaits.class).toInstance(settings.waits());
+        // The mailboxes, IMAP and WebAdmin use James's bus through a bounded wait for the broker (issue 16).
+        bind(EventBus.class).to(OutageTolerantEventBus.class);
         Multibinder.newSetBinder(binder(), EventBus.class).addBinding().to(EventBus.class);
         // IMAP sessions listen by mailbox: the key their registrations travel under between nodes.
         Multibinder.newSetBinder(binder(), RegistrationKey.Factory.class).addBinding().to(MailboxIdRegistrationKey.Factory.class);
@@ -105,6 +111,12 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         ReactorRabbitMQChannelPool channels = new ReactorRabbitMQChannelPool(connections.getResilientConnection(), configuration, metrics);
         channels.start();
         return channels;
+    }
+
+    @Provides
+    @Singleton
+    OutageTolerantEventBus outageTolerantBus(RabbitMQEventBus bus, EventDeadLetters deadLetters, BrokerWaits waits) {
+        return new OutageTolerantEventBus(bus, deadLetters, waits);
     }
 
     @Provides

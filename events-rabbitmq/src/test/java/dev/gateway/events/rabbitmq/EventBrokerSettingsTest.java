@@ -33,6 +33,32 @@ class EventBrokerSettingsTest {
         assertThat(settings.rabbitMQ().isEventBusPublishConfirmEnabled()).isTrue();
         assertThat(settings.connectionPool().getNumRetries()).isEqualTo(10);
         assertThat(settings.connectionPool().getInitialDelay()).isEqualTo(Duration.ofMillis(100));
+        // Gateway's bounded waits for the broker (issue 16).
+        assertThat(settings.waits()).isEqualTo(new BrokerWaits(Duration.ofSeconds(3), Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void theWaitsForTheBrokerAreRead() {
+        BaseConfiguration properties = properties("amqp://127.0.0.1:5679");
+        properties.setProperty("management.user", "guest");
+        properties.setProperty("management.password", "guest");
+        properties.setProperty("event.bus.publish.timeout.ms", "1500");
+        properties.setProperty("event.bus.registration.timeout.ms", "2500");
+
+        assertThat(EventBrokerSettings.from(properties).orElseThrow().waits())
+            .isEqualTo(new BrokerWaits(Duration.ofMillis(1500), Duration.ofMillis(2500)));
+    }
+
+    @Test
+    void aWaitOfZeroIsRefused() {
+        BaseConfiguration properties = properties("amqp://127.0.0.1:5679");
+        properties.setProperty("management.user", "guest");
+        properties.setProperty("management.password", "guest");
+        properties.setProperty("event.bus.publish.timeout.ms", "0");
+
+        assertThatThrownBy(() -> EventBrokerSettings.from(properties))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("event.bus.publish.timeout.ms");
     }
 
     @Test
