@@ -47,26 +47,35 @@ class ImapSelectClusterIT {
 
     @Test
     void selectReportsANewMessageAsRecentOnceAndLeavesHighestModSeqAloneAfterwards() throws Exception {
-        try (RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls)) {
-            imap.lineStartingWith("* OK");
-            imap.send("a1 LOGIN " + USER + " \"" + PASSWORD + "\"\r\n");
-            assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
+        try (RawConnection writer = loggedIn()) {
             String message = "Subject: recent\r\n\r\nhello\r\n";
-            imap.send("a2 APPEND INBOX {" + message.length() + "}\r\n");
-            imap.lineStartingWith("+");
-            imap.send(message + "\r\n");
-            assertThat(imap.lineStartingWith("a2 ")).contains("a2 OK");
-
-            String first = select(imap, "s1");
-            assertThat(first).contains("* 1 RECENT");
-            String second = select(imap, "s2");
+            writer.send("a2 APPEND INBOX {" + message.length() + "}\r\n");
+            writer.lineStartingWith("+");
+            writer.send(message + "\r\n");
+            assertThat(writer.lineStartingWith("a2 ")).contains("a2 OK");
+        }
+        // \Recent belongs to the first session that selects the mailbox (RFC 3501 2.3.2); a session keeps reporting
+        // its own recent messages at a re-SELECT, so the later SELECTs are made from another session.
+        try (RawConnection first = loggedIn()) {
+            assertThat(select(first, "s1")).contains("* 1 RECENT");
+        }
+        try (RawConnection later = loggedIn()) {
+            String second = select(later, "s2");
             assertThat(second).contains("* 0 RECENT");
-            String third = select(imap, "s3");
+            String third = select(later, "s3");
             assertThat(third).contains("* 0 RECENT");
 
             assertThat(highestModSeq(third)).as("HIGHESTMODSEQ after a SELECT that changed nothing")
                 .isEqualTo(highestModSeq(second));
         }
+    }
+
+    private RawConnection loggedIn() throws Exception {
+        RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls);
+        imap.lineStartingWith("* OK");
+        imap.send("a1 LOGIN " + USER + " \"" + PASSWORD + "\"\r\n");
+        assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
+        return imap;
     }
 
     private static String select(RawConnection imap, String tag) throws Exception {
