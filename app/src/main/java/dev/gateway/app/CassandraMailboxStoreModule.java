@@ -2,9 +2,13 @@ package dev.gateway.app;
 
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
+import java.io.FileNotFoundException;
+
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
+import org.apache.commons.configuration2.Configuration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.adapter.mailbox.ACLUsernameChangeTaskStep;
 import org.apache.james.adapter.mailbox.MailboxUsernameChangeTaskStep;
 import org.apache.james.adapter.mailbox.QuotaUsernameChangeTaskStep;
@@ -109,6 +113,8 @@ import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
 import org.apache.james.modules.mailbox.MemoryQuotaSearchModule;
 import org.apache.james.server.blob.deduplication.DeDuplicationBlobStore;
 import org.apache.james.user.api.UsernameChangeTaskStep;
+import org.apache.james.util.Size;
+import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.utils.MailboxManagerDefinition;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -120,11 +126,13 @@ import com.google.inject.name.Names;
 
 import dev.gateway.storage.cassandra.CappedBackoffModSeqProvider;
 import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
+import dev.gateway.storage.cassandra.RecentResetWhenNeededMapperFactory;
+import dev.gateway.storage.cassandra.SmallBlobCache;
 
 /**
  * James's Cassandra mailboxes: mailboxes, messages, flags, ACLs, quotas and message bodies (blobs, de-duplicated)
  * in Cassandra, so that every node on the keyspace sees the same mailboxes. The same library classes James's own
- * Cassandra Guice module binds, minus JMAP-only and task-only parts, with five choices of our own:
+ * Cassandra Guice module binds, minus JMAP-only and task-only parts, with seven choices of our own:
  * <ul>
  *     <li>search scans the mailbox in Cassandra ({@link SimpleMessageSearchIndex}): nothing is kept per node, so IMAP
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
@@ -135,9 +143,16 @@ import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
  *     letters stay in the heap; docs/storage-cassandra.md).</li>
  *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CappedBackoffUidProvider}): James's
  *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
+ *     <li>small blobs (message headers) are kept in the node's heap once read ({@link SmallBlobCache}): a blob's id is
+ *     the hash of its bytes, so no node can serve stale ones;</li>
+ *     <li>a SELECT of a mailbox with no recent message allocates no MODSEQ
+ *     ({@link RecentResetWhenNeededMapperFactory}).</li>
  * </ul>
  */
 final class CassandraMailboxStoreModule extends AbstractModule {
+
+    static final String DEFAULT_BLOB_CACHE_SIZE = "32M";
+    static final String DEFAULT_BLOB_CACHE_MAX_BLOB = "8K";
 
     @Override
     protected void configure() {
@@ -154,7 +169,9 @@ final class CassandraMailboxStoreModule extends AbstractModule {
 
     private void bindMailboxes() {
         bind(CassandraMailboxManager.class).in(Scopes.SINGLETON);
-        bind(CassandraMailboxSessionMapperFactory.class).in(Scopes.SINGLETON);
+        // James's factory with one change: a SELECT of a mailbox with no recent message allocates no MODSEQ.
+        bind(RecentResetWhenNeededMapperFactory.class).in(Scopes.SINGLETON);
+        bind(CassandraMailboxSessionMapperFactory.class).to(RecentResetWhenNeededMapperFactory.class);
         bind(CassandraId.Factory.class).in(Scopes.SINGLETON);
         bind(CassandraMessageId.Factory.class).in(Scopes.SINGLETON);
         bind(StoreSubscriptionManager.class).in(Scopes.SINGLETON);
@@ -232,7 +249,6 @@ final class CassandraMailboxStoreModule extends AbstractModule {
         bind(HashBlobId.Factory.class).in(Scopes.SINGLETON);
         bind(BlobId.Factory.class).to(HashBlobId.Factory.class);
         bind(CassandraBlobStoreDAO.class).in(Scopes.SINGLETON);
-        bind(BlobStoreDAO.class).to(CassandraBlobStoreDAO.class);
         // Bodies are stored under their hash: the same message delivered to many recipients is stored once.
         bind(DeDuplicationBlobStore.class).in(Scopes.SINGLETON);
         bind(BlobStore.class).to(DeDuplicationBlobStore.class);
@@ -269,6 +285,21 @@ final class CassandraMailboxStoreModule extends AbstractModule {
         tables.addBinding().toInstance(CassandraBlobModule.MODULE);
         tables.addBinding().toInstance(CassandraMailboxChangeModule.MODULE);
         tables.addBinding().toInstance(CassandraEmailChangeModule.MODULE);
+    }
+
+    /**
+     * The blobs in Cassandra, small ones (message headers) kept in this node's heap once read: every
+     * {@code FETCH 1:* (FLAGS ENVELOPE)} reads each message's header blob (docs/storage-cassandra.md#blob-cache).
+     */
+    @Provides
+    @Singleton
+    BlobStoreDAO blobStoreDao(CassandraBlobStoreDAO cassandra, PropertiesProvider properties)
+            throws ConfigurationException, FileNotFoundException {
+        Configuration configuration = properties.getConfiguration("cassandra");
+        return new SmallBlobCache(cassandra, new SmallBlobCache.Settings(
+            Size.parse(configuration.getString("mailbox.blob.cache.size", DEFAULT_BLOB_CACHE_SIZE)).asBytes(),
+            Math.toIntExact(Size.parse(configuration.getString("mailbox.blob.cache.max.blob.size", DEFAULT_BLOB_CACHE_MAX_BLOB))
+                .asBytes())));
     }
 
     @Provides

@@ -40,9 +40,7 @@ public final class CassandraTableCounts {
                 .addContactPoint(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])))
                 .withLocalDatacenter("datacenter1")
                 .build()) {
-            now = new TreeMap<>();
-            now.putAll(counts(session, "local_read_latency", "read"));
-            now.putAll(counts(session, "local_write_latency", "write"));
+            now = snapshot(session);
         }
         Path file = Path.of(args[2]);
         if (args[1].equals("save")) {
@@ -69,6 +67,14 @@ public final class CassandraTableCounts {
             }
         }
         System.out.printf(Locale.ROOT, "per message: %.2f local reads, %.2f local writes%n", reads, writes);
+    }
+
+    /** Every table's local read and write count so far, keyed {@code read/keyspace.table}, {@code write/...}. */
+    static Map<String, Long> snapshot(CqlSession session) {
+        Map<String, Long> now = new TreeMap<>();
+        now.putAll(counts(session, "local_read_latency", "read"));
+        now.putAll(counts(session, "local_write_latency", "write"));
+        return now;
     }
 
     private static Map<String, Long> counts(CqlSession session, String table, String op) {
