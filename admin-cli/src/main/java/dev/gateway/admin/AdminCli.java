@@ -22,7 +22,7 @@ public final class AdminCli {
     public static void main(String[] argv) {
         List<String> arguments = Arrays.asList(argv);
         if (arguments.size() < 3 || !arguments.get(0).equals("--webadmin")) {
-            System.err.println("usage: AdminCli --webadmin URL queue|quarantine|add-user|routing-explain|tls ARGS...");
+            System.err.println("usage: AdminCli --webadmin URL queue|quarantine|add-user|routing-explain|tls|spam ARGS...");
             System.exit(2);
         }
         try {
@@ -43,6 +43,7 @@ public final class AdminCli {
             case "add-user" -> new AddUserCommand(webAdmin, out).run(rest);
             case "routing-explain" -> new RoutingExplainCommand(webAdmin, out).run(rest);
             case "tls" -> new TlsReloadCommand(webAdmin, out).run(rest);
+            case "spam" -> new SpamThresholdsCommand(webAdmin, out).run(rest);
             default -> throw new AdminException("usage: unknown command " + command);
         };
     }

@@ -87,13 +87,18 @@ final class WebAdmin {
     }
 
     private static JsonNode jsonOrEmpty(HttpResponse<String> response) {
-        if (response.body() == null || response.body().isBlank()) {
+        return parse(response.body());
+    }
+
+    /** A reply's JSON; an empty object for an empty reply. */
+    static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
             return JSON.createObjectNode();
         }
         try {
-            return JSON.readTree(response.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
-            throw new AdminException("WebAdmin answered something that is not JSON: " + response.body());
+            throw new AdminException("WebAdmin answered something that is not JSON: " + body);
         }
     }
 

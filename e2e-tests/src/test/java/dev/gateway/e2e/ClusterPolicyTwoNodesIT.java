@@ -263,14 +263,19 @@ class ClusterPolicyTwoNodesIT {
                 <user address="%s" reject="10"/>
             </thresholds>
             """.formatted(GUARDED);
-        WebAdminClient webAdminA = new WebAdminClient(nodeA);
-        // Validated before it is stored, as the file is: a bad entry is refused by name and no version is added.
-        assertThatThrownBy(() -> webAdminA.put("/spam/thresholds", "application/xml",
-                "<thresholds><user address=\"" + GUARDED + "\" reject=\"ten\"/></thresholds>"))
-            .hasMessageContaining("answered 400").hasMessageContaining("reject 'ten' is neither a number nor off");
+        // Through the operators' command on node A (WebAdmin's PUT /spam/thresholds underneath). Validated before it
+        // is stored, as the file is: a bad entry is refused by name and no version is added.
+        Path bad = Files.writeString(nodeA.home().resolve("bad-thresholds.xml"),
+            "<thresholds><user address=\"" + GUARDED + "\" reject=\"ten\"/></thresholds>");
+        assertThatThrownBy(() -> nodeA.launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", bad.toString()))
+            .hasMessageContaining("exited 1").hasMessageContaining("answered HTTP 400")
+            .hasMessageContaining("reject 'ten' is neither a number nor off");
         assertThat(thresholdsVersion(nodeA)).isEqualTo(before);
 
-        webAdminA.put("/spam/thresholds", "application/xml", document);
+        Path good = Files.writeString(nodeA.home().resolve("thresholds.xml"), document);
+        assertThat(nodeA.launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", good.toString()))
+            .contains("spam thresholds version " + (before + 1) + " stored and in force on this node")
+            .contains("0 domain and 1 address override(s)");
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(500))
             .untilAsserted(() -> assertThat(advanceFeeThroughB()).startsWith("550 5.7.1 Message refused as spam"));
@@ -279,6 +284,10 @@ class ClusterPolicyTwoNodesIT {
         System.out.printf("Spam thresholds: version %d before the PUT; after it, node A shows %d, node B %d%n", before, onA, onB);
         assertThat(onA).isEqualTo(before + 1).isEqualTo(onB);
         assertThat(new WebAdminClient(nodeB).getText("/spam/thresholds/xml")).as("node B exports what A was given").isEqualTo(document);
+        assertThat(nodeB.launcher(Duration.ofSeconds(60), "spam", "thresholds", "export")).as("and so does its command")
+            .contains(document);
+        assertThat(nodeB.launcher(Duration.ofSeconds(60), "spam", "thresholds"))
+            .contains("spam thresholds version " + onB + " in force on this node: 0 domain and 1 address override(s)");
     }
 
     /** The advance-fee message to {@link #GUARDED} through node B's MX port: the reply to its DATA. */

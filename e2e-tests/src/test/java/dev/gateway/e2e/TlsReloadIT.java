@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A certificate replaced on disk is served to the next TLS client without a restart (docs/operations.md#tls): the
  * server looks at its certificate files every second here, and once the renewed pair has settled every listener serves
- * it, on implicit TLS and after STARTTLS; a file that cannot be read changes nothing; {@code bin/gateway tls reload}
+ * it, on implicit TLS and after STARTTLS (SMTP and ManageSieve); a file that cannot be read changes nothing; {@code bin/gateway tls reload}
  * asks at once, and says so when it cannot. Clients trust exactly one certificate, so a handshake proves which one was served.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -88,13 +89,17 @@ class TlsReloadIT {
     }
 
 
-    /** The certificates served on SMTPS, IMAPS, POP3S and after STARTTLS on the MX port, to a client trusting {@code trust}. */
+    /**
+     * The certificates served on SMTPS, IMAPS, POP3S, after STARTTLS on the MX port and after STARTTLS on ManageSieve,
+     * to a client trusting {@code trust}.
+     */
     private List<Certificate> servedCertificates(SSLContext trust) throws IOException {
         return List.of(
             implicitTls(trust, GatewayProcess.Port.SMTPS),
             implicitTls(trust, GatewayProcess.Port.IMAPS),
             implicitTls(trust, GatewayProcess.Port.POP3S),
-            smtpStartTls(trust, GatewayProcess.Port.SMTP));
+            smtpStartTls(trust, GatewayProcess.Port.SMTP),
+            manageSieveStartTls(trust));
     }
 
     private Certificate implicitTls(SSLContext trust, GatewayProcess.Port port) throws IOException {
@@ -120,6 +125,34 @@ class TlsReloadIT {
                 return socket.getSession().getPeerCertificates()[0];
             }
         }
+    }
+
+    /** ManageSieve (RFC 5804): capabilities ending in {@code OK}, then {@code STARTTLS} answered {@code OK}. */
+    private Certificate manageSieveStartTls(SSLContext trust) throws IOException {
+        try (Socket plain = new Socket("127.0.0.1", gateway.port(GatewayProcess.Port.MANAGESIEVE))) {
+            plain.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(manageSieveCapabilities(in)).contains("\"STARTTLS\"");
+            plain.getOutputStream().write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("OK");
+            try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), true)) {
+                socket.startHandshake();
+                return socket.getSession().getPeerCertificates()[0];
+            }
+        }
+    }
+
+    /** The capability lines of a ManageSieve greeting, up to its closing {@code OK}. */
+    private static List<String> manageSieveCapabilities(BufferedReader in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        String line;
+        while ((line = in.readLine()) != null && !line.startsWith("OK")) {
+            lines.add(line);
+        }
+        if (line == null) {
+            throw new IOException("connection closed before the greeting's OK");
+        }
+        return lines;
     }
 
     /** The last line of a (multi-line) SMTP reply. */

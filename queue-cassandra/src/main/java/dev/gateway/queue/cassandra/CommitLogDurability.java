@@ -59,7 +59,7 @@ public final class CommitLogDurability {
         }
         return Optional.of("Cassandra's commit log is synced 'periodic' and the keyspace keeps one copy: a kill -9 or"
             + " crash of Cassandra loses the writes it acknowledged in its last moments (100 ms or more), and with them"
-            + " mail already answered 250. Set commitlog_sync: group (commitlog_sync_group_window: 15ms) in"
+            + " mail already answered 250. Set commitlog_sync: group (commitlog_sync_group_window: 2ms) in"
             + " cassandra.yaml, or replicate the keyspace (docs/storage-cassandra.md, durability)");
     }
 
