@@ -12,8 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import javax.net.ssl.SSLContext;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,44 +43,40 @@ class CassandraTwoNodesMailboxIT {
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
 
-    private static GatewayProcess nodeA;
-    private static GatewayProcess nodeB;
-    private static SSLContext tlsA;
-    private static SSLContext tlsB;
+    private static TwoNodes nodes;
 
     @BeforeAll
     static void start() throws Exception {
         Map<String, String> environment = ClusterProfile.withoutSpam(CASSANDRA.server(), "two_nodes_mailbox");
-        nodeA = GatewayProcess.start(ALICE, PASSWORD, environment);
-        nodeB = GatewayProcess.startWithoutProvisioning(environment);
-        tlsA = nodeA.trustingServerCertificate();
-        tlsB = nodeB.trustingServerCertificate();
+        nodes = TwoNodes.start(ALICE, PASSWORD, environment);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        GatewayProcess.closeAll(nodeA, nodeB);
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     @Test
     void mailAcceptedByAIsReadOnBAndAFlagSetOnBIsSeenOnA() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(nodeA, GatewayProcess.Port.SMTP, tlsA)) {
+        try (SmtpSession smtp = SmtpSession.connect(nodes.a(), GatewayProcess.Port.SMTP, nodes.tlsA())) {
             smtp.ehlo("sender.test");
             assertThat(smtp.send("carol@sender.test", SmtpSession.message("carol@sender.test", ALICE, "through-a"), ALICE))
                 .startsWith("250");
         }
 
         Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
-            .until(() -> Mailboxes.inbox(nodeB, tlsB, ALICE, PASSWORD).stream().anyMatch(raw -> raw.contains("Subject: through-a")));
+            .until(() -> Mailboxes.inbox(nodes.b(), nodes.tlsB(), ALICE, PASSWORD).stream().anyMatch(raw -> raw.contains("Subject: through-a")));
 
-        try (Store onB = Mailboxes.imaps(nodeB, tlsB, ALICE, PASSWORD); Folder inbox = onB.getFolder("INBOX")) {
+        try (Store onB = Mailboxes.imaps(nodes.b(), nodes.tlsB(), ALICE, PASSWORD); Folder inbox = onB.getFolder("INBOX")) {
             inbox.open(Folder.READ_WRITE);
             Message message = only(inbox.search(new SubjectTerm("through-a")));
             message.setFlag(Flags.Flag.FLAGGED, true);
             message.setFlag(Flags.Flag.ANSWERED, true);
         }
 
-        try (Store onA = Mailboxes.imaps(nodeA, tlsA, ALICE, PASSWORD); Folder inbox = onA.getFolder("INBOX")) {
+        try (Store onA = Mailboxes.imaps(nodes.a(), nodes.tlsA(), ALICE, PASSWORD); Folder inbox = onA.getFolder("INBOX")) {
             inbox.open(Folder.READ_ONLY);
             Flags flags = only(inbox.search(new SubjectTerm("through-a"))).getFlags();
             assertThat(flags.contains(Flags.Flag.FLAGGED)).as("\\Flagged set on B, seen on A").isTrue();
@@ -95,34 +89,34 @@ class CassandraTwoNodesMailboxIT {
         // Node B holds shards of the spool before the mail comes: otherwise node A, started first and holding all of
         // them until B's share is handed over, may deliver all 60 before B has any (docs/queue-cassandra.md).
         Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-            .until(() -> !matches(nodeB, TOOK_SPOOL_SHARD).isEmpty());
-        SmtpLoad.Outcome sent = SmtpLoad.send(nodeA, tlsA, "spool", 60, 4, ALICE, any -> true);
+            .until(() -> !matches(nodes.b(), TOOK_SPOOL_SHARD).isEmpty());
+        SmtpLoad.Outcome sent = SmtpLoad.send(nodes.a(), nodes.tlsA(), "spool", 60, 4, ALICE, any -> true);
         assertThat(sent.accepted()).hasSize(60);
 
         // Polled in the logs, not over IMAP: fetching the whole INBOX every second is what a loaded machine chokes on.
         Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
             .until(() -> {
-                Set<String> delivered = new java.util.HashSet<>(mailNames(nodeA, DELIVERED));
-                delivered.addAll(mailNames(nodeB, DELIVERED));
-                return delivered.containsAll(mailNames(nodeA, SPOOLED));
+                Set<String> delivered = new java.util.HashSet<>(mailNames(nodes.a(), DELIVERED));
+                delivered.addAll(mailNames(nodes.b(), DELIVERED));
+                return delivered.containsAll(mailNames(nodes.a(), SPOOLED));
             });
 
         // Both nodes began delivering at once, on cold Cassandra drivers: their mailbox message ids must still differ
         // (the driver's time-UUID race, see TimeUuids), or one stored message overwrites another.
-        List<String> storedAs = new ArrayList<>(matches(nodeA, STORED_AS));
-        storedAs.addAll(matches(nodeB, STORED_AS));
+        List<String> storedAs = new ArrayList<>(matches(nodes.a(), STORED_AS));
+        storedAs.addAll(matches(nodes.b(), STORED_AS));
         assertThat(storedAs).as("mailbox message ids of both nodes").doesNotHaveDuplicates()
             .noneMatch(id -> id.endsWith("-0000-000000000000"));
-        assertThat(subjectsIn(Mailboxes.inbox(nodeA, tlsA, ALICE, PASSWORD))).containsAll(sent.accepted());
-        Set<String> spooledByA = mailNames(nodeA, SPOOLED);
-        Set<String> deliveredByA = mailNames(nodeA, DELIVERED);
-        Set<String> deliveredByB = mailNames(nodeB, DELIVERED);
+        assertThat(subjectsIn(Mailboxes.inbox(nodes.a(), nodes.tlsA(), ALICE, PASSWORD))).containsAll(sent.accepted());
+        Set<String> spooledByA = mailNames(nodes.a(), SPOOLED);
+        Set<String> deliveredByA = mailNames(nodes.a(), DELIVERED);
+        Set<String> deliveredByB = mailNames(nodes.b(), DELIVERED);
         System.out.printf("Two nodes, one spool: node A accepted %d mails; delivered by A %d, by B %d%n",
             spooledByA.size(), deliveredByA.size(), deliveredByB.size());
-        assertThat(mailNames(nodeB, SPOOLED)).as("nothing was sent to node B").isEmpty();
+        assertThat(mailNames(nodes.b(), SPOOLED)).as("nothing was sent to node B").isEmpty();
         assertThat(deliveredByB).as("node B delivers mail that node A accepted").isNotEmpty().isSubsetOf(spooledByA);
         assertThat(deliveredByA).as("node A delivers too").isNotEmpty();
-        assertThat(subjects(Mailboxes.inbox(nodeB, tlsB, ALICE, PASSWORD)).filter(subject -> subject.startsWith("spool-")))
+        assertThat(subjects(Mailboxes.inbox(nodes.b(), nodes.tlsB(), ALICE, PASSWORD)).filter(subject -> subject.startsWith("spool-")))
             .as("each message stored once").hasSize(60);
     }
 
@@ -134,39 +128,39 @@ class CassandraTwoNodesMailboxIT {
     @Test
     void aUserCreatedThroughWebAdminLosesNothingWhenBothNodesDeliverItsFirstMailAtOnce() throws Exception {
         String dora = "dora@" + GatewayProcess.DOMAIN;
-        new WebAdminClient(nodeA).putJson("/users/" + dora, "{\"password\":\"" + PASSWORD + "\"}");
-        WebAdminClient onB = new WebAdminClient(nodeB);
+        new WebAdminClient(nodes.a()).putJson("/users/" + dora, "{\"password\":\"" + PASSWORD + "\"}");
+        WebAdminClient onB = new WebAdminClient(nodes.b());
         List<String> mailboxes = new ArrayList<>();
         onB.get("/users/" + dora + "/mailboxes").forEach(mailbox -> mailboxes.add(mailbox.get("mailboxName").asText()));
         assertThat(mailboxes).as("mailboxes of a user just created on A, listed on B").containsExactly("INBOX");
 
         java.util.concurrent.CompletableFuture<SmtpLoad.Outcome> throughB = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return SmtpLoad.send(nodeB, tlsB, "dora-b", 30, 4, dora, any -> true);
+                return SmtpLoad.send(nodes.b(), nodes.tlsB(), "dora-b", 30, 4, dora, any -> true);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
-        SmtpLoad.Outcome throughA = SmtpLoad.send(nodeA, tlsA, "dora-a", 30, 4, dora, any -> true);
+        SmtpLoad.Outcome throughA = SmtpLoad.send(nodes.a(), nodes.tlsA(), "dora-a", 30, 4, dora, any -> true);
         Set<String> accepted = new java.util.HashSet<>(throughA.accepted());
         accepted.addAll(throughB.get().accepted());
         assertThat(accepted).hasSize(60);
 
         Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
             .until(() -> {
-                Set<String> delivered = new java.util.HashSet<>(mailNames(nodeA, DELIVERED));
-                delivered.addAll(mailNames(nodeB, DELIVERED));
-                Set<String> spooled = new java.util.HashSet<>(mailNames(nodeA, SPOOLED));
-                spooled.addAll(mailNames(nodeB, SPOOLED));
+                Set<String> delivered = new java.util.HashSet<>(mailNames(nodes.a(), DELIVERED));
+                delivered.addAll(mailNames(nodes.b(), DELIVERED));
+                Set<String> spooled = new java.util.HashSet<>(mailNames(nodes.a(), SPOOLED));
+                spooled.addAll(mailNames(nodes.b(), SPOOLED));
                 return delivered.containsAll(spooled);
             });
-        assertThat(subjects(Mailboxes.inbox(nodeB, tlsB, dora, PASSWORD)).filter(subject -> subject.startsWith("dora-")))
+        assertThat(subjects(Mailboxes.inbox(nodes.b(), nodes.tlsB(), dora, PASSWORD)).filter(subject -> subject.startsWith("dora-")))
             .as("every message accepted for dora, once, in her INBOX").containsExactlyInAnyOrderElementsOf(accepted);
-        assertThat(Files.readString(nodeA.log()) + Files.readString(nodeB.log())).doesNotContain("created concurrently");
+        assertThat(Files.readString(nodes.a().log()) + Files.readString(nodes.b().log())).doesNotContain("created concurrently");
 
         // Both nodes took UIDs in the same mailbox at the same moments (a lightweight transaction each): one UID per
         // message, none given twice, and the next UID above them all.
-        try (Store store = Mailboxes.imaps(nodeA, tlsA, dora, PASSWORD); Folder inbox = store.getFolder("INBOX")) {
+        try (Store store = Mailboxes.imaps(nodes.a(), nodes.tlsA(), dora, PASSWORD); Folder inbox = store.getFolder("INBOX")) {
             inbox.open(Folder.READ_ONLY);
             UIDFolder uidFolder = (UIDFolder) inbox;
             List<Long> uids = new ArrayList<>();

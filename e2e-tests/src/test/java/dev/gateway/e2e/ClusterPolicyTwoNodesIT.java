@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLContext;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,10 +64,7 @@ class ClusterPolicyTwoNodesIT {
     private static final String ADVANCE_FEE_SENDER = "mike.williams@lottery-winners.example";
 
     private static Spamd spamd;
-    private static GatewayProcess nodeA;
-    private static GatewayProcess nodeB;
-    private static SSLContext tlsA;
-    private static SSLContext tlsB;
+    private static TwoNodes nodes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -98,22 +93,25 @@ class ClusterPolicyTwoNodesIT {
         environmentA.put("GATEWAY_ROUTING_TABLE", tableA.toString());
         Map<String, String> environmentB = new HashMap<>(environment);
         environmentB.put("GATEWAY_ROUTING_TABLE", tableB.toString());
-        nodeA = GatewayProcess.start(SENDER, PASSWORD, environmentA);
+        nodes = TwoNodes.start(SENDER, PASSWORD, environmentA, environmentB, ClusterPolicyTwoNodesIT::addUsers);
+    }
+
+    /** The other users, added through node A before node B starts. */
+    private static void addUsers(GatewayProcess nodeA) throws Exception {
         nodeA.addUser(TARGET, PASSWORD);
         nodeA.addUser(MOVED, PASSWORD);
         WebAdminClient webAdmin = new WebAdminClient(nodeA);
         for (String user : Stream.concat(Stream.of(BULK, VICTIM, GUARDED), RECIPIENTS.stream()).toList()) {
             webAdmin.putJson("/users/" + user, "{\"password\":\"" + PASSWORD + "\"}");
         }
-        nodeB = GatewayProcess.startWithoutProvisioning(environmentB);
-        tlsA = nodeA.trustingServerCertificate();
-        tlsB = nodeB.trustingServerCertificate();
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            GatewayProcess.closeAll(nodeA, nodeB);
+            if (nodes != null) {
+                nodes.close();
+            }
         } finally {
             if (spamd != null) {
                 spamd.close();
@@ -126,8 +124,8 @@ class ClusterPolicyTwoNodesIT {
     @Test
     void aUserAlternatingBetweenNodesGetsTheLimitOnceNotOncePerNode() throws Exception {
         List<String> replies = new ArrayList<>();
-        try (SmtpSession onA = SmtpSession.authenticatedSubmission(nodeA, tlsA, SENDER, PASSWORD);
-             SmtpSession onB = SmtpSession.authenticatedSubmission(nodeB, tlsB, SENDER, PASSWORD)) {
+        try (SmtpSession onA = SmtpSession.authenticatedSubmission(nodes.a(), nodes.tlsA(), SENDER, PASSWORD);
+             SmtpSession onB = SmtpSession.authenticatedSubmission(nodes.b(), nodes.tlsB(), SENDER, PASSWORD)) {
             for (int i = 0; i < 2 * MAX_MESSAGES; i++) {
                 SmtpSession node = i % 2 == 0 ? onA : onB;
                 String reply = node.send(SENDER, SmtpSession.message(SENDER, TARGET, "limited-" + i), TARGET);
@@ -145,7 +143,7 @@ class ClusterPolicyTwoNodesIT {
             .allSatisfy(reply -> assertThat(reply).startsWith("450 4.7.1 Message rate limit exceeded"));
 
         // What was accepted is delivered, once: the shared count refused nothing it had said 250 to.
-        WebAdminClient webAdmin = new WebAdminClient(nodeB);
+        WebAdminClient webAdmin = new WebAdminClient(nodes.b());
         Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
             .until(() -> webAdmin.inboxCount(TARGET) >= MAX_MESSAGES);
         webAdmin.awaitNothingQueuedOrParked();
@@ -154,8 +152,8 @@ class ClusterPolicyTwoNodesIT {
 
     @Test
     void recipientsCountAcrossNodes() throws Exception {
-        try (SmtpSession onA = SmtpSession.authenticatedSubmission(nodeA, tlsA, BULK, PASSWORD);
-             SmtpSession onB = SmtpSession.authenticatedSubmission(nodeB, tlsB, BULK, PASSWORD)) {
+        try (SmtpSession onA = SmtpSession.authenticatedSubmission(nodes.a(), nodes.tlsA(), BULK, PASSWORD);
+             SmtpSession onB = SmtpSession.authenticatedSubmission(nodes.b(), nodes.tlsB(), BULK, PASSWORD)) {
             assertThat(onA.send(BULK, SmtpSession.message(BULK, RECIPIENTS.get(0), "eight through A"), RECIPIENTS.toArray(String[]::new)))
                 .startsWith("250");
             // Node B has seen none of BULK's recipients itself: four more reach the shared limit of 12, the fifth is
@@ -168,7 +166,7 @@ class ClusterPolicyTwoNodesIT {
                 .startsWith("452 4.7.1 Recipient rate limit exceeded for " + BULK);
             assertThat(onB.data(SmtpSession.message(BULK, RECIPIENTS.get(0), "four through B"))).startsWith("250");
         }
-        WebAdminClient webAdmin = new WebAdminClient(nodeA);
+        WebAdminClient webAdmin = new WebAdminClient(nodes.a());
         Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
             .until(() -> webAdmin.inboxCount(RECIPIENTS.get(0)) >= 2);
         webAdmin.awaitNothingQueuedOrParked();
@@ -186,7 +184,7 @@ class ClusterPolicyTwoNodesIT {
         // One failure from each of six addresses, alternating nodes: no address comes near its own limit of 4, the
         // account reaches its limit of 6 with the last.
         for (int i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
-            GatewayProcess node = i % 2 == 0 ? nodeA : nodeB;
+            GatewayProcess node = i % 2 == 0 ? nodes.a() : nodes.b();
             try (SmtpSession smtp = submissionFrom(InetAddress.getByName("127.0.0." + (51 + i)), node)) {
                 assertThat(smtp.authPlain(VICTIM, "guess " + i)).as("wrong password %d, through node %s", i + 1, i % 2 == 0 ? "A" : "B")
                     .startsWith("535 5.7.8");
@@ -194,12 +192,12 @@ class ClusterPolicyTwoNodesIT {
         }
         // Locked: the right password from a new address is refused on both nodes; another account from there is not.
         InetAddress owner = InetAddress.getByName("127.0.0.60");
-        for (GatewayProcess node : List.of(nodeA, nodeB)) {
+        for (GatewayProcess node : List.of(nodes.a(), nodes.b())) {
             try (SmtpSession smtp = submissionFrom(owner, node)) {
                 assertThat(smtp.authPlain(VICTIM, PASSWORD)).startsWith("454 4.7.0 Too many failed authentication attempts");
             }
         }
-        try (SmtpSession smtp = submissionFrom(owner, nodeB)) {
+        try (SmtpSession smtp = submissionFrom(owner, nodes.b())) {
             assertThat(smtp.authPlain(BULK, PASSWORD)).startsWith("235 2.7.0");
         }
     }
@@ -208,7 +206,7 @@ class ClusterPolicyTwoNodesIT {
     void wrongPasswordsCountAcrossNodesAndTheLockoutHoldsOnBoth() throws Exception {
         InetAddress guesser = InetAddress.getByName("127.0.0.41");
         for (int i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) {
-            GatewayProcess node = i % 2 == 0 ? nodeA : nodeB;
+            GatewayProcess node = i % 2 == 0 ? nodes.a() : nodes.b();
             try (SmtpSession smtp = submissionFrom(guesser, node)) {
                 assertThat(smtp.authPlain(TARGET, "guess " + i)).as("wrong password %d, through node %s", i + 1, i % 2 == 0 ? "A" : "B")
                     .startsWith("535 5.7.8");
@@ -216,24 +214,24 @@ class ClusterPolicyTwoNodesIT {
         }
         // The 4th failure (two on each node) locked the address out: the right password is refused on both nodes,
         // and so is a bare AUTH before any credentials.
-        for (GatewayProcess node : List.of(nodeA, nodeB)) {
+        for (GatewayProcess node : List.of(nodes.a(), nodes.b())) {
             try (SmtpSession smtp = submissionFrom(guesser, node)) {
                 assertThat(smtp.authPlain(TARGET, PASSWORD)).startsWith("454 4.7.0 Too many failed authentication attempts");
                 assertThat(smtp.command("AUTH PLAIN")).startsWith("454 4.7.0");
             }
         }
         // Another client address, same account, either node: not locked (the account's limit is far off).
-        try (SmtpSession smtp = submissionFrom(InetAddress.getByName("127.0.0.42"), nodeB)) {
+        try (SmtpSession smtp = submissionFrom(InetAddress.getByName("127.0.0.42"), nodes.b())) {
             assertThat(smtp.authPlain(TARGET, PASSWORD)).startsWith("235 2.7.0");
         }
     }
 
     @Test
     void aRoutingTablePutThroughNodeAIsInForceOnNodeBWithinFiveSeconds() throws Exception {
-        long before = shownVersion(nodeB);
+        long before = shownVersion(nodes.b());
         assertThat(rcptOnB(MOVED)).as("no rule for %s yet", MOVED).startsWith("250");
 
-        new WebAdminClient(nodeA).put("/routing", "application/yaml", """
+        new WebAdminClient(nodes.a()).put("/routing", "application/yaml", """
             rules:
               - name: moved-away
                 when: {recipient: [%s]}
@@ -244,18 +242,18 @@ class ClusterPolicyTwoNodesIT {
         // What the issue asks of a cluster: in force on every node within 5 s of the change.
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
             .untilAsserted(() -> assertThat(rcptOnB(MOVED)).startsWith("550 5.1.6 This mailbox has moved"));
-        long onA = shownVersion(nodeA);
-        long onB = shownVersion(nodeB);
+        long onA = shownVersion(nodes.a());
+        long onB = shownVersion(nodes.b());
         System.out.printf("Routing table: version %d before the PUT; after it, node A shows %d, node B %d%n", before, onA, onB);
         assertThat(onA).isGreaterThan(before).isEqualTo(onB);
-        assertThat(JSON.readTree(nodeB.launcher(Duration.ofSeconds(30), "routing", "show")).get("rules").get(0)
+        assertThat(JSON.readTree(nodes.b().launcher(Duration.ofSeconds(30), "routing", "show")).get("rules").get(0)
             .get("name").asText()).isEqualTo("moved-away");
     }
 
     @Test
     void spamThresholdsPutThroughNodeAAreInForceOnNodeBWithinFiveSeconds() throws Exception {
-        long before = thresholdsVersion(nodeB);
-        assertThat(thresholdsVersion(nodeA)).as("both nodes seeded from the same empty file: one version").isEqualTo(before);
+        long before = thresholdsVersion(nodes.b());
+        assertThat(thresholdsVersion(nodes.a())).as("both nodes seeded from the same empty file: one version").isEqualTo(before);
         assertThat(advanceFeeThroughB()).as("no override for %s yet: under the listener's reject of 500", GUARDED).startsWith("250");
 
         String document = """
@@ -265,34 +263,34 @@ class ClusterPolicyTwoNodesIT {
             """.formatted(GUARDED);
         // Through the operators' command on node A (WebAdmin's PUT /spam/thresholds underneath). Validated before it
         // is stored, as the file is: a bad entry is refused by name and no version is added.
-        Path bad = Files.writeString(nodeA.home().resolve("bad-thresholds.xml"),
+        Path bad = Files.writeString(nodes.a().home().resolve("bad-thresholds.xml"),
             "<thresholds><user address=\"" + GUARDED + "\" reject=\"ten\"/></thresholds>");
-        assertThatThrownBy(() -> nodeA.launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", bad.toString()))
+        assertThatThrownBy(() -> nodes.a().launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", bad.toString()))
             .hasMessageContaining("exited 1").hasMessageContaining("answered HTTP 400")
             .hasMessageContaining("reject 'ten' is neither a number nor off");
-        assertThat(thresholdsVersion(nodeA)).isEqualTo(before);
+        assertThat(thresholdsVersion(nodes.a())).isEqualTo(before);
 
-        Path good = Files.writeString(nodeA.home().resolve("thresholds.xml"), document);
-        assertThat(nodeA.launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", good.toString()))
+        Path good = Files.writeString(nodes.a().home().resolve("thresholds.xml"), document);
+        assertThat(nodes.a().launcher(Duration.ofSeconds(60), "spam", "thresholds", "import", good.toString()))
             .contains("spam thresholds version " + (before + 1) + " stored and in force on this node")
             .contains("0 domain and 1 address override(s)");
 
         Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(500))
             .untilAsserted(() -> assertThat(advanceFeeThroughB()).startsWith("550 5.7.1 Message refused as spam"));
-        long onA = thresholdsVersion(nodeA);
-        long onB = thresholdsVersion(nodeB);
+        long onA = thresholdsVersion(nodes.a());
+        long onB = thresholdsVersion(nodes.b());
         System.out.printf("Spam thresholds: version %d before the PUT; after it, node A shows %d, node B %d%n", before, onA, onB);
         assertThat(onA).isEqualTo(before + 1).isEqualTo(onB);
-        assertThat(new WebAdminClient(nodeB).getText("/spam/thresholds/xml")).as("node B exports what A was given").isEqualTo(document);
-        assertThat(nodeB.launcher(Duration.ofSeconds(60), "spam", "thresholds", "export")).as("and so does its command")
+        assertThat(new WebAdminClient(nodes.b()).getText("/spam/thresholds/xml")).as("node B exports what A was given").isEqualTo(document);
+        assertThat(nodes.b().launcher(Duration.ofSeconds(60), "spam", "thresholds", "export")).as("and so does its command")
             .contains(document);
-        assertThat(nodeB.launcher(Duration.ofSeconds(60), "spam", "thresholds"))
+        assertThat(nodes.b().launcher(Duration.ofSeconds(60), "spam", "thresholds"))
             .contains("spam thresholds version " + onB + " in force on this node: 0 domain and 1 address override(s)");
     }
 
     /** The advance-fee message to {@link #GUARDED} through node B's MX port: the reply to its DATA. */
     private static String advanceFeeThroughB() throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(nodeB, GatewayProcess.Port.SMTP, tlsB)) {
+        try (SmtpSession smtp = SmtpSession.connect(nodes.b(), GatewayProcess.Port.SMTP, nodes.tlsB())) {
             smtp.ehlo("lottery-winners.example");
             return smtp.send(ADVANCE_FEE_SENDER, SpamMessages.advanceFee(SpamMessages.newMessageId()), GUARDED);
         }
@@ -314,7 +312,7 @@ class ClusterPolicyTwoNodesIT {
 
     /** A remote sender's RCPT TO through node B's MX port: the reply. */
     private static String rcptOnB(String recipient) throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(nodeB, GatewayProcess.Port.SMTP, tlsB)) {
+        try (SmtpSession smtp = SmtpSession.connect(nodes.b(), GatewayProcess.Port.SMTP, nodes.tlsB())) {
             smtp.ehlo("sender.test");
             assertThat(smtp.command("MAIL FROM:<someone@sender.test>")).startsWith("250");
             return smtp.command("RCPT TO:<" + recipient + ">");
@@ -322,7 +320,7 @@ class ClusterPolicyTwoNodesIT {
     }
 
     private static SmtpSession submissionFrom(InetAddress source, GatewayProcess node) throws Exception {
-        SmtpSession smtp = SmtpSession.connectFrom(source, node, GatewayProcess.Port.SUBMISSION, node == nodeA ? tlsA : tlsB);
+        SmtpSession smtp = SmtpSession.connectFrom(source, node, GatewayProcess.Port.SUBMISSION, nodes.tls(node));
         smtp.ehlo("client.example");
         smtp.startTls("client.example");
         return smtp;

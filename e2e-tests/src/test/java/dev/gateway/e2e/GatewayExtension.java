@@ -1,6 +1,7 @@
 package dev.gateway.e2e;
 
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLContext;
@@ -22,7 +23,7 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
     private final String user;
     private final String password;
-    private final Supplier<Map<String, String>> environment;
+    private final Function<ExtensionContext, Map<String, String>> environment;
     private final Map<String, String> spamdOptions;
     private Spamd spamd;
     private GatewayProcess process;
@@ -38,19 +39,29 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
      * extension, registered before it ({@code @Order}), starts first.
      */
     public GatewayExtension(String user, String password, Supplier<Map<String, String>> environment) {
-        this(user, password, environment, null);
+        this(user, password, context -> environment.get(), null);
     }
 
-    private GatewayExtension(String user, String password, Supplier<Map<String, String>> environment, Map<String, String> spamdOptions) {
+    private GatewayExtension(String user, String password, Function<ExtensionContext, Map<String, String>> environment,
+                             Map<String, String> spamdOptions) {
         this.user = user;
         this.password = password;
         this.environment = environment;
         this.spamdOptions = spamdOptions;
     }
 
-    private static Supplier<Map<String, String>> fixed(Map<String, String> environment) {
+    private static Function<ExtensionContext, Map<String, String>> fixed(Map<String, String> environment) {
         Map<String, String> copy = Map.copyOf(environment);
-        return () -> copy;
+        return context -> copy;
+    }
+
+    /**
+     * A gateway whose environment is made from the test class's context when it starts: one naming the JVM's shared
+     * Cassandra, which the context finds or starts ({@link ClusterProfile#gateway}), with no extension ordered before.
+     */
+    public static GatewayExtension inContext(String user, String password,
+                                             Function<ExtensionContext, Map<String, String>> environment) {
+        return new GatewayExtension(user, password, environment, null);
     }
 
     /** A gateway whose spam filter talks to a private real spamd, started first and stopped last. */
@@ -61,12 +72,18 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
     /** {@link #withSpamd} with an environment known only when the gateway starts (a Cassandra started first). */
     public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password,
             Supplier<Map<String, String>> environment) {
+        return new GatewayExtension(user, password, context -> environment.get(), Map.copyOf(spamdOptions));
+    }
+
+    /** {@link #withSpamd} with an environment made from the test class's context, as {@link #inContext}. */
+    public static GatewayExtension withSpamdInContext(Map<String, String> spamdOptions, String user, String password,
+                                                      Function<ExtensionContext, Map<String, String>> environment) {
         return new GatewayExtension(user, password, environment, Map.copyOf(spamdOptions));
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        Map<String, String> gatewayEnvironment = environment.get();
+        Map<String, String> gatewayEnvironment = environment.apply(context);
         if (spamdOptions != null) {
             spamd = Spamd.start(spamdOptions);
             Map<String, String> merged = new java.util.HashMap<>(spamd.gatewayEnvironment());

@@ -23,8 +23,7 @@ class GreylistTwoNodesIT {
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
 
-    private static GatewayProcess nodeA;
-    private static GatewayProcess nodeB;
+    private static TwoNodes nodes;
 
     @BeforeAll
     static void start() throws Exception {
@@ -32,27 +31,28 @@ class GreylistTwoNodesIT {
         environment.put("GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32");
         environment.put("GATEWAY_GREYLIST_ENABLED", "true");
         environment.put("GATEWAY_GREYLIST_DELAY", "4s");
-        nodeA = GatewayProcess.start(USER, "greylist secret", environment);
-        nodeB = GatewayProcess.startWithoutProvisioning(environment);
+        nodes = TwoNodes.start(USER, "greylist secret", environment);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        GatewayProcess.closeAll(nodeA, nodeB);
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 
     @Test
     void aRetryToAnotherNodeIsJudgedOnTheSameTriplet() throws Exception {
-        Swaks first = Swaks.send(nodeA, "127.0.0.50", "a@sender.test", USER);
+        Swaks first = Swaks.send(nodes.a(), "127.0.0.50", "a@sender.test", USER);
         assertThat(first.output()).contains("451 4.7.1 Greylisted, please try again in");
 
-        List<Swaks> onB = Swaks.retryUntilAccepted(nodeB, "127.0.0.50", "a@sender.test", USER);
+        List<Swaks> onB = Swaks.retryUntilAccepted(nodes.b(), "127.0.0.50", "a@sender.test", USER);
 
         assertThat(onB.get(onB.size() - 1).accepted()).as(onB.get(onB.size() - 1).output()).isTrue();
-        String logB = Files.readString(nodeB.log());
+        String logB = Files.readString(nodes.b().log());
         assertThat(logB).doesNotContain("first try: 127.0.0.0/24 a@sender.test")
             .containsPattern("greylist passed \\[127\\.0\\.0\\.50\\] 127\\.0\\.0\\.0/24 a@sender\\.test " + USER
                 + " after ([4-9]|\\d\\d+) s");
-        assertThat(Files.readString(nodeA.log())).contains("first try: 127.0.0.0/24 a@sender.test " + USER);
+        assertThat(Files.readString(nodes.a().log())).contains("first try: 127.0.0.0/24 a@sender.test " + USER);
     }
 }

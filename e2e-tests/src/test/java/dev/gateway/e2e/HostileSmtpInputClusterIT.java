@@ -1,9 +1,6 @@
 package dev.gateway.e2e;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.gateway.queue.cassandra.CassandraExtension;
 
 /**
  * {@link HostileSmtpInputScenarios} on the shipped default, the cluster profile: what is refused must leave nothing
@@ -12,13 +9,7 @@ import dev.gateway.queue.cassandra.CassandraExtension;
 class HostileSmtpInputClusterIT extends HostileSmtpInputScenarios {
 
     @RegisterExtension
-    @Order(1)
-    static final CassandraExtension CASSANDRA = new CassandraExtension();
-
-    @RegisterExtension
-    @Order(2)
-    static final GatewayExtension GATEWAY = new GatewayExtension("postmaster@" + GatewayProcess.DOMAIN, PASSWORD,
-        () -> ClusterProfile.withoutSpam(CASSANDRA.server(), "hostile_smtp"));
+    static final GatewayExtension GATEWAY = ClusterProfile.gateway("postmaster@" + GatewayProcess.DOMAIN, PASSWORD, "hostile_smtp");
 
     @Override
     GatewayExtension gateway() {

@@ -11,8 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.net.ssl.SSLContext;
-
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -50,26 +48,22 @@ class MailboxEventsTwoNodesIT {
     static final CassandraExtension CASSANDRA = new CassandraExtension();
 
     private static RabbitMQ broker;
-    private static GatewayProcess nodeA;
-    private static GatewayProcess nodeB;
-    private static SSLContext tlsA;
-    private static SSLContext tlsB;
+    private static TwoNodes nodes;
 
     @BeforeAll
     static void start() throws Exception {
         broker = RabbitMQ.start();
         Map<String, String> environment = new HashMap<>(ClusterProfile.withoutSpam(CASSANDRA.server(), "mailbox_events"));
         environment.putAll(broker.gatewayEnvironment());
-        nodeA = GatewayProcess.start(ALICE, PASSWORD, environment);
-        nodeB = GatewayProcess.startWithoutProvisioning(environment);
-        tlsA = nodeA.trustingServerCertificate();
-        tlsB = nodeB.trustingServerCertificate();
+        nodes = TwoNodes.start(ALICE, PASSWORD, environment);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
-            GatewayProcess.closeAll(nodeA, nodeB);
+            if (nodes != null) {
+                nodes.close();
+            }
         } finally {
             if (broker != null) {
                 broker.close();
@@ -79,7 +73,7 @@ class MailboxEventsTwoNodesIT {
 
     @Test
     void idleOnNodeBReportsAMessageStoredThroughNodeA() throws Exception {
-        try (RawConnection idle = RawConnection.openTls(nodeB, GatewayProcess.Port.IMAPS, tlsB)) {
+        try (RawConnection idle = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
             int before = selectInbox(idle);
             idle.send("i1 IDLE\r\n");
             idle.lineStartingWith("+ ");
@@ -105,14 +99,14 @@ class MailboxEventsTwoNodesIT {
     void aFlagSetThroughNodeAIsSeenByASessionSelectedOnNodeB() throws Exception {
         String subject = "flagged-through-a";
         appendThroughNodeA(subject);
-        try (RawConnection selected = RawConnection.openTls(nodeB, GatewayProcess.Port.IMAPS, tlsB)) {
+        try (RawConnection selected = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
             selectInbox(selected);
             selected.send("s1 UID SEARCH SUBJECT " + subject + "\r\n");
             Matcher found = Pattern.compile("(?m)^\\* SEARCH (\\d+)\\r\\n").matcher(selected.lineStartingWith("s1 "));
             assertThat(found.find()).as("the message appended through A, found on B").isTrue();
             long uid = Long.parseLong(found.group(1));
 
-            try (Store onA = Mailboxes.imaps(nodeA, tlsA, ALICE, PASSWORD)) {
+            try (Store onA = Mailboxes.imaps(nodes.a(), nodes.tlsA(), ALICE, PASSWORD)) {
                 Folder inbox = onA.getFolder("INBOX");
                 inbox.open(Folder.READ_WRITE);
                 Message[] messages = inbox.search(new SubjectTerm(subject));
@@ -168,7 +162,7 @@ class MailboxEventsTwoNodesIT {
 
     /** IMAP APPEND on node A; returns once node A answered OK (the message is stored, its event sent). */
     private static void appendThroughNodeA(String subject) throws Exception {
-        try (Store onA = Mailboxes.imaps(nodeA, tlsA, ALICE, PASSWORD)) {
+        try (Store onA = Mailboxes.imaps(nodes.a(), nodes.tlsA(), ALICE, PASSWORD)) {
             onA.getFolder("INBOX").appendMessages(new Message[] {message(subject)});
         }
     }

@@ -157,10 +157,12 @@ final class ShardLeases {
                 shards.lost(shard);
             }
         }
+        // Not deleted: shortened to the linger, so that a node alone still sees this one was there (see constructor).
         try {
             store.heartbeat(node, linger).block();
         } catch (RuntimeException e) {
-            LOGGER.warn("Could not remove node {} from the live nodes; it runs out within a lease", node, e);
+            LOGGER.warn("Could not shorten the heartbeat of node {} to {}; it stays among the live nodes for up to a lease",
+                node, linger, e);
         }
     }
 }

@@ -1,0 +1,27 @@
+# shellcheck shell=bash
+# Shared by the launcher scripts (bin/gateway, bin/cassandra, bin/spamd, bin/rspamd, bin/rabbitmq), sourced, not run:
+#   source "$REPO/bin/lib.sh" NAME
+# NAME prefixes every message (`NAME: ...`), so each script keeps the words the tests and operators read.
+# running_pid reads the sourcing script's PID_FILE.
+
+LIB_NAME=${1:?bin/lib.sh is sourced with the name of the script}
+
+die() { echo "$LIB_NAME: $*" >&2; exit 1; }
+say() { echo "$LIB_NAME: $*"; }
+
+# A live process, not a zombie: a server killed with -9 stays a zombie until its parent (often an init that never
+# reaps, in containers) collects it.
+alive() { [[ -r /proc/$1/stat ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+
+# The pid in $PID_FILE when that process is alive; fails (prints nothing) otherwise.
+running_pid() {
+  [[ -f $PID_FILE ]] || return 1
+  local pid; pid=$(cat "$PID_FILE" 2>/dev/null) || return 1
+  [[ -n $pid ]] && alive "$pid" || return 1
+  echo "$pid"
+}
+
+# Whether something accepts TCP connections on PORT at HOST (default loopback).
+listening() { # port [host]
+  (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null
+}
