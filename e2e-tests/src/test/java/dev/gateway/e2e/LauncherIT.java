@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code bin/gateway} as an operator uses it in a terminal: {@code run} on the shipped default (cluster profile, a
- * Cassandra the launcher starts) stopped with Ctrl-C, and a {@code start} that cannot succeed.
+ * Cassandra the launcher starts) stopped with Ctrl-C, a {@code start} that cannot succeed, and a {@code run} not ready in time.
  */
 class LauncherIT {
 
@@ -134,6 +134,35 @@ class LauncherIT {
                 .contains("Could not reach any contact point")
                 .contains("127.0.0.1:" + nothingListens)
                 .doesNotContain("did not start within");
+            assertThat(gateway.home().resolve("var/run/gateway.pid")).doesNotExist();
+            assertThat(free(gateway.port(GatewayProcess.Port.WEBADMIN))).as("WebAdmin port listened on").isTrue();
+        } finally {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void aRunThatIsNotReadyInTimeSaysSoAndStopsTheServer() throws Exception {
+        // One second: no server is ready that soon. Before, run then waited on the server in silence, never printing
+        // "Ctrl-C stops it" (how the Ctrl-C test above failed on a machine at load 20).
+        GatewayProcess gateway = GatewayProcess.prepare(Map.of("GATEWAY_SPAM_ENABLED", "false", "GATEWAY_START_TIMEOUT", "1"));
+        try {
+            Path output = Files.createTempFile(gateway.home(), "run-", ".out");
+            ProcessBuilder builder = new ProcessBuilder(gateway.source().resolve("bin/gateway").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+            builder.environment().putAll(gateway.environment());
+            Process run = builder.start();
+            run.getOutputStream().close();
+            if (!run.waitFor(3, TimeUnit.MINUTES)) {
+                run.descendants().forEach(ProcessHandle::destroyForcibly);
+                run.destroyForcibly();
+            }
+            String printed = Files.readString(output);
+            assertThat(run.isAlive()).as("bin/gateway run still going; it printed:%n%s", printed).isFalse();
+            assertThat(run.exitValue()).as("exit status; it printed:%n%s", printed).isEqualTo(1);
+            assertThat(printed).contains("gateway: did not start within 1s").containsPattern("gateway: stopped \\(pid [0-9]+\\)")
+                .doesNotContain("Ctrl-C stops it");
+            assertThat(printed.indexOf("gateway: stopped")).as("stopped after saying why").isGreaterThan(printed.indexOf("did not start within"));
             assertThat(gateway.home().resolve("var/run/gateway.pid")).doesNotExist();
             assertThat(free(gateway.port(GatewayProcess.Port.WEBADMIN))).as("WebAdmin port listened on").isTrue();
         } finally {
