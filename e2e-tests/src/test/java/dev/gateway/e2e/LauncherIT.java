@@ -115,17 +115,9 @@ class LauncherIT {
             // Far longer than the test waits: an answer means the launcher noticed the failure, not its timeout.
             "GATEWAY_START_TIMEOUT", "3600"));
         try {
-            Path output = Files.createTempFile(gateway.home(), "start-", ".out");
-            ProcessBuilder builder = new ProcessBuilder(gateway.source().resolve("bin/gateway").toString(), "start")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-            builder.environment().putAll(gateway.environment());
-            Process start = builder.start();
-            start.getOutputStream().close();
-            if (!start.waitFor(5, TimeUnit.MINUTES)) {
-                start.descendants().forEach(ProcessHandle::destroyForcibly);
-                start.destroyForcibly();
-            }
-            String printed = Files.readString(output);
+            Launched launched = launch(gateway, "start", Duration.ofMinutes(5));
+            Process start = launched.process();
+            String printed = launched.printed();
             assertThat(start.isAlive()).as("bin/gateway start still waiting; it printed:%n%s", printed).isFalse();
             assertThat(start.exitValue()).as("exit status; it printed:%n%s", printed).isEqualTo(1);
             assertThat(printed)
@@ -147,17 +139,9 @@ class LauncherIT {
         // "Ctrl-C stops it" (how the Ctrl-C test above failed on a machine at load 20).
         GatewayProcess gateway = GatewayProcess.prepare(Map.of("GATEWAY_SPAM_ENABLED", "false", "GATEWAY_START_TIMEOUT", "1"));
         try {
-            Path output = Files.createTempFile(gateway.home(), "run-", ".out");
-            ProcessBuilder builder = new ProcessBuilder(gateway.source().resolve("bin/gateway").toString(), "run")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-            builder.environment().putAll(gateway.environment());
-            Process run = builder.start();
-            run.getOutputStream().close();
-            if (!run.waitFor(3, TimeUnit.MINUTES)) {
-                run.descendants().forEach(ProcessHandle::destroyForcibly);
-                run.destroyForcibly();
-            }
-            String printed = Files.readString(output);
+            Launched launched = launch(gateway, "run", Duration.ofMinutes(3));
+            Process run = launched.process();
+            String printed = launched.printed();
             assertThat(run.isAlive()).as("bin/gateway run still going; it printed:%n%s", printed).isFalse();
             assertThat(run.exitValue()).as("exit status; it printed:%n%s", printed).isEqualTo(1);
             assertThat(printed).contains("gateway: did not start within 1s").containsPattern("gateway: stopped \\(pid [0-9]+\\)")
@@ -168,6 +152,25 @@ class LauncherIT {
         } finally {
             gateway.close();
         }
+    }
+
+    /** A launcher command that ended (or was killed after its time ran out), and what it printed. */
+    private record Launched(Process process, String printed) {
+    }
+
+    /** Runs {@code bin/gateway COMMAND} with the gateway's environment and no input, for at most {@code limit}. */
+    private static Launched launch(GatewayProcess gateway, String command, Duration limit) throws Exception {
+        Path output = Files.createTempFile(gateway.home(), command + "-", ".out");
+        ProcessBuilder builder = new ProcessBuilder(gateway.source().resolve("bin/gateway").toString(), command)
+            .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(gateway.environment());
+        Process process = builder.start();
+        process.getOutputStream().close();
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+        return new Launched(process, Files.readString(output));
     }
 
     /** Every {@code *.pid} file under {@code directory} and the pid it holds. */
