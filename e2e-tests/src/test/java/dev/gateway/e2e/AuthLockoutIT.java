@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * Brute-force lockout (AuthFailureLockout) against the real server. Each test plays its own clients from its own
  * loopback addresses (127.0.0.x) and its own account, so the tests do not lock each other out.

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * A spam thresholds file with a bad entry stops the gateway at start-up, with an error that names the file and the
  * entry, rather than running with thresholds nobody asked for.

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Issue 16: a RabbitMQ outage under two cluster-profile nodes (docs/storage-cassandra.md, "A broker outage"). With
  * the broker stopped, an IMAP APPEND and an SMTP delivery to a local mailbox finish within seconds, each message is

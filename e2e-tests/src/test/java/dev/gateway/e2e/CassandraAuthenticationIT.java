@@ -29,6 +29,8 @@ import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import dev.gateway.queue.cassandra.CassandraAccess;
 import dev.gateway.queue.cassandra.CassandraServer;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The gateway against a Cassandra as operators run it: clients must log in (PasswordAuthenticator) and speak TLS on
  * the CQL port (a certificate for 127.0.0.1 made here with keytool). With its role's credentials and the trust store

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The promise of a 250 on the shipped default (the cluster profile: queue and mailboxes in Cassandra) when
  * Cassandra crashes: it is killed with SIGKILL while several senders push mail, and started again on the same data.

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Cassandra stopped and started again while mail flows into a gateway on the Cassandra queue: while it is down
  * the gateway can queue nothing and answers 451 (senders keep the message and retry), never 250; once it is back

@@ -38,6 +38,8 @@ import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
 import dev.gateway.queue.cassandra.QueueSettings;
 import dev.gateway.queue.cassandra.QueueTables;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * A gateway on the Cassandra queue.
  *

@@ -34,6 +34,8 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import dev.gateway.queue.cassandra.CassandraExtension;
 import dev.gateway.queue.cassandra.QueueTables;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Two gateway processes on one Cassandra keyspace consume one spool: node B, started after A, gets its share of the
  * spool's shards, and mail accepted by node A is delivered by A or B, exactly once while both run. Then A is killed

@@ -24,6 +24,11 @@ import jakarta.mail.Message;
 import jakarta.mail.Store;
 import jakarta.mail.search.SubjectTerm;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * The cluster profile keeps everything across a restart: mail delivered and flagged over IMAP, a folder created
  * over IMAP, a second domain, users (with their passwords) and an alias are all there after {@code bin/gateway stop}

@@ -16,6 +16,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Schema handling at start-up: a new keyspace gets James's latest schema version recorded, a second start finds it
  * up to date, and a keyspace at another version is refused rather than read with the wrong layouts.

@@ -26,6 +26,10 @@ import jakarta.mail.Store;
 import jakarta.mail.UIDFolder;
 import jakarta.mail.search.SubjectTerm;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * Two gateway nodes on one Cassandra keyspace serve the same users: node B, which provisions nothing, knows the
  * user node A created; mail accepted by A is read over IMAP on B; a flag set on B is seen on A; and the spool is

@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Two cluster-profile nodes on one Cassandra keyspace follow one policy. They count one user's messages and recipients
  * and one client's or one account's failed logins together (docs/smtp-hooks/shared-counters.md): a user allowed 10

@@ -13,6 +13,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.WebAdminClient;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * The spam filter as shipped: a gateway started with nothing set but its ports and home runs a private spamd, refuses
  * GTUBE with {@code 550 5.7.1}, says in {@code /healthcheck} when that spamd stops answering (and counts and logs

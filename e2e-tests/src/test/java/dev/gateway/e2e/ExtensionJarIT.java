@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * An integrator's rules shipped as a jar: a project started from {@code examples/} (a mailet, a matcher and an SMTP
  * hook, written against James's published API only) with {@code bin/gateway new-extension}, built here with Maven

@@ -4,125 +4,56 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLContext;
-
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One real gateway for a test class: started before its first test with {@code bin/gateway start}, stopped after
- * its last. Register it on a static field:
- *
- * <pre>{@code
- * @RegisterExtension
- * static final GatewayExtension GATEWAY = new GatewayExtension(USER, PASSWORD, Map.of("GATEWAY_SPAM_ENABLED", "false"));
- * }</pre>
+ * The testkit's {@link dev.gateway.testkit.GatewayExtension} with what only our end-to-end tests need: a private real
+ * spamd ({@link Spamd}) as the gateway's companion. Kept under the testkit class's name so that the cluster fixtures
+ * ({@link ClusterProfile}) compile unchanged; everything else is the testkit's.
  */
-public final class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
+public final class GatewayExtension extends dev.gateway.testkit.GatewayExtension {
 
-    private final String user;
-    private final String password;
-    private final Function<ExtensionContext, Map<String, String>> environment;
-    private final Map<String, String> spamdOptions;
-    private Spamd spamd;
-    private GatewayProcess process;
-    private WebAdminClient webAdmin;
-    private SSLContext tls;
+    private GatewayExtension(Builder builder) {
+        super(builder);
+    }
 
     public GatewayExtension(String user, String password, Map<String, String> environment) {
-        this(user, password, fixed(environment), null);
+        this(builder(user, password).environment(environment));
     }
 
-    /**
-     * A gateway whose environment is known only when it starts, such as the port of a Cassandra that another
-     * extension, registered before it ({@code @Order}), starts first.
-     */
+    /** A gateway whose environment is known only when it starts (a Cassandra started first, {@code @Order}). */
     public GatewayExtension(String user, String password, Supplier<Map<String, String>> environment) {
-        this(user, password, context -> environment.get(), null);
+        this(builder(user, password).environment(context -> environment.get()));
     }
 
-    private GatewayExtension(String user, String password, Function<ExtensionContext, Map<String, String>> environment,
-                             Map<String, String> spamdOptions) {
-        this.user = user;
-        this.password = password;
-        this.environment = environment;
-        this.spamdOptions = spamdOptions;
-    }
-
-    private static Function<ExtensionContext, Map<String, String>> fixed(Map<String, String> environment) {
-        Map<String, String> copy = Map.copyOf(environment);
-        return context -> copy;
-    }
-
-    /**
-     * A gateway whose environment is made from the test class's context when it starts: one naming the JVM's shared
-     * Cassandra, which the context finds or starts ({@link ClusterProfile#gateway}), with no extension ordered before.
-     */
+    /** A gateway whose environment is made from the test class's context when it starts ({@link ClusterProfile#gateway}). */
     public static GatewayExtension inContext(String user, String password,
                                              Function<ExtensionContext, Map<String, String>> environment) {
-        return new GatewayExtension(user, password, environment, null);
+        return new GatewayExtension(builder(user, password).environment(environment));
     }
 
     /** A gateway whose spam filter talks to a private real spamd, started first and stopped last. */
     public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password, Map<String, String> environment) {
-        return new GatewayExtension(user, password, fixed(environment), Map.copyOf(spamdOptions));
+        Map<String, String> fixed = Map.copyOf(environment);
+        return withSpamdInContext(spamdOptions, user, password, context -> fixed);
     }
 
     /** {@link #withSpamd} with an environment known only when the gateway starts (a Cassandra started first). */
     public static GatewayExtension withSpamd(Map<String, String> spamdOptions, String user, String password,
             Supplier<Map<String, String>> environment) {
-        return new GatewayExtension(user, password, context -> environment.get(), Map.copyOf(spamdOptions));
+        return withSpamdInContext(spamdOptions, user, password, context -> environment.get());
     }
 
     /** {@link #withSpamd} with an environment made from the test class's context, as {@link #inContext}. */
     public static GatewayExtension withSpamdInContext(Map<String, String> spamdOptions, String user, String password,
                                                       Function<ExtensionContext, Map<String, String>> environment) {
-        return new GatewayExtension(user, password, environment, Map.copyOf(spamdOptions));
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        Map<String, String> gatewayEnvironment = environment.apply(context);
-        if (spamdOptions != null) {
-            spamd = Spamd.start(spamdOptions);
-            Map<String, String> merged = new java.util.HashMap<>(spamd.gatewayEnvironment());
-            merged.putAll(gatewayEnvironment);
-            gatewayEnvironment = merged;
-        }
-        process = GatewayProcess.start(user, password, gatewayEnvironment);
-        webAdmin = new WebAdminClient(process);
-        tls = process.trustingServerCertificate();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        try {
-            if (process != null) {
-                process.close();
-            }
-        } finally {
-            if (spamd != null) {
-                spamd.close();
-            }
-        }
+        Map<String, String> options = Map.copyOf(spamdOptions);
+        return new GatewayExtension(builder(user, password).environment(environment)
+            .companion(() -> Spamd.start(options)));
     }
 
     /** The private spamd of {@link #withSpamd}; tests may stop and start it. */
     public Spamd spamd() {
-        return spamd;
-    }
-
-    public GatewayProcess process() {
-        return process;
-    }
-
-    public WebAdminClient webAdmin() {
-        return webAdmin;
-    }
-
-    /** Trusts exactly this server's certificate. */
-    public SSLContext tls() {
-        return tls;
+        return companion(Spamd.class);
     }
 }

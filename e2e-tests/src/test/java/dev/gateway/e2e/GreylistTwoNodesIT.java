@@ -13,6 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Greylisting on the cluster profile: two nodes on one keyspace agree on a triplet. A first try refused by node A is
  * known to node B, which refuses an early retry as early (not as a first try) and accepts the retry after the delay.

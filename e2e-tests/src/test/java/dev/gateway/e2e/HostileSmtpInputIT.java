@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /** {@link HostileSmtpInputScenarios} on the memory profile. */
 class HostileSmtpInputIT extends HostileSmtpInputScenarios {
 

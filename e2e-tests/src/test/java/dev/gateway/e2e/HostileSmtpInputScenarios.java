@@ -15,6 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * SMTP smuggling and malformed SMTP commands against the MX listener, over raw sockets that send exactly the bytes
  * an attacker would. A bare CR or LF anywhere in DATA ends the session with {@code 500 5.5.2} and nothing is

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * A flag set through one IMAP session is reported to another session that has the same mailbox selected: at once
  * while it idles, else at its next NOOP, as an untagged {@code * n FETCH (FLAGS (...))}. James 3.8.1's IDLE decided

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * SELECT on the cluster profile: it clears {@code \Recent} as IMAP requires, and a SELECT that finds no recent
  * message changes nothing, so the mailbox's HIGHESTMODSEQ stays where it was. James 3.8.1 allocated a new MODSEQ

@@ -23,6 +23,10 @@ import com.datastax.oss.driver.api.core.CqlSession;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * SELECT's EXISTS is the number of messages the client can then fetch by sequence number, even when the mailbox's
  * counters say otherwise. Counters kept apart from the messages can drift (a Cassandra counter update lost or

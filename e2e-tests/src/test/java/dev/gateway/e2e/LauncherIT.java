@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * {@code bin/gateway} as an operator uses it in a terminal: {@code run} on the shipped default (cluster profile, a
  * Cassandra the launcher starts) stopped with Ctrl-C, a {@code start} that cannot succeed, and a {@code run} not ready in time.

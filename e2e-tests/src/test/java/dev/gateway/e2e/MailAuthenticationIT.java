@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Mail authentication over real SMTP, with the DNS of a {@link ZoneServer} on loopback: DKIM signatures made by
  * dkimpy (Debian's python3-dkim) verify at the MX and their broken variants do not; mail the gateway signs verifies

@@ -27,6 +27,10 @@ import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.search.SubjectTerm;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * Two cluster-profile nodes on one Cassandra keyspace and one RabbitMQ (bin/rabbitmq) share their mailbox events
  * (docs/storage-cassandra.md): an IMAP client in IDLE on node B is told of a message stored through node A, and a

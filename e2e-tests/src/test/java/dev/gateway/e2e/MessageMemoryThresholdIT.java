@@ -11,6 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * GATEWAY_MESSAGE_MEMORY_THRESHOLD: a message below the threshold is copied in memory on its way to the mailbox,
  * one above it through temporary files; both must arrive intact. The launcher refuses a value James could not read

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * {@code /metrics} scraped by a real Prometheus (Debian's {@code prometheus}, started by the test on loopback with a
  * configuration of its own): Prometheus must accept the text format (target up, no scrape error) and its queries must

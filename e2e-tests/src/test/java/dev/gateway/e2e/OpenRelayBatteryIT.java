@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * Classic open-relay tricks against the MX port from a network the GATEWAY.process() does not trust (loopback is taken out
  * of the trusted networks for this class). Every attempt must be refused at RCPT time, and afterwards nothing may

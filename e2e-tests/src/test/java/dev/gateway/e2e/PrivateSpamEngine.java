@@ -7,6 +7,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.WebAdminClient;
+
 /**
  * The spam engine the launcher runs under a gateway's home, driven with its own script as an operator would
  * ({@code bin/spamd} or {@code bin/rspamd} with the gateway's environment), and the gateway's health entry for it.

@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /** {@link ProtocolAbuseScenarios} on the memory profile. */
 class ProtocolAbuseIT extends ProtocolAbuseScenarios {
 

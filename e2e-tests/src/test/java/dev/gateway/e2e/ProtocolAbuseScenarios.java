@@ -21,6 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * IMAP and POP3 abuse, connection floods and slow clients against the running gateway: each gets its refusal or a
  * disconnect, the gateway's memory stays bounded, and a normal client completes a whole transaction (SMTP in, IMAP

@@ -10,6 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * RelayControl and RefuseHostileAddresses, each path with its exact reply. One GATEWAY.process() trusts no network on the
  * MX port (loopback is untrusted here) and lists one relay domain; a second one keeps the shipped default, which

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The gateway process's resident memory, read from {@code /proc/<pid>/status} (Linux): what the operating system
  * actually gives the JVM, heap, direct buffers and all. Tests compare it before and during an attack.

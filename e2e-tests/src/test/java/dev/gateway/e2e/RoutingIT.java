@@ -20,6 +20,9 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.WebAdminClient;
+
 /**
  * The routing table end to end, with real receiving servers on loopback:
  * <ul>

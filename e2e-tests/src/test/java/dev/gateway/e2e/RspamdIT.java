@@ -28,6 +28,9 @@ import jakarta.mail.search.HeaderTerm;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.WebAdminClient;
+
 /**
  * rspamd as the spam engine (GATEWAY_SPAM_ENGINE=rspamd), the way an operator runs it: the launcher starts its private
  * rspamd (bin/rspamd, Debian's rspamd) and stops it with the gateway. One gateway for the class: GTUBE is refused at

@@ -35,6 +35,8 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The foundation's promise, end to end with JavaMail against the real server: a user submits with AUTH over
  * STARTTLS on the submission port, a stranger delivers on the MX port, and both messages read back over IMAP,

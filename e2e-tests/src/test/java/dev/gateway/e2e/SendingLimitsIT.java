@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * Per-user sending limits (SendingRateLimit) and the connection-level limits (recipients per message, message
  * size, connections per client address), with small limits so the test reaches them.

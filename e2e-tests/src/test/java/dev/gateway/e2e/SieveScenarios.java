@@ -24,6 +24,8 @@ import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Store;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Sieve for end users, with a ManageSieve client nobody here wrote: Debian's {@code sieve-connect} uploads and activates
  * Alice's script over port 4190 (STARTTLS, AUTHENTICATE PLAIN); mail sent to her over SMTP is then filed into a folder

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The operators' smarthost outage, end to end on the cluster profile, through {@code bin/gateway queue} only:
  * mail for later.test and other.test waits for a smarthost on a loopback port where nothing listens; {@code queue

@@ -11,6 +11,9 @@ import java.util.function.IntPredicate;
 
 import javax.net.ssl.SSLContext;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * Sends numbered messages ({@code Subject: <prefix>-<n>}) to one recipient over several concurrent SMTP sessions on
  * the MX port, and remembers exactly which ones the server accepted with 250 after DATA, which it refused, and which

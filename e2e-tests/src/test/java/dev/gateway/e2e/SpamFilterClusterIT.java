@@ -2,6 +2,8 @@ package dev.gateway.e2e;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * {@link SpamFilterScenarios} on the shipped default, the cluster profile: the quarantine is a Cassandra mail
  * repository there, and release reprocesses from it.

@@ -22,6 +22,9 @@ import jakarta.mail.search.HeaderTerm;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * Learning over IMAP with the real server and a real spamd: moving a message into the Spam folder teaches spamd's
  * Bayes database one more spam, moving it back teaches it as ham; moves elsewhere (an archive, spam to the trash)

@@ -2,6 +2,9 @@ package dev.gateway.e2e;
 
 import java.util.UUID;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /** Messages for the spam filter tests, each with a Message-ID of its own so spamd's log shows its scans. */
 final class SpamMessages {
 

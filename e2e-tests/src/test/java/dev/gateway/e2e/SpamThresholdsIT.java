@@ -20,6 +20,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * Spam thresholds per recipient domain and address (GATEWAY_SPAM_THRESHOLDS_FILE) with a real spamd and the real
  * server: one message to recipients with different thresholds is scanned once, each recipient's copy goes where its

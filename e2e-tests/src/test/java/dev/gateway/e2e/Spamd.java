@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Companion;
+
 /**
  * A real SpamAssassin daemon started with {@code bin/spamd start} on a free loopback port in a directory of its own,
  * stopped with {@code bin/spamd stop}: the same script an operator uses. Its log is how the tests count scans
  * (spamd writes one {@code spamd: result:} line per message it checked, with the message's Message-ID).
  */
-public final class Spamd implements AutoCloseable {
+public final class Spamd implements Companion {
 
     private final Path source;
     private final Path directory;
@@ -35,7 +38,7 @@ public final class Spamd implements AutoCloseable {
 
     /** @param options more GATEWAY_SPAMD_* variables for bin/spamd, e.g. GATEWAY_SPAMD_AUTOLEARN=0 */
     public static Spamd start(Map<String, String> options) throws IOException, InterruptedException {
-        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+        Path source = GatewayProcess.sourceFolder();
         // World-traversable: spamd's children run as nobody when the tests run as root.
         Path directory = Files.createTempDirectory("gateway-spamd-", PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -53,6 +56,7 @@ public final class Spamd implements AutoCloseable {
     }
 
     /** The environment that points a gateway's spam filter at this spamd. */
+    @Override
     public Map<String, String> gatewayEnvironment() {
         return Map.of("GATEWAY_SPAMD_HOST", "127.0.0.1", "GATEWAY_SPAMD_PORT", String.valueOf(port));
     }

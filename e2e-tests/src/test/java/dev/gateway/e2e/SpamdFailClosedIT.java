@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The fail-closed policy (GATEWAY_SPAM_ON_FAILURE=tempfail): while spamd is down every message is answered
  * {@code 451 4.7.1} and nothing is queued; the sender keeps it and retries, and once spamd is back (and the circuit

@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.Mailboxes;
+
 /**
  * spamd goes away while mail keeps arriving, with the default failure policy (fail open): every message is
  * accepted, marked "X-Spam-Status: unchecked", and delivered; none is lost. A spamd that accepts connections and

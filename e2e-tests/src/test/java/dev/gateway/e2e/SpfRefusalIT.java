@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * GATEWAY_SPF_REJECT_FAIL=true: an SPF fail of MAIL FROM is refused at MAIL FROM with 550 5.7.23; every other result,
  * and a HELO that fails alone, is not; trusted networks are not checked. (MailAuthenticationIT has the default, off:

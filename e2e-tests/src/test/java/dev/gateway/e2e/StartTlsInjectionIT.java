@@ -12,6 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+
 /**
  * STARTTLS command injection (CVE-2011-0411 and its IMAP/POP3 cousins): commands a man in the middle appends to
  * STARTTLS or STLS in the same packet, in clear text, must never run once TLS is up. The gateway drops such a

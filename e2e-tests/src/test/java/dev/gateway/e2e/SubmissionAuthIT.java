@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * AUTH on each listener, over real sockets: offered and accepted only over TLS on submission and SMTPS, refused
  * outright on the MX port, and limited to the allowed mechanisms (AuthPolicy).

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * RequireAuthentication and SenderMatchesLogin on the submission listeners, against the real server: no mail
  * without AUTH even from loopback (a trusted network), and an authenticated user sends only as themselves, an

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * One delivery attempt by swaks to a gateway's MX port, from a loopback address of its own, as a sending server makes
  * one; and a sending server's retries (greylisting tests).

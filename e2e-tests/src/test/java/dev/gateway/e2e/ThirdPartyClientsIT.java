@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * The send-and-read-back flow of {@link SendAndReadBackIT} once more, driven by clients nobody here wrote: swaks and
  * curl, and Python's smtplib, imaplib and poplib. The scripts in src/test/scripts do the talking and checking; this

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * A certificate replaced on disk is served to the next TLS client without a restart (docs/operations.md#tls): the
  * server looks at its certificate files every second here, and once the renewed pair has settled every listener serves

@@ -4,6 +4,8 @@ import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /**
  * Two real gateway nodes on one Cassandra keyspace, as the two-node tests start them: node A first, provisioning the
  * domain and first user; node B after it, provisioning nothing, so that whatever B knows it read from the keyspace.

@@ -1,4 +1,4 @@
-package dev.gateway.e2e;
+package dev.gateway.testkit;
 
 import java.io.IOException;
 import java.net.URI;

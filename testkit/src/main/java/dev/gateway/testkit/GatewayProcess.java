@@ -1,4 +1,4 @@
-package dev.gateway.e2e;
+package dev.gateway.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,15 +22,22 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A real Gateway server started with {@code bin/gateway start} on free loopback ports, in a working directory of
  * its own, stopped with {@code bin/gateway stop}. Exactly what a user runs, with the ports moved out of the way.
+ *
+ * <p>The gateway started is the one of the Gateway source tree (or unpacked release) named by {@link #source()}: the
+ * system property {@code gateway.source}, else the environment variable {@code GATEWAY_SOURCE}, else {@code ..} (the
+ * parent of the working directory: a module of Gateway's own build). It must be built: {@code GATEWAY_NO_BUILD=1}.
+ * Most tests use it through {@link GatewayExtension}.
  */
 public final class GatewayProcess implements AutoCloseable {
 
     public static final String DOMAIN = "example.test";
     /**
-     * How long {@code bin/gateway start} may take: 3 minutes, or {@code -Dgateway.e2e.start.timeout=PT8M} (with the
-     * launcher's own {@code GATEWAY_START_TIMEOUT} in seconds) on a machine so loaded that a new keyspace takes longer.
+     * How long {@code bin/gateway start} may take: 3 minutes, or {@code -Dgateway.testkit.start.timeout=PT8M} (the
+     * older name {@code gateway.e2e.start.timeout} works too; with the launcher's own {@code GATEWAY_START_TIMEOUT} in
+     * seconds) on a machine so loaded that a new keyspace takes longer.
      */
-    private static final Duration START_TIMEOUT = Duration.parse(System.getProperty("gateway.e2e.start.timeout", "PT3M"));
+    private static final Duration START_TIMEOUT = Duration.parse(System.getProperty("gateway.testkit.start.timeout",
+        System.getProperty("gateway.e2e.start.timeout", "PT3M")));
 
     public enum Port {
         SMTP("GATEWAY_SMTP_PORT"),
@@ -71,7 +78,22 @@ public final class GatewayProcess implements AutoCloseable {
     public static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment)
             throws IOException, InterruptedException {
         // The launcher stopped what it started and the exception carries the log's tail: nothing else to keep.
-        return start(user, password, extraEnvironment, false);
+        return start(user, password, extraEnvironment, false, home -> { });
+    }
+
+    /** What a test puts into a gateway's working directory before it starts, such as jars in extensions-jars/. */
+    @FunctionalInterface
+    public interface HomeSetup {
+        void prepare(Path home) throws IOException;
+    }
+
+    /**
+     * {@link #start(String, String, Map)} with the working directory prepared first, e.g. by
+     * {@link ExtensionJars#installInto}.
+     */
+    public static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment,
+                                       HomeSetup setup) throws IOException, InterruptedException {
+        return start(user, password, extraEnvironment, false, setup);
     }
 
     /**
@@ -94,7 +116,7 @@ public final class GatewayProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             environment.put("GATEWAY_SPAMD_PORT", String.valueOf(socket.getLocalPort()));
         }
-        return start(user, password, environment, true);
+        return start(user, password, environment, true, home -> { });
     }
 
     /**
@@ -103,13 +125,14 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public static GatewayProcess startWithPrivateEngine(String user, String password, Map<String, String> extraEnvironment)
             throws IOException, InterruptedException {
-        return start(user, password, extraEnvironment, true);
+        return start(user, password, extraEnvironment, true, home -> { });
     }
 
     private static GatewayProcess start(String user, String password, Map<String, String> extraEnvironment,
-                                        boolean privateSpamd) throws IOException, InterruptedException {
+                                        boolean privateSpamd, HomeSetup setup) throws IOException, InterruptedException {
         GatewayProcess gateway = prepare(extraEnvironment, privateSpamd);
         try {
+            setup.prepare(gateway.home);
             gateway.launcher(gateway.startWait(), "start", "--domain", DOMAIN, "--user", user, "--password", password);
         } catch (IOException | RuntimeException e) {
             gateway.removeHome();
@@ -124,7 +147,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     private static GatewayProcess prepare(Map<String, String> extraEnvironment, boolean privateSpamd) throws IOException {
-        Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+        Path source = sourceFolder();
         Path home = Files.createTempDirectory("gateway-e2e-");
         if (privateSpamd) {
             // World-traversable, as a deployment's home is: spamd's children run as nobody when the tests run as root.
@@ -151,6 +174,15 @@ public final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(source, home, ports, environment);
     }
 
+    /**
+     * The Gateway tree whose {@code bin/gateway} the tests run: {@code -Dgateway.source}, else {@code $GATEWAY_SOURCE},
+     * else {@code ..}.
+     */
+    public static Path sourceFolder() {
+        String configured = System.getProperty("gateway.source", System.getenv("GATEWAY_SOURCE"));
+        return Path.of(configured == null || configured.isBlank() ? ".." : configured).toAbsolutePath().normalize();
+    }
+
     public static GatewayProcess start(String user, String password) throws IOException, InterruptedException {
         return start(user, password, Map.of());
     }
@@ -172,7 +204,11 @@ public final class GatewayProcess implements AutoCloseable {
      * longer ({@code GATEWAY_START_TIMEOUT}), so that the launcher's own message is what a failure shows.
      */
     private Duration startWait() {
-        Duration launcher = Duration.ofSeconds(Long.parseLong(environment.getOrDefault("GATEWAY_START_TIMEOUT", "120")));
+        // The launcher inherits this JVM's environment: a GATEWAY_START_TIMEOUT set there (CI on a loaded machine)
+        // counts too when the test sets none.
+        String launcherTimeout = environment.getOrDefault("GATEWAY_START_TIMEOUT",
+            System.getenv().getOrDefault("GATEWAY_START_TIMEOUT", "120"));
+        Duration launcher = Duration.ofSeconds(Long.parseLong(launcherTimeout));
         Duration longer = launcher.plusSeconds(30);
         return longer.compareTo(START_TIMEOUT) > 0 ? longer : START_TIMEOUT;
     }
@@ -382,7 +418,12 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     private void removeHome() throws IOException {
-        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+        deleteTree(home);
+    }
+
+    /** Deletes a folder and everything under it. */
+    static void deleteTree(Path folder) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
