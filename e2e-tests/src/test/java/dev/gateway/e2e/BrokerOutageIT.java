@@ -28,6 +28,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
 
 /**
  * Issue 16: a RabbitMQ outage under two cluster-profile nodes (docs/storage-cassandra.md, "A broker outage"). With

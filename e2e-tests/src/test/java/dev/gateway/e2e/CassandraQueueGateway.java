@@ -6,6 +6,8 @@ import java.util.Map;
 
 import dev.gateway.queue.cassandra.CassandraServer;
 
+import dev.gateway.testkit.GatewayProcess;
+
 /** The environment of a test gateway whose mail queues live in a keyspace of a test Cassandra. */
 final class CassandraQueueGateway {
 

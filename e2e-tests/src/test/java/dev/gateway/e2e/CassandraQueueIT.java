@@ -39,6 +39,7 @@ import dev.gateway.queue.cassandra.QueueSettings;
 import dev.gateway.queue.cassandra.QueueTables;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.WebAdminClient;
 
 /**
  * A gateway on the Cassandra queue.

@@ -27,8 +27,9 @@ import jakarta.mail.UIDFolder;
 import jakarta.mail.search.SubjectTerm;
 
 import dev.gateway.testkit.GatewayProcess;
-import dev.gateway.testkit.SmtpSession;
 import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
 
 /**
  * Two gateway nodes on one Cassandra keyspace serve the same users: node B, which provisions nothing, knows the

@@ -26,6 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
 
 /**
  * Two cluster-profile nodes on one Cassandra keyspace follow one policy. They count one user's messages and recipients

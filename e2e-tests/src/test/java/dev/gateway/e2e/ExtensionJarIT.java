@@ -31,7 +31,8 @@ import dev.gateway.testkit.Mailboxes;
 /**
  * An integrator's rules shipped as a jar: a project started from {@code examples/} (a mailet, a matcher and an SMTP
  * hook, written against James's published API only) with {@code bin/gateway new-extension}, built here with Maven
- * as an integrator builds it, its unit tests included, its jar dropped into {@code extensions-jars/} of a real
+ * as an integrator builds it, its unit tests and its testkit test (the rules in a gateway of this tree, with this
+ * build's gateway-testkit) included, its jar dropped into {@code extensions-jars/} of a real
  * gateway and its classes named in that gateway's {@code mailetcontainer.xml} and {@code smtpserver.xml}. Each rule's effect is seen from outside: the headers of
  * delivered mail over IMAP, the reply to RCPT TO. The banner and WebAdmin's {@code /extensions} list the jar; a class
  * the configuration names and no jar holds stops the start with its name and the jars searched.
@@ -48,7 +49,7 @@ class ExtensionJarIT {
     private static final String MEMBER = "bob@partner.test";
 
     /** This repository, as GatewayProcess finds it. */
-    private static final Path SOURCE = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
+    private static final Path SOURCE = GatewayProcess.sourceFolder();
 
     @TempDir
     static Path work;
@@ -142,17 +143,46 @@ class ExtensionJarIT {
 
     /**
      * A project started from examples/ with {@code bin/gateway new-extension} (the source tree is left clean) and
-     * built with {@code mvn package}, its unit tests included, with no edit: what an integrator does first. Maven
-     * and its local repository are this build's: the project needs nothing the gateway's own build has not fetched.
+     * built with {@code mvn package}, its unit tests and its testkit test (the rules in a real gateway of this tree)
+     * included, with no edit: what an integrator does first. Maven and its local repository are this build's: the
+     * project needs nothing the gateway's own build has not fetched, and this build's testkit is installed there
+     * first, so the project tests against this build and not an older install.
      */
     private static Path buildExamples(Path build) throws Exception {
         Path project = build.resolve(PROJECT);
         Files.createDirectories(build);
+        installThisBuildsTestkit(build);
         run(build, build.resolve("new-extension.log"), SOURCE.resolve("bin/gateway").toString(), "new-extension",
             PROJECT, project.toString());
-        String output = run(project, build.resolve("mvn.log"), "mvn", "-B", "package");
+        // The testkit's start wait, as long as ours on a loaded machine (Maven passes -D properties to the tests).
+        String startTimeout = System.getProperty("gateway.testkit.start.timeout",
+            System.getProperty("gateway.e2e.start.timeout", "PT3M"));
+        String output = run(project, build.resolve("mvn.log"), "mvn", "-B", "package",
+            "-Dgateway.testkit.start.timeout=" + startTimeout);
         assertThat(output).as("the examples' unit tests ran").containsPattern("Tests run: [1-9]\\d*, Failures: 0, Errors: 0");
+        assertThat(output).as("the examples' testkit test ran")
+            .containsPattern("Tests run: [1-9]\\d*, Failures: 0, Errors: 0, Skipped: 0, .* in com\\.example\\.rules\\.RulesInARealGatewayTest");
         return project.resolve("target").resolve(JAR);
+    }
+
+    /**
+     * Installs the testkit jar this build packaged, and the parent pom it names, into the local Maven repository,
+     * where the examples project finds them ({@code mvn install} of the gateway does the same). From the files, not a
+     * nested build of the module: this JVM runs on that jar, which a rebuild would rewrite under it.
+     */
+    private static void installThisBuildsTestkit(Path build) throws Exception {
+        Path testkit = SOURCE.resolve("testkit");
+        Path jar;
+        try (Stream<Path> files = Files.list(testkit.resolve("target"))) {
+            jar = files.filter(file -> file.getFileName().toString().matches("gateway-testkit-[0-9.]+(-SNAPSHOT)?\\.jar"))
+                .findFirst().orElseThrow(() -> new AssertionError("no testkit jar in " + testkit.resolve("target")
+                    + ": build the testkit module (mvn package -pl testkit) first"));
+        }
+        String install = "org.apache.maven.plugins:maven-install-plugin:3.1.1:install-file";
+        run(build, build.resolve("install-parent.log"), "mvn", "-B", "-q", install,
+            "-Dfile=" + SOURCE.resolve("pom.xml"), "-DpomFile=" + SOURCE.resolve("pom.xml"));
+        run(build, build.resolve("install-testkit.log"), "mvn", "-B", "-q", install,
+            "-Dfile=" + jar, "-DpomFile=" + testkit.resolve("pom.xml"));
     }
 
     /** Runs a command to its end (10 minutes at most) and answers its output; a failure shows that output. */

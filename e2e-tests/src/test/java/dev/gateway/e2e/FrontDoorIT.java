@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * The front door on the MX listener (docs/front-door.md), against an authoritative DNS server on loopback serving
  * blocklist zones. Each client is a different loopback address (127.0.0.N), so each has its own listings; 127.0.0.1

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.RawConnection;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * SMTP smuggling and malformed SMTP commands against the MX listener, over raw sockets that send exactly the bytes

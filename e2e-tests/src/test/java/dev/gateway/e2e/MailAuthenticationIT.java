@@ -30,6 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * Mail authentication over real SMTP, with the DNS of a {@link ZoneServer} on loopback: DKIM signatures made by

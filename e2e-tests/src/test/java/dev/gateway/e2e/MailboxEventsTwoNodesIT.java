@@ -30,6 +30,7 @@ import jakarta.mail.search.SubjectTerm;
 import dev.gateway.testkit.GatewayProcess;
 import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.RawConnection;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * Two cluster-profile nodes on one Cassandra keyspace and one RabbitMQ (bin/rabbitmq) share their mailbox events

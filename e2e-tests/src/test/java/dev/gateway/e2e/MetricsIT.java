@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * {@code /metrics} scraped by a real Prometheus (Debian's {@code prometheus}, started by the test on loopback with a

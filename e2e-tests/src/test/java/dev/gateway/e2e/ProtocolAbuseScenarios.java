@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.RawConnection;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * IMAP and POP3 abuse, connection floods and slow clients against the running gateway: each gets its refusal or a

@@ -15,6 +15,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * Mail flowing while a test breaks a dependency: several senders on the MX port, each behaving like a sending
  * server (a message answered 4xx is kept and retried until accepted, a new one follows only then). After

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
 import dev.gateway.testkit.WebAdminClient;
 
 /**

@@ -29,6 +29,7 @@ import jakarta.mail.search.HeaderTerm;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.WebAdminClient;
 
 /**

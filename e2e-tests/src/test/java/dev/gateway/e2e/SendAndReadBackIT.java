@@ -36,6 +36,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.RawConnection;
 
 /**
  * The foundation's promise, end to end with JavaMail against the real server: a user submits with AUTH over

@@ -25,6 +25,8 @@ import jakarta.mail.Message;
 import jakarta.mail.Store;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * Sieve for end users, with a ManageSieve client nobody here wrote: Debian's {@code sieve-connect} uploads and activates

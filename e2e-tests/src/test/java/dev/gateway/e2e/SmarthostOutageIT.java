@@ -28,6 +28,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
+import dev.gateway.testkit.WebAdminClient;
 
 /**
  * The operators' smarthost outage, end to end on the cluster profile, through {@code bin/gateway queue} only:

@@ -14,6 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * The spam filter with a real spamd (bin/spamd) and the real server: GTUBE refused at DATA, spam between the
  * quarantine and reject thresholds quarantined and released through WebAdmin, clean mail delivered with its

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * The fail-closed policy (GATEWAY_SPAM_ON_FAILURE=tempfail): while spamd is down every message is answered

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.SmtpSession;
 
 /**
  * AUTH on each listener, over real sockets: offered and accepted only over TLS on submission and SMTPS, refused

@@ -148,7 +148,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     private static GatewayProcess prepare(Map<String, String> extraEnvironment, boolean privateSpamd) throws IOException {
         Path source = sourceFolder();
-        Path home = Files.createTempDirectory("gateway-e2e-");
+        Path home = Files.createTempDirectory("gateway-testkit-");
         if (privateSpamd) {
             // World-traversable, as a deployment's home is: spamd's children run as nobody when the tests run as root.
             Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -159,7 +159,7 @@ public final class GatewayProcess implements AutoCloseable {
         environment.putIfAbsent("GATEWAY_PROFILE", "memory");
         if (!privateSpamd) {
             // The launcher's default runs a private spamd per gateway: seconds of start-up and a scan per message
-            // in every test class. Tests of the spam filter bring their own spamd (Spamd) or ask for the shipped
+            // in every test class. Tests of the spam filter bring their own spamd (a Companion) or ask for the shipped
             // default (startAsShipped); the others keep the filter looking for a spamd at the system port.
             environment.putIfAbsent("GATEWAY_START_SPAMD", "0");
         }

@@ -11,7 +11,7 @@ import org.apache.commons.net.smtp.SMTPConnectionClosedException;
 import org.apache.commons.net.smtp.SMTPReply;
 
 /**
- * One SMTP conversation over a real socket, where every reply's code and text are visible: the policy tests
+ * One SMTP conversation over a real socket, where every reply's code and text are visible: tests of a policy
  * assert exact codes such as "554 5.7.1", which JavaMail would hide behind exceptions.
  */
 public final class SmtpSession implements AutoCloseable {

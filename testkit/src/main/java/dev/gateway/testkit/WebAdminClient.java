@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Reads the server's state through WebAdmin: what is queued, what sits in mail repositories, what reached a
- * mailbox. The policy tests use it to prove that a refused message went nowhere.
+ * mailbox. Tests of a policy use it to prove that a refused message went nowhere.
  */
 public final class WebAdminClient {
 
