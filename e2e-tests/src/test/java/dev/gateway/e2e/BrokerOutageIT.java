@@ -39,9 +39,10 @@ import dev.gateway.testkit.WebAdminClient;
  * not be published waits in the dead letters. Once the broker is back the nodes reconnect by themselves ("RabbitMQ
  * backend" healthy on both), the dead letters are redelivered, and node A publishes again.
  *
- * <p>Not asserted: that node B's IDLE hears of node A's changes again after the outage. It does not (tried here):
- * James 3.8.1's {@code KeyRegistrationHandler.restart()}, run on reconnection, disposes the consumer of the node's
- * queue and starts none (docs/storage-cassandra.md).
+ * <p>And node B's sessions hear of node A's changes again: an IDLE session on B opened before the outage and kept
+ * through it, and a session opened after it. Without {@code KeyEventsAfterReconnection} neither does (James 3.8.1's
+ * {@code KeyRegistrationHandler.restart()}, run on reconnection, disposes the consumer of the node's queue and starts
+ * none): B heard nothing for three minutes.
  *
  * <p>Without {@code OutageTolerantEventBus} the APPEND is still unanswered after 20 s (James 3.8.1 answers NO after
  * about 300 s, the message stored) and the SMTP delivery stays in the spool, to be stored again by each retry.
@@ -95,7 +96,34 @@ class BrokerOutageIT {
     void aBrokerOutageNeitherHangsNorDuplicatesMailAndTheNodesReconnect() throws Exception {
         // Before: events flow, so that what follows is the outage's doing.
         assertThat(idleOnBSeesAnAppendThroughA(Duration.ofSeconds(5))).as("IDLE on B with the broker up").isTrue();
+        try (RawConnection spanning = RawConnection.openTls(nodeB, GatewayProcess.Port.IMAPS, tlsB)) {
+            login(spanning);
+            spanning.send("s1 SELECT INBOX\r\n");
+            String selected = spanning.lineStartingWith("s1 ");
+            assertThat(selected).contains("s1 OK");
+            spanning.send("s2 IDLE\r\n");
+            spanning.lineStartingWith("+ ");
+            StringBuilder heard = new StringBuilder(selected);
 
+            outageAndRecovery(heard, spanning);
+
+            // The session on B that lived through the outage hears A's next APPEND (a higher EXISTS than it said last:
+            // its count misses what A stored during the outage, which it was never told of).
+            heard.append(spanning.drain(Duration.ofMillis(300)));
+            int lastSaid = lastExists(heard);
+            appendThroughA(messageId("heard"), "p3");
+            long heardStarted = System.nanoTime();
+            Awaitility.await("B's IDLE session, opened before the outage, to hear an APPEND through A")
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .until(() -> lastExists(heard.append(spanning.drain(Duration.ofMillis(100)))) > lastSaid);
+            System.out.printf("After the broker was back: B's IDLE session from before the outage heard A's APPEND after %d ms%n",
+                (System.nanoTime() - heardStarted) / 1_000_000);
+        }
+        // And a session opened on B after the outage.
+        assertThat(idleOnBSeesAnAppendThroughA(Duration.ofSeconds(10))).as("IDLE on B opened after the outage").isTrue();
+    }
+
+    private void outageAndRecovery(StringBuilder heard, RawConnection spanning) throws Exception {
         broker.stopForOutage();
 
         String appended = messageId("appended");
@@ -166,22 +194,36 @@ class BrokerOutageIT {
         assertThat(JSON.readTree(new WebAdminClient(nodeA).getText("/events/deadLetter/groups"))).as("dead letters after redelivery").isEmpty();
 
         // And node A publishes again: an APPEND answered OK (its event dispatched first) leaves no dead letter.
-        String after = messageId("after");
-        try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
-            login(imap);
-            byte[] message = (SmtpSession.message("carol@sender.test", ALICE, "appended after the outage")
-                .replace("\r\n\r\n", "\r\nMessage-ID: " + after + "\r\n\r\n")).getBytes(StandardCharsets.UTF_8);
-            imap.send("p2 APPEND INBOX {" + message.length + "}\r\n");
-            imap.lineStartingWith("+");
-            imap.send(message);
-            imap.send("\r\n");
-            assertThat(imap.lineStartingWith("p2 ")).contains("p2 OK");
-        }
+        appendThroughA(messageId("after"), "p2");
         assertThat(JSON.readTree(new WebAdminClient(nodeA).getText("/events/deadLetter/groups"))).as("dead letters after a new APPEND").isEmpty();
         System.out.printf("After the broker was back: both nodes healthy after %d ms%n", reconnectMillis);
 
         assertThat(countOnA(appended)).as("copies after the outage").isEqualTo(1);
         assertThat(countOnA(delivered)).as("copies after the outage").isEqualTo(1);
+        heard.append(spanning.drain(Duration.ofMillis(10)));
+    }
+
+    private static void appendThroughA(String messageId, String tag) throws Exception {
+        try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
+            login(imap);
+            byte[] message = (SmtpSession.message("carol@sender.test", ALICE, "appended after the outage")
+                .replace("\r\n\r\n", "\r\nMessage-ID: " + messageId + "\r\n\r\n")).getBytes(StandardCharsets.UTF_8);
+            imap.send(tag + " APPEND INBOX {" + message.length + "}\r\n");
+            imap.lineStartingWith("+");
+            imap.send(message);
+            imap.send("\r\n");
+            assertThat(imap.lineStartingWith(tag + " ")).contains(tag + " OK");
+        }
+    }
+
+    /** The last {@code * N EXISTS} in what a session said, -1 if none. */
+    private static int lastExists(CharSequence said) {
+        Matcher exists = EXISTS.matcher(said);
+        int last = -1;
+        while (exists.find()) {
+            last = Integer.parseInt(exists.group(1));
+        }
+        return last;
     }
 
     /** Selects the INBOX on node B, IDLEs, appends through node A; whether B said EXISTS for it within {@code within}. */

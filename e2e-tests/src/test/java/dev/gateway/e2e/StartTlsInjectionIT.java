@@ -44,7 +44,10 @@ class StartTlsInjectionIT {
             smtp.smtpReply();
             smtp.send("STARTTLS\r\nMAIL FROM:<attacker@sender.example>\r\nRCPT TO:<" + USER + ">\r\nDATA\r\n"
                 + "Subject: injected\r\n\r\ninjected\r\n.\r\n");
-            assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("250").doesNotContain("354");
+            // Refused with a reply of its own, and closed (afterInjection reads until the server closes).
+            assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("250").doesNotContain("354")
+                .contains("421 4.7.0 Commands sent with STARTTLS before the TLS handshake are refused");
+            assertThat(smtp.closedByServer()).as("closed by the server").isTrue();
         }
         assertNothingDelivered();
     }
@@ -56,7 +59,9 @@ class StartTlsInjectionIT {
             smtp.send("EHLO client.example\r\n");
             smtp.smtpReply();
             smtp.send("STARTTLS\r\nAUTH PLAIN " + plainToken() + "\r\n");
-            assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("235");
+            assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("235")
+                .contains("421 4.7.0 Commands sent with STARTTLS before the TLS handshake are refused");
+            assertThat(smtp.closedByServer()).as("closed by the server").isTrue();
         }
     }
 

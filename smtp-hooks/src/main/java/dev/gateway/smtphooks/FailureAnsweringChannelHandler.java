@@ -6,11 +6,17 @@ import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
 import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.netty.CommandInjectionDetectedException;
 import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.smtp.SMTPResponse;
+import org.apache.james.protocols.smtp.SMTPRetCode;
+import org.apache.james.protocols.smtp.dsn.DSNStatus;
 import org.apache.james.smtpserver.netty.SMTPChannelInboundHandler;
 import org.apache.james.smtpserver.netty.SmtpMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.google.common.base.Throwables;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
@@ -20,7 +26,8 @@ import io.netty.handler.codec.TooLongFrameException;
  * connect handler that throws: Cassandra down under a check at the end of DATA, say) with the session's fatal-error
  * reply ({@link FailClosingSmtpSession}: 421 4.3.0, closing) and one WARN line with its cause. James's handler
  * answers the same way but logs the failure at ERROR with its stack trace, once per connection.
- * Over-long lines and connections already gone keep James's handling.
+ * Over-long lines and connections already gone keep James's handling. Commands injected behind STARTTLS get an
+ * answer of their own: {@code 421 4.7.0}, closing.
  */
 public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(FailureAnsweringChannelHandler.class);
@@ -38,12 +45,33 @@ public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
             super.exceptionCaught(ctx, cause);
             return;
         }
+        if (Throwables.getCausalChain(cause).stream().anyMatch(CommandInjectionDetectedException.class::isInstance)) {
+            refuseInjection(ctx, session);
+            return;
+        }
         Response answer = session.newFatalErrorResponse();
         LOGGER.warn("SMTP connection from {} failed, answered {}: {}", ctx.channel().remoteAddress(),
             FailureCause.firstLine(answer), FailureCause.describe(cause));
         LOGGER.debug("SMTP connection failed", cause);
         ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(answer, session);
         // Closed whatever the session answered, as James does: the connection is in an unknown state.
+        ctx.close();
+    }
+
+    /**
+     * Commands sent in clear text behind STARTTLS, in the same packet (CVE-2011-0411: a man in the middle adds them
+     * so that they run once TLS is up). They must never run; the connection is closed, as James does, with a reply
+     * that says why rather than the generic failure's "service not available" (421 is the reply that closes; its
+     * enhanced code names a security matter).
+     */
+    private static void refuseInjection(ChannelHandlerContext ctx, ProtocolSession session) {
+        SMTPResponse answer = new SMTPResponse(SMTPRetCode.SERVICE_NOT_AVAILABLE,
+            DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.SECURITY_OTHER)
+                + " Commands sent with STARTTLS before the TLS handshake are refused, closing connection");
+        answer.setEndSession(true);
+        LOGGER.warn("SMTP connection from {}: commands pipelined with STARTTLS in clear text (command injection), "
+            + "answered {}", ctx.channel().remoteAddress(), FailureCause.firstLine(answer));
+        ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(answer, session);
         ctx.close();
     }
 }

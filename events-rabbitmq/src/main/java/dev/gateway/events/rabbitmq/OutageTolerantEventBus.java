@@ -57,6 +57,8 @@ public final class OutageTolerantEventBus implements EventBus {
     private final EventBus broker;
     private final EventDeadLetters deadLetters;
     private final BrokerWaits waits;
+    private final KeyedListeners keyedListeners;
+    private final NodeQueue nodeQueue;
     /**
      * Dispatches start here, not on the caller's thread: James's channel pool may open the connection on the
      * subscribing thread and block it for minutes, and a blocked caller would outlive any timeout. Its own threads, so
@@ -64,10 +66,13 @@ public final class OutageTolerantEventBus implements EventBus {
      */
     private final Scheduler publishers;
 
-    public OutageTolerantEventBus(EventBus broker, EventDeadLetters deadLetters, BrokerWaits waits) {
+    public OutageTolerantEventBus(EventBus broker, EventDeadLetters deadLetters, BrokerWaits waits,
+                                  KeyedListeners keyedListeners, NodeQueue nodeQueue) {
         this.broker = broker;
         this.deadLetters = deadLetters;
         this.waits = waits;
+        this.keyedListeners = keyedListeners;
+        this.nodeQueue = nodeQueue;
         this.publishers = Schedulers.newBoundedElastic(4 * Runtime.getRuntime().availableProcessors(),
             10_000, "event-publish", 60, true);
     }
@@ -115,12 +120,40 @@ public final class OutageTolerantEventBus implements EventBus {
         // Subscribed here too, so that the binding goes on whatever the caller does (the timeout below cancels its
         // own subscription only).
         bound.subscribe(registration -> { }, failure -> LOGGER.error("Binding {} on the broker failed", key.asString(), failure));
+        // Kept for KeyEventsAfterReconnection, which binds the key again and serves the listener after the broker
+        // comes back (James's own consumer of the node's queue is gone then).
+        Runnable forget = keyedListeners.add(key, listener);
         return bound
             .timeout(waits.registration(), Mono.fromSupplier(() -> {
                 LOGGER.warn("{} is not bound on the broker after {} ms (is the broker down?): this session hears of "
                     + "changes made on this node only until it is", key.asString(), waits.registration().toMillis());
                 return new PendingRegistration(bound);
-            }));
+            }))
+            .map(registration -> forgetting(key, forget, registration));
+    }
+
+    /**
+     * The session's end: the listener leaves this node at once, then James unbinds the key if it was the last one. That
+     * unbinding is not ordered with the binding of a session that selects the same mailbox meanwhile (James decides
+     * both at once and runs them later, each on its own): when it lands last, the new session hears no other node
+     * again. Seen after a broker outage, where the unbinding waited on a stale channel. So once it has landed, the key
+     * is bound again if this node still has a listener for it.
+     */
+    private Registration forgetting(RegistrationKey key, Runnable forget, Registration registration) {
+        return () -> {
+            forget.run();
+            return Mono.from(registration.unregister())
+                .then(Mono.defer(() -> keyedListeners.has(key) ? rebind(key) : Mono.empty()));
+        };
+    }
+
+    private Mono<Void> rebind(RegistrationKey key) {
+        return nodeQueue.bind(key)
+            .timeout(waits.registration())
+            .onErrorResume(failure -> {
+                LOGGER.warn("Binding {} again after another session's end failed: {}", key.asString(), failure.toString());
+                return Mono.empty();
+            });
     }
 
     /** Unbinding during an outage would wait as long as binding: a session's end waits a bounded time for it. */

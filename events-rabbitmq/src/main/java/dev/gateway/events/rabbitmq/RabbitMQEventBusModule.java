@@ -98,6 +98,12 @@ public final class RabbitMQEventBusModule extends AbstractModule {
 
         Multibinder<SimpleConnectionPool.ReconnectionHandler> reconnection =
             Multibinder.newSetBinder(binder(), SimpleConnectionPool.ReconnectionHandler.class);
+        // First, as it only schedules its work: James's restart() leaves the node's queue without a consumer, and a
+        // caller that gives up on the connection would cancel the handlers after the one running
+        // (KeyEventsAfterReconnection).
+        bind(KeyedListeners.class).in(Scopes.SINGLETON);
+        bind(KeyEventsAfterReconnection.class).in(Scopes.SINGLETON);
+        reconnection.addBinding().to(KeyEventsAfterReconnection.class);
         reconnection.addBinding().to(KeyReconnectionHandler.class);
         reconnection.addBinding().to(EventBusReconnectionHandler.class);
 
@@ -115,8 +121,9 @@ public final class RabbitMQEventBusModule extends AbstractModule {
 
     @Provides
     @Singleton
-    OutageTolerantEventBus outageTolerantBus(RabbitMQEventBus bus, EventDeadLetters deadLetters, BrokerWaits waits) {
-        return new OutageTolerantEventBus(bus, deadLetters, waits);
+    OutageTolerantEventBus outageTolerantBus(RabbitMQEventBus bus, EventDeadLetters deadLetters, BrokerWaits waits,
+                                             KeyedListeners keyedListeners, NodeQueue nodeQueue) {
+        return new OutageTolerantEventBus(bus, deadLetters, waits, keyedListeners, nodeQueue);
     }
 
     @Provides

@@ -16,6 +16,7 @@ import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 /**
  * A real single-node Cassandra for tests, run by the project's own {@code bin/cassandra} on free loopback ports in a
@@ -44,17 +45,59 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     }
 
     /**
-     * The shared server's heap. Every test class on it creates its own keyspace (about 70 tables each) and none is
-     * dropped, so it ends the suite holding some fifteen keyspaces, about a thousand tables, each with its own memtable,
-     * metrics and metadata in the heap: 768 MB (what one gateway's keyspace needs) ran out of heap in a fresh-clone
-     * run of 2026-12-01 once the suite reached fourteen keyspaces, and every cluster test after it failed.
+     * The shared server's heap. Each test class on it creates keyspaces of its own (about 70 tables each), each table
+     * with its memtable, metrics and metadata in the heap: with none dropped, 768 MB (what one gateway's keyspace
+     * needs) ran out in a fresh-clone run of 2026-12-01 at fourteen keyspaces, and every cluster test after it failed.
+     * They are dropped now when the next class comes ({@link #shared}); the larger heap stays as headroom for a class
+     * that creates several.
      */
     private static final Map<String, String> SHARED = Map.of("GATEWAY_CASSANDRA_HEAP", "2G");
 
-    /** The JVM-wide server, started by the first test class that asks, stopped when the test run ends. */
+    /** The test class that last asked for the shared server; its keyspaces are dropped when another class asks. */
+    private Class<?> occupant;
+
+    /**
+     * The JVM-wide server, started by the first test class that asks, stopped when the test run ends. When a class
+     * other than the last one asks, the keyspaces the earlier classes left are dropped first: classes run one after
+     * the other, so their gateways are stopped by then.
+     */
     public static CassandraServer shared(ExtensionContext context) {
-        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        CassandraServer server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
             .getOrComputeIfAbsent(CassandraServer.class, key -> start(SHARED), CassandraServer.class);
+        server.occupiedBy(outermost(context.getRequiredTestClass()));
+        return server;
+    }
+
+    private static Class<?> outermost(Class<?> testClass) {
+        Class<?> outer = testClass;
+        while (outer.getEnclosingClass() != null) {
+            outer = outer.getEnclosingClass();
+        }
+        return outer;
+    }
+
+    private synchronized void occupiedBy(Class<?> testClass) {
+        if (occupant != null && !occupant.equals(testClass)) {
+            dropKeyspacesLeftBy(occupant);
+        }
+        occupant = testClass;
+    }
+
+    private void dropKeyspacesLeftBy(Class<?> earlier) {
+        try (CqlSession session = CqlSession.builder()
+            .addContactPoint(new InetSocketAddress("127.0.0.1", port))
+            .withLocalDatacenter("datacenter1")
+            .build()) {
+            List<String> keyspaces = session.execute("SELECT keyspace_name FROM system_schema.keyspaces").all().stream()
+                .map(row -> row.getString("keyspace_name"))
+                .filter(name -> !name.startsWith("system"))
+                .toList();
+            for (String keyspace : keyspaces) {
+                session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS \"" + keyspace + "\"")
+                    .setTimeout(Duration.ofMinutes(2)));
+            }
+            System.out.printf("Shared test Cassandra: dropped %s, left by %s%n", keyspaces, earlier.getSimpleName());
+        }
     }
 
     public static CassandraServer start() {
