@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 
 /**
@@ -28,8 +26,6 @@ public record EffectiveConfiguration(Map<String, String> documents, List<Path> o
     public static final String OVERLAY_DIRECTORY_PROPERTY = "gateway.conf.overlay";
     public static final String SMTPSERVER = "smtpserver";
     public static final String MAILETCONTAINER = "mailetcontainer";
-
-    private static final Logger LOGGER = LoggerFactory.getLogger(EffectiveConfiguration.class);
 
     public EffectiveConfiguration {
         documents = Map.copyOf(documents);
@@ -61,10 +57,7 @@ public record EffectiveConfiguration(Map<String, String> documents, List<Path> o
             ApplyOverlays apply = new ApplyOverlays(smtpserver.get(), mailetcontainer.get());
             for (Path file : overlayFiles) {
                 apply.apply(Overlay.read(file));
-                LOGGER.info("Configuration overlay applied: {}", file);
             }
-        } else {
-            LOGGER.info("No configuration overlay in {}", overlayDirectory);
         }
 
         Map<String, String> documents = new LinkedHashMap<>();

@@ -16,7 +16,8 @@ public final class ShowConfiguration {
 
     public static void main(String[] args) {
         Path workingDirectory = Path.of(System.getProperty("working.directory", ".")).toAbsolutePath().normalize();
-        Path configuration = Path.of(System.getProperty("gateway.conf", "conf")).toAbsolutePath().normalize();
+        Path configuration = Path.of(System.getProperty("gateway.conf", workingDirectory.resolve("conf").toString()))
+            .toAbsolutePath().normalize();
         Path overlays = Optional.ofNullable(System.getProperty(EffectiveConfiguration.OVERLAY_DIRECTORY_PROPERTY))
             .filter(value -> !value.isBlank()).map(Path::of)
             .orElse(EffectiveConfiguration.defaultOverlayDirectory(workingDirectory));

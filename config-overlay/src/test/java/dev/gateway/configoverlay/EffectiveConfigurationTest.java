@@ -86,7 +86,7 @@ class EffectiveConfigurationTest {
                     <mailet match="All" class="ToRepository"><repositoryPath>repository://var/mail/archive/</repositoryPath></mailet>
                 </processor>
                 <mailets processor="transport" before="dev.gateway.mailets.RouteByTable">
-                    <mailet match="All" class="AddHeader"><name>X-Seen</name><value>yes</value></mailet>
+                    <mailet match="All" class="SetMimeHeader"><name>X-Seen</name><value>yes</value></mailet>
                 </mailets>
                 <mailets processor="local-delivery">
                     <mailet match="All" class="First"/>
@@ -100,7 +100,7 @@ class EffectiveConfigurationTest {
         EffectiveConfiguration effective = EffectiveConfiguration.load(SHIPPED, overlays);
 
         List<String> transport = mailets(effective, "transport");
-        assertThat(transport.get(transport.indexOf("AddHeader") + 1)).isEqualTo("dev.gateway.mailets.RouteByTable");
+        assertThat(transport.get(transport.indexOf("SetMimeHeader") + 1)).isEqualTo("dev.gateway.mailets.RouteByTable");
         assertThat(mailets(effective, "local-delivery")).first().isEqualTo("First");
         assertThat(mailets(effective, "archive")).containsExactly("ToRepository", "Null");
     }
