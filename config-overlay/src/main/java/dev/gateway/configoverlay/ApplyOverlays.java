@@ -1,5 +1,6 @@
 package dev.gateway.configoverlay;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,10 +61,28 @@ final class ApplyOverlays {
         }
         chains.forEach((listener, chain) -> {
             if (addition.listeners().isEmpty() || addition.listeners().contains(listener)) {
+                refuseSecondOfAClass(chain, addition.handlers(), listener);
                 insert(chain, "handler", addition.position(), defaultHandlerPlace(chain), addition.handlers(),
                     "listener " + listener + "'s handler chain");
             }
         });
+    }
+
+    /**
+     * James names each handler of a listener by its class for JMX, so a class twice in one chain fails the start with
+     * an InstanceAlreadyExistsException that names neither the file nor the listener: said here instead.
+     */
+    private static void refuseSecondOfAClass(Element chain, List<Element> added, String listener) {
+        List<String> present = new ArrayList<>(XmlFiles.children(chain, "handler").stream()
+            .map(handler -> handler.getAttribute("class").trim()).toList());
+        for (Element handler : added) {
+            String type = handler.getAttribute("class").trim();
+            if (present.contains(type)) {
+                throw new IllegalArgumentException(XmlFiles.describe(handler) + ": listener " + listener
+                    + "'s handler chain already has a handler of that class, and James takes one per class and listener");
+            }
+            present.add(type);
+        }
     }
 
     private void addMailets(Overlay.Mailets addition) {

@@ -26,8 +26,9 @@ public final class ShowConfiguration {
             : List.of(args);
         try {
             EffectiveConfiguration effective = EffectiveConfiguration.load(configuration, overlays);
-            System.out.println("<!-- configuration " + configuration + ", overlays " + overlays + ": "
-                + (effective.overlays().isEmpty() ? "none" : effective.overlays()) + " -->");
+            // On stderr: one component's output stays an XML document that can be saved and diffed.
+            System.err.println("configuration " + configuration + ", overlays in " + overlays + ": "
+                + (effective.overlays().isEmpty() ? "none" : effective.overlays()));
             for (String component : components) {
                 System.out.println(effective.document(component).orElseThrow(() -> new IllegalArgumentException(
                     "no " + component + ".xml in " + configuration + " (components: smtpserver, mailetcontainer)")));

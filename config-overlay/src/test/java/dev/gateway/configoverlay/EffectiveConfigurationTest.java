@@ -151,6 +151,8 @@ class EffectiveConfigurationTest {
             "names listener 'lmtp', which smtpserver.xml does not have (listeners: mx, submission, smtps, mx-alt)");
         assertRefused("<overlay><handlers before=\"NoSuchHook\"><handler class=\"X\"/></handlers></overlay>",
             "nothing to add before NoSuchHook: listener mx's handler chain has no handler of that class");
+        assertRefused("<overlay><handlers><handler class=\"org.apache.james.smtpserver.fastfail.MaxRcptHandler\"/></handlers></overlay>",
+            "<handler class=\"org.apache.james.smtpserver.fastfail.MaxRcptHandler\">: listener mx's handler chain already has a handler of that class");
         assertRefused("<overlay><processor state=\"transport\"><mailet match=\"All\" class=\"X\"/></processor></overlay>",
             "mailetcontainer.xml already has a processor of that name");
     }
