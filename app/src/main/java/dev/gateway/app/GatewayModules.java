@@ -24,9 +24,12 @@ import org.apache.james.modules.server.ServerRouteModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
 import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.server.core.configuration.FileConfigurationProvider;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.james.utils.PropertiesProvider;
 
+import dev.gateway.configoverlay.OverlayConfigurationProvider;
 import dev.gateway.events.rabbitmq.RabbitMQEventBusModule;
 
 import dev.gateway.imap.server.OrderedImapServerModule;
@@ -104,7 +107,20 @@ public final class GatewayModules {
             .combineWith(Modules.override(PROCESSING).with(new MailRepositoryProtocols()), PROTOCOLS, WEBADMIN,
                 policy, routing, storage, new ExtensionsModule(settings.workingDirectory()))
             // Our DNS service in place of James's: ports, timeouts, temperror told apart (docs/authentication.md).
-            .overrideWith(new AuthenticationModule());
+            .overrideWith(new AuthenticationModule())
+            // smtpserver.xml's named handler chains resolved, conf.d overlays applied (docs/configuration.md#overlays).
+            .overrideWith(overlaidConfiguration(configuration, settings));
+    }
+
+    /**
+     * James's file configuration provider, with smtpserver and mailetcontainer as the overlays make them. Built here,
+     * before Guice, so that a bad overlay stops the start at once with its file named.
+     */
+    private static Module overlaidConfiguration(Configuration configuration, GatewaySettings settings) {
+        ConfigurationProvider overlaid = OverlayConfigurationProvider.load(
+            new FileConfigurationProvider(new FileSystemImpl(configuration.directories()), configuration),
+            settings.configurationDirectory(), settings.overlayDirectory());
+        return binder -> binder.bind(ConfigurationProvider.class).toInstance(overlaid);
     }
 
     private static Optional<RabbitMQEventBusModule> rabbitMQEvents(Configuration configuration) {

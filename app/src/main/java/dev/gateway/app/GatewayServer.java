@@ -1,22 +1,29 @@
 package dev.gateway.app;
 
+import java.util.Optional;
+
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerMain;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.modules.RunArgumentsModule;
 import org.slf4j.LoggerFactory;
 
+import com.google.common.base.Throwables;
+
+import dev.gateway.configoverlay.ConfigurationFileException;
+
 /**
  * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
  * (no JMAP, no JMX, no LMTP).
  *
- * <p>Reads five system properties, all set by {@code bin/gateway}:
+ * <p>Reads six system properties, all set by {@code bin/gateway}:
  * <ul>
  *   <li>{@code working.directory}: where James keeps {@code var/} and looks for {@code extensions-jars/};</li>
  *   <li>{@code gateway.conf}: the configuration folder (a copy of {@code server-config/});</li>
  *   <li>{@code gateway.backend}: which storage backend to assemble, see {@link StorageBackend};</li>
  *   <li>{@code gateway.queue}: where mail queues are kept, see {@link MailQueueBackend};</li>
- *   <li>{@code gateway.routing}: the routing table file (default {@code routing.yaml} in the configuration folder).</li>
+ *   <li>{@code gateway.routing}: the routing table file (default {@code routing.yaml} in the configuration folder);</li>
+ *   <li>{@code gateway.conf.overlay}: the overlay folder (default {@code conf.d} in the working directory).</li>
  * </ul>
  */
 public final class GatewayServer implements JamesServerMain {
@@ -30,12 +37,22 @@ public final class GatewayServer implements JamesServerMain {
                 .overrideWith(new RunArgumentsModule(args)));
         } catch (Exception | Error e) {
             // The launcher shows this line: a missing extension class is named, with the jars that were searched.
-            String why = ExtensionJars.scan(settings.workingDirectory()).explain(e).map(reason -> ": " + reason).orElse("");
+            // So is a configuration or overlay file that cannot be used: its name and the problem.
+            String why = configurationProblem(e)
+                .or(() -> ExtensionJars.scan(settings.workingDirectory()).explain(e))
+                .map(reason -> ": " + reason).orElse("");
             LoggerFactory.getLogger(GatewayServer.class).error("Gateway did not start{}", why, e);
             // Threads started before the failure (the Cassandra driver's, ...) would keep a
             // half-started JVM alive; exiting tells the launcher, and any supervisor, at once.
             System.exit(1);
         }
+    }
+
+    private static Optional<String> configurationProblem(Throwable failure) {
+        return Throwables.getCausalChain(failure).stream()
+            .filter(ConfigurationFileException.class::isInstance)
+            .map(Throwable::getMessage)
+            .findFirst();
     }
 
     /** The assembled server, not started: {@code main} starts it; benchmarks may override a binding first. */

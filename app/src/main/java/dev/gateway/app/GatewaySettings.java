@@ -9,6 +9,8 @@ import java.util.Optional;
 
 import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
 
+import dev.gateway.configoverlay.EffectiveConfiguration;
+
 /**
  * Where the server finds its folders and which backend it assembles, read once at start-up.
  *
@@ -17,9 +19,10 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
  * @param backend the storage backend
  * @param queue where the mail queues are kept
  * @param routingTable the routing table file (docs/routing.md); it need not exist
+ * @param overlayDirectory the folder of configuration overlays (docs/configuration.md#overlays); it need not exist
  */
 public record GatewaySettings(Path workingDirectory, Path configurationDirectory, StorageBackend backend, MailQueueBackend queue,
-                              Path routingTable) {
+                              Path routingTable, Path overlayDirectory) {
 
     static final String WORKING_DIRECTORY = "working.directory";
     static final String CONFIGURATION_DIRECTORY = "gateway.conf";
@@ -47,7 +50,13 @@ public record GatewaySettings(Path workingDirectory, Path configurationDirectory
             .orElse(configurationDirectory.resolve("routing.yaml"))
             .toAbsolutePath()
             .normalize();
-        return new GatewaySettings(workingDirectory, configurationDirectory, backend, queue, routingTable);
+        Path overlayDirectory = Optional.ofNullable(System.getProperty(EffectiveConfiguration.OVERLAY_DIRECTORY_PROPERTY))
+            .filter(value -> !value.isBlank())
+            .map(Path::of)
+            .orElse(EffectiveConfiguration.defaultOverlayDirectory(workingDirectory))
+            .toAbsolutePath()
+            .normalize();
+        return new GatewaySettings(workingDirectory, configurationDirectory, backend, queue, routingTable, overlayDirectory);
     }
 
     /** James resolves {@code file://} followed by an absolute path as that path. */
