@@ -17,6 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
+import dev.gateway.testkit.SmtpSession;
+
 /**
  * An integrator's additions in the overlay folder ({@code $GATEWAY_HOME/conf.d}), the shipped server-config/ left
  * as it is: an SMTP hook added to every listener's shared chain (James's MaxUnknownCmdHandler, which no shipped chain
