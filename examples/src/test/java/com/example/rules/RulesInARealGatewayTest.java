@@ -1,6 +1,5 @@
 package com.example.rules;
 
-import static dev.gateway.testkit.ConfigurationOverlay.insertAfter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,19 +28,25 @@ class RulesInARealGatewayTest {
     /** ListMembersOnly guards Alice's address as if it were a list with one member. */
     private static final String MEMBER = "bob@partner.test";
 
-    /** The first handler of the MX listener's chain: the hook goes right after it, before any hook accepts. */
-    private static final String MX_CHAIN = "<handler class=\"dev.gateway.operations.CountSmtpResults\"><listener>mx</listener></handler>";
-    private static final String LOCAL_DELIVERY = "<processor state=\"local-delivery\" enableJmx=\"false\">";
-
     @RegisterExtension
     static final GatewayExtension GATEWAY = GatewayExtension.builder(ALICE, PASSWORD)
         .extensionClasses(Path.of("target/classes"))
-        .editConfiguration("smtpserver.xml", insertAfter(MX_CHAIN,
-            "<handler class=\"com.example.rules.ListMembersOnly\"><list>" + ALICE + "</list>"
-                + "<members>" + MEMBER + "</members></handler>"))
-        .editConfiguration("mailetcontainer.xml", insertAfter(LOCAL_DELIVERY,
-            "<mailet match=\"com.example.rules.HasAttachmentEndingIn=.exe, .scr\" class=\"com.example.rules.MarkHandledBy\">"
-                + "<tag>executable-attachment</tag></mailet>"))
+        // The rules turned on as an integrator does in production: one overlay file (docs/configuration.md).
+        .overlay("10-example-rules.xml", """
+            <overlay>
+                <handlers listeners="mx" after="dev.gateway.operations.CountSmtpResults">
+                    <handler class="com.example.rules.ListMembersOnly">
+                        <list>%s</list>
+                        <members>%s</members>
+                    </handler>
+                </handlers>
+                <mailets processor="local-delivery">
+                    <mailet match="com.example.rules.HasAttachmentEndingIn=.exe, .scr" class="com.example.rules.MarkHandledBy">
+                        <tag>executable-attachment</tag>
+                    </mailet>
+                </mailets>
+            </overlay>
+            """.formatted(ALICE, MEMBER))
         // No spam engine is needed to test these rules.
         .environment(Map.of("GATEWAY_SPAM_ENABLED", "false"))
         .build();

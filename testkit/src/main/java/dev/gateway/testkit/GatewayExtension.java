@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @RegisterExtension
  * static final GatewayExtension GATEWAY = GatewayExtension.builder("alice@example.test", "secret")
  *     .extensionClasses(Path.of("target/classes"))                  // the rules under test
- *     .editConfiguration("smtpserver.xml", ConfigurationOverlay.insertAfter(ANCHOR, "<handler class=\"...\"/>"))
+ *     .overlay("10-rules.xml", "<overlay><handlers><handler class=\"com.example.rules.ListMembersOnly\">...</handler></handlers></overlay>")
  *     .environment(Map.of("GATEWAY_SPAM_ENABLED", "false"))
  *     .build();
  *
@@ -51,8 +51,10 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
     private final Companion.Starter companionStarter;
     private final ExtensionJars extensionJars;
     private final ConfigurationOverlay configuration;
+    private final Map<String, String> overlays;
     private Companion companion;
     private Path configurationFolder;
+    private Path overlayFolder;
     private GatewayProcess process;
     private WebAdminClient webAdmin;
     private SSLContext tls;
@@ -77,6 +79,7 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
         this.companionStarter = builder.companion;
         this.extensionJars = new ExtensionJars(builder.jars, builder.classFolders);
         this.configuration = new ConfigurationOverlay(builder.configurationFolders, builder.edits);
+        this.overlays = Map.copyOf(builder.overlays);
     }
 
     /**
@@ -107,6 +110,13 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
             configurationFolder = configuration.writeTo(Files.createTempDirectory("gateway-conf-"), base);
             gatewayEnvironment.put("GATEWAY_CONF", configurationFolder.toString());
         }
+        if (!overlays.isEmpty()) {
+            overlayFolder = Files.createTempDirectory("gateway-conf.d-");
+            for (Map.Entry<String, String> overlay : overlays.entrySet()) {
+                Files.writeString(overlayFolder.resolve(overlay.getKey()), overlay.getValue());
+            }
+            gatewayEnvironment.put("GATEWAY_CONF_OVERLAY", overlayFolder.toString());
+        }
         process = GatewayProcess.start(user, password, gatewayEnvironment, extensionJars::installInto);
         webAdmin = new WebAdminClient(process);
         tls = process.trustingServerCertificate();
@@ -124,6 +134,9 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
             } finally {
                 if (configurationFolder != null) {
                     GatewayProcess.deleteTree(configurationFolder);
+                }
+                if (overlayFolder != null) {
+                    GatewayProcess.deleteTree(overlayFolder);
                 }
             }
         }
@@ -158,6 +171,7 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
         private final List<Path> classFolders = new ArrayList<>();
         private final List<Path> configurationFolders = new ArrayList<>();
         private final List<ConfigurationOverlay.Edit> edits = new ArrayList<>();
+        private final Map<String, String> overlays = new java.util.TreeMap<>();
 
         private Builder(String user, String password) {
             this.user = user;
@@ -198,6 +212,19 @@ public class GatewayExtension implements BeforeAllCallback, AfterAllCallback {
         /** A folder whose files replace or add to those of {@code server-config/} (e.g. {@code src/test/gateway}). */
         public Builder configuration(Path folder) {
             configurationFolders.add(folder);
+            return this;
+        }
+
+        /**
+         * An overlay file ({@code <overlay>...</overlay>}, docs/configuration.md "Overlays"): the gateway's overlay
+         * folder ({@code GATEWAY_CONF_OVERLAY}) holds it under {@code name} (e.g. {@code 10-rules.xml}; files are
+         * applied in name order). The way to add a hook, a mailet or a processor, as in production.
+         */
+        public Builder overlay(String name, String xml) {
+            if (!name.endsWith(".xml") || name.contains("/")) {
+                throw new IllegalArgumentException("an overlay file is named NAME.xml, not " + name);
+            }
+            overlays.put(name, xml);
             return this;
         }
 

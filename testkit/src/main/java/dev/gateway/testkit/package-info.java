@@ -5,8 +5,8 @@
  * <ul>
  *   <li>{@link dev.gateway.testkit.GatewayExtension}: one gateway per test class ({@code @RegisterExtension}); its
  *       {@link dev.gateway.testkit.GatewayExtension.Builder} adds extension jars or {@code target/classes}
- *       ({@link dev.gateway.testkit.ExtensionJars}), configuration files and edits
- *       ({@link dev.gateway.testkit.ConfigurationOverlay}), {@code GATEWAY_*} variables and a
+ *       ({@link dev.gateway.testkit.ExtensionJars}), overlay files (the configuration overlay of
+ *       docs/configuration.md), configuration files and edits ({@link dev.gateway.testkit.ConfigurationOverlay}), {@code GATEWAY_*} variables and a
  *       {@link dev.gateway.testkit.Companion} server;</li>
  *   <li>{@link dev.gateway.testkit.GatewayProcess}: the server itself (ports, working directory, log, the launcher),
  *       for tests that start, stop, kill or restart it themselves;</li>
@@ -21,7 +21,7 @@
  *     @RegisterExtension
  *     static final GatewayExtension GATEWAY = GatewayExtension.builder("alice@example.test", "secret")
  *         .extensionClasses(Path.of("target/classes"))
- *         .editConfiguration("smtpserver.xml", ConfigurationOverlay.insertAfter(ANCHOR, HANDLER))
+ *         .overlay("10-rules.xml", "<overlay><handlers>" + HANDLER + "</handlers></overlay>")
  *         .build();
  *
  *     @Test
