@@ -46,11 +46,25 @@ class CassandraTwoNodesMailboxIT {
     // The default cassandra.lookup.cache.ttl (5 s) and a margin for a WebAdmin call and an SMTP session on a loaded machine.
     private static final Duration LOOKUP_CACHE_BOUND = Duration.ofSeconds(5 + 5);
 
+    // A loopback address outside GATEWAY_TRUSTED_NETWORKS (set in start()): a client there may not relay.
+    private static final java.net.InetAddress UNTRUSTED = address("127.0.0.2");
+
     private static TwoNodes nodes;
+
+    private static java.net.InetAddress address(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
         Map<String, String> environment = ClusterProfile.withoutSpam(CASSANDRA.server(), "two_nodes_mailbox");
+        // Only 127.0.0.1 may relay, so that a client on 127.0.0.2 is refused a domain that is not local (the lookup
+        // cache test); the other tests connect from 127.0.0.1 as before.
+        environment.put("GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32");
         nodes = TwoNodes.start(ALICE, PASSWORD, environment);
     }
 
@@ -213,7 +227,7 @@ class CassandraTwoNodesMailboxIT {
     }
 
     private static String rcptCode(GatewayProcess node, javax.net.ssl.SSLContext tls, String recipient) throws Exception {
-        try (SmtpSession smtp = SmtpSession.connect(node, GatewayProcess.Port.SMTP, tls)) {
+        try (SmtpSession smtp = SmtpSession.connectFrom(UNTRUSTED, node, GatewayProcess.Port.SMTP, tls)) {
             smtp.ehlo("sender.test");
             smtp.command("MAIL FROM:<carol@sender.test>");
             return smtp.command("RCPT TO:<" + recipient + ">");
