@@ -38,6 +38,8 @@ import org.apache.james.rrt.cassandra.CassandraRecipientRewriteTable;
 import org.apache.james.rrt.lib.AliasReverseResolverImpl;
 import org.apache.james.rrt.lib.CanSendFromImpl;
 import org.apache.james.server.core.configuration.ConfigurationProvider;
+import org.apache.james.util.DurationParser;
+import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.user.api.DelegationStore;
 import org.apache.james.user.api.DelegationUsernameChangeTaskStep;
 import org.apache.james.user.api.UsernameChangeTaskStep;
@@ -50,6 +52,9 @@ import org.apache.james.user.lib.UsersRepositoryImpl;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 
+import java.io.FileNotFoundException;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 
 import javax.inject.Named;
@@ -69,7 +74,11 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 import com.google.inject.name.Names;
 
+import dev.gateway.storage.cassandra.CachingDomainList;
+import dev.gateway.storage.cassandra.CachingRecipientRewriteTable;
+import dev.gateway.storage.cassandra.CachingUsersDAO;
 import dev.gateway.storage.cassandra.InboxCreatingUsersRepository;
+import dev.gateway.storage.cassandra.ShortLivedCache;
 
 /**
  * James's Cassandra data: domains, users, delegations, recipient rewrite tables (aliases, forwards), mail
@@ -77,18 +86,23 @@ import dev.gateway.storage.cassandra.InboxCreatingUsersRepository;
  */
 final class CassandraDataStoreModule extends AbstractModule {
 
+    static final String LOOKUP_CACHE_TTL = "gateway.lookup.cache.ttl";
+    static final String DEFAULT_LOOKUP_CACHE_TTL = "5s";
+    // Entries per cache (domains, users, resolved addresses): the recipients of a few seconds of traffic.
+    private static final long LOOKUP_CACHE_ENTRIES = 10_000;
+
     @Override
     protected void configure() {
         install(new CoreDataModule());
 
+        // DomainList, UsersDAO and RecipientRewriteTable: James's Cassandra classes behind short-lived lookup caches
+        // (the providers below).
         bind(CassandraDomainList.class).in(Scopes.SINGLETON);
-        bind(DomainList.class).to(CassandraDomainList.class);
 
         bind(CassandraUsersDAO.class).in(Scopes.SINGLETON);
-        bind(UsersDAO.class).to(CassandraUsersDAO.class);
-        bind(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { }).in(Scopes.SINGLETON);
+        bind(new TypeLiteral<UsersRepositoryImpl<UsersDAO>>() { }).in(Scopes.SINGLETON);
         bind(UsersRepository.class).annotatedWith(Names.named(InboxCreatingUsersRepository.WRAPPED))
-            .to(new TypeLiteral<UsersRepositoryImpl<CassandraUsersDAO>>() { });
+            .to(new TypeLiteral<UsersRepositoryImpl<UsersDAO>>() { });
         bind(InboxCreatingUsersRepository.class).in(Scopes.SINGLETON);
         bind(UsersRepository.class).to(InboxCreatingUsersRepository.class);
 
@@ -98,7 +112,6 @@ final class CassandraDataStoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), UsernameChangeTaskStep.class).addBinding().to(DelegationUsernameChangeTaskStep.class);
 
         bind(CassandraRecipientRewriteTable.class).in(Scopes.SINGLETON);
-        bind(RecipientRewriteTable.class).to(CassandraRecipientRewriteTable.class);
         bind(AliasReverseResolverImpl.class).in(Scopes.SINGLETON);
         bind(AliasReverseResolver.class).to(AliasReverseResolverImpl.class);
         bind(CanSendFromImpl.class).in(Scopes.SINGLETON);
@@ -135,6 +148,37 @@ final class CassandraDataStoreModule extends AbstractModule {
         tables.addBinding().toInstance(CassandraNotificationRegistryModule.MODULE);
     }
 
+    /**
+     * How long a node keeps the answers of the lookups every message makes (is this domain local, does this user
+     * exist, what does this address rewrite to): a change made through another node takes effect here within it;
+     * 0 turns the caches off (docs/storage-cassandra.md#lookup-caches).
+     */
+    @Provides
+    @Singleton
+    @Named(LOOKUP_CACHE_TTL)
+    Duration lookupCacheTtl(PropertiesProvider properties) throws ConfigurationException, FileNotFoundException {
+        return DurationParser.parse(properties.getConfiguration("cassandra")
+            .getString("cassandra.lookup.cache.ttl", DEFAULT_LOOKUP_CACHE_TTL), ChronoUnit.SECONDS);
+    }
+
+    @Provides
+    @Singleton
+    DomainList domainList(CassandraDomainList domains, @Named(LOOKUP_CACHE_TTL) Duration ttl) {
+        return new CachingDomainList(domains, new ShortLivedCache<>(ttl, LOOKUP_CACHE_ENTRIES));
+    }
+
+    @Provides
+    @Singleton
+    UsersDAO usersDao(CassandraUsersDAO users, @Named(LOOKUP_CACHE_TTL) Duration ttl) {
+        return new CachingUsersDAO(users, new ShortLivedCache<>(ttl, LOOKUP_CACHE_ENTRIES));
+    }
+
+    @Provides
+    @Singleton
+    RecipientRewriteTable recipientRewriteTable(CassandraRecipientRewriteTable table, @Named(LOOKUP_CACHE_TTL) Duration ttl) {
+        return new CachingRecipientRewriteTable(table, new ShortLivedCache<>(ttl, LOOKUP_CACHE_ENTRIES));
+    }
+
     /** Password hashing, read from usersrepository.xml like the memory backend's. */
     @Provides
     @Singleton
@@ -158,7 +202,7 @@ final class CassandraDataStoreModule extends AbstractModule {
 
     @ProvidesIntoSet
     InitializationOperation configureUsersRepository(ConfigurationProvider configurations,
-                                                     UsersRepositoryImpl<CassandraUsersDAO> users) {
+                                                     UsersRepositoryImpl<UsersDAO> users) {
         return InitilizationOperationBuilder.forClass(UsersRepositoryImpl.class)
             .init(() -> users.configure(configurations.getConfiguration("usersrepository")));
     }

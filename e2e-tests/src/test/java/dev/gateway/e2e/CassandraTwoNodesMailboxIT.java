@@ -48,11 +48,28 @@ class CassandraTwoNodesMailboxIT {
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
 
+    // The default cassandra.lookup.cache.ttl (5 s) and a margin for a WebAdmin call and an SMTP session on a loaded machine.
+    private static final Duration LOOKUP_CACHE_BOUND = Duration.ofSeconds(5 + 5);
+
+    // A loopback address outside GATEWAY_TRUSTED_NETWORKS (set in start()): a client there may not relay.
+    private static final java.net.InetAddress UNTRUSTED = address("127.0.0.2");
+
     private static TwoNodes nodes;
+
+    private static java.net.InetAddress address(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
         Map<String, String> environment = ClusterProfile.withoutSpam(CASSANDRA.server(), "two_nodes_mailbox");
+        // Only 127.0.0.1 may relay, so that a client on 127.0.0.2 is refused a domain that is not local (the lookup
+        // cache test); the other tests connect from 127.0.0.1 as before.
+        environment.put("GATEWAY_TRUSTED_NETWORKS", "127.0.0.1/32");
         nodes = TwoNodes.start(ALICE, PASSWORD, environment);
     }
 
@@ -175,6 +192,50 @@ class CassandraTwoNodesMailboxIT {
             assertThat(uids).as("UIDs of dora's INBOX, in sequence order").hasSize(accepted.size())
                 .doesNotHaveDuplicates().isSorted();
             assertThat(uidFolder.getUIDNext()).as("UIDNEXT").isGreaterThan(uids.get(uids.size() - 1));
+        }
+    }
+
+    /**
+     * Each node keeps the answers of its domain, user and rewrite lookups for {@code cassandra.lookup.cache.ttl} (5 s
+     * by default, docs/storage-cassandra.md#lookup-caches): a user or domain added or removed through node A is
+     * accepted (or refused) through A at once and through B within that bound, even when B has just looked it up and
+     * kept the old answer.
+     */
+    @Test
+    void aUserAndADomainAddedOrRemovedThroughAAreSeenThroughBWithinTheLookupCacheBound() throws Exception {
+        String erin = "erin@" + GatewayProcess.DOMAIN;
+        String frank = "frank@later.test";
+        // B looks both up first and keeps "no such user" and "not a local domain".
+        assertThat(rcptCode(nodes.b(), nodes.tlsB(), erin)).as("RCPT of an unknown user through B").startsWith("5");
+        assertThat(rcptCode(nodes.b(), nodes.tlsB(), frank)).as("RCPT to a domain not yet local, through B").startsWith("5");
+
+        WebAdminClient onA = new WebAdminClient(nodes.a());
+        onA.put("/domains/later.test");
+        onA.putJson("/users/" + erin, "{\"password\":\"" + PASSWORD + "\"}");
+        onA.putJson("/users/" + frank, "{\"password\":\"" + PASSWORD + "\"}");
+        long added = System.nanoTime();
+        assertThat(rcptCode(nodes.a(), nodes.tlsA(), erin)).as("the user, through A at once").startsWith("250");
+        assertThat(rcptCode(nodes.a(), nodes.tlsA(), frank)).as("the domain, through A at once").startsWith("250");
+
+        Awaitility.await().atMost(LOOKUP_CACHE_BOUND).pollInterval(Duration.ofMillis(250))
+            .until(() -> rcptCode(nodes.b(), nodes.tlsB(), erin).startsWith("250") && rcptCode(nodes.b(), nodes.tlsB(), frank).startsWith("250"));
+        System.out.printf("A user and a domain added through A were accepted through B after %d ms%n",
+            Duration.ofNanos(System.nanoTime() - added).toMillis());
+
+        onA.delete("/users/" + erin);
+        long removed = System.nanoTime();
+        assertThat(rcptCode(nodes.a(), nodes.tlsA(), erin)).as("a removed user, through A at once").startsWith("5");
+        Awaitility.await().atMost(LOOKUP_CACHE_BOUND).pollInterval(Duration.ofMillis(250))
+            .until(() -> rcptCode(nodes.b(), nodes.tlsB(), erin).startsWith("5"));
+        System.out.printf("A user removed through A was refused through B after %d ms%n",
+            Duration.ofNanos(System.nanoTime() - removed).toMillis());
+    }
+
+    private static String rcptCode(GatewayProcess node, javax.net.ssl.SSLContext tls, String recipient) throws Exception {
+        try (SmtpSession smtp = SmtpSession.connectFrom(UNTRUSTED, node, GatewayProcess.Port.SMTP, tls)) {
+            smtp.ehlo("sender.test");
+            smtp.command("MAIL FROM:<carol@sender.test>");
+            return smtp.command("RCPT TO:<" + recipient + ">");
         }
     }
 

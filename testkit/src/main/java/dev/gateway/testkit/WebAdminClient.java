@@ -155,6 +155,15 @@ public final class WebAdminClient {
             .until(this::nothingQueuedOrParked);
     }
 
+    /** A plain DELETE, such as removing a user: {@code /users/{user}}. */
+    public void delete(String path) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException("DELETE " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
     /** A DELETE that starts a WebAdmin task (e.g. deleting queued mail); waits for the task and returns its status. */
     public String deleteAndAwait(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).DELETE().build(),

@@ -251,6 +251,13 @@ final class Dequeuer {
             boolean forgot = false;
             for (Instant slice : List.copyOf(slices.headSet(current, true))) {
                 Optional<QueuedRow> cursor = Optional.ofNullable(after.get(slice));
+                if (cursor.isPresent() && !cursor.get().due().isBefore(slice.plus(settings.sliceLength()))) {
+                    // Every row of a slice is due before the slice ends, so none lies after a cursor past its end:
+                    // the read would be empty. Rows landing there late (slow write, clock skew) are found by the full
+                    // read, which starts without cursors, as before. Skipping these reads the whole grace period
+                    // of past slices at every poll: ~4 of the ~5 reads per mail under load.
+                    continue;
+                }
                 int limit = wanted + shards.inFlight().size();
                 List<QueuedRow> rows = store.dueMails(queue, shard, slice, cursor, now, limit).collectList().block();
                 if (rows.size() >= limit) {
