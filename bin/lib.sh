@@ -10,8 +10,20 @@ die() { echo "$LIB_NAME: $*" >&2; exit 1; }
 say() { echo "$LIB_NAME: $*"; }
 
 # A live process, not a zombie: a server killed with -9 stays a zombie until its parent (often an init that never
-# reaps, in containers) collects it.
-alive() { [[ -r /proc/$1/stat ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+# reaps, in containers) collects it. Alive while any of its threads is: a JVM's main thread shows Z as soon as it
+# has ended, while the other threads are still exiting and its sockets still open, so a stop that looked at the main
+# thread only said "stopped" with the server's ports still listened on (LauncherIT: Cassandra's JMX port, 2026-12-01).
+# Pure bash: no process started per thread (a Cassandra has hundreds), and the first live thread ends the look.
+alive() {
+  local stat line state
+  for stat in /proc/"$1"/task/*/stat; do
+    { line=$(<"$stat"); } 2>/dev/null || continue
+    state=${line##*) }
+    state=${state%% *}
+    [[ $state != Z && $state != X ]] && return 0
+  done
+  return 1
+}
 
 # The pid in $PID_FILE when that process is alive; fails (prints nothing) otherwise.
 running_pid() {
