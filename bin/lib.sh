@@ -14,10 +14,12 @@ say() { echo "$LIB_NAME: $*"; }
 # has ended, while the other threads are still exiting and its sockets still open, so a stop that looked at the main
 # thread only said "stopped" with the server's ports still listened on (LauncherIT: Cassandra's JMX port, 2026-12-01).
 # Pure bash: no process started per thread (a Cassandra has hundreds), and the first live thread ends the look.
+# `read`, not `$(<file)`: under `set -e` a `$(<file)` whose file is gone (a thread that ended meanwhile) ends the
+# whole script silently, whatever `||` follows it.
 alive() {
   local stat line state
   for stat in /proc/"$1"/task/*/stat; do
-    { line=$(<"$stat"); } 2>/dev/null || continue
+    { read -r line <"$stat"; } 2>/dev/null || continue
     state=${line##*) }
     state=${state%% *}
     [[ $state != Z && $state != X ]] && return 0
