@@ -48,11 +48,15 @@ done
 PORT_BASE=${BENCH_PORT_BASE:-45000}
 AUTH_DNS_PORT=$((PORT_BASE + 53))  # gateway-auth's DNS server
 CASSANDRA_PORTS="GATEWAY_CASSANDRA_PORT=$((PORT_BASE + 942)) GATEWAY_CASSANDRA_STORAGE_PORT=$((PORT_BASE + 700)) GATEWAY_CASSANDRA_JMX_PORT=$((PORT_BASE + 199))"
+# gateway-rspamd: the rules rspamd compiles for Hyperscan on its first start (about a minute of CPU) are kept here
+# for every later start, in this run and the next; rspamd's CPU before the measured phase is not counted anyway.
+RSPAMD_CACHE=${GATEWAY_RSPAMD_CACHE:-/tmp/gateway-rspamd-cache}
 VARIANTS=(
   "postfix             | postfix           |          |                                                    | Postfix $(/usr/sbin/postconf -dh mail_version 2>/dev/null || echo 3), smtpd to virtual(8) Maildir"
   "james               | james             |          |                                                    | vanilla Apache James 3.8.1 memory server, stock sample configuration"
   "gateway             | gateway           |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false  | Gateway, memory profile, MX port, every policy hook on, spam filter off"
   "gateway-spam        | gateway spamd     | 500      | GATEWAY_PROFILE=memory GATEWAY_START_SPAMD=1 GATEWAY_SPAMD_CHILDREN=4 | Gateway, memory profile, MX port, every policy hook on, spamd scanning every message"
+  "gateway-rspamd      | gateway rspamd    |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENGINE=rspamd GATEWAY_START_RSPAMD=1 GATEWAY_RSPAMD_CACHE=$RSPAMD_CACHE | Gateway as 'gateway-spam' (same thresholds), rspamd scanning every message (bin/rspamd, one normal worker per core)"
   "gateway-james-queue | gateway bench     |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_MAIN_CLASS=dev.gateway.bench.JamesMemoryQueueServer GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar | before the change: as 'gateway' on James's memory queue (three copies of each message per enqueue)"
   "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
   "gateway-auth        | gateway dns       |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_DNS_SERVERS=127.0.0.1:$AUTH_DNS_PORT | Gateway as 'gateway', every message DKIM-signed by its sender's domain, whose SPF, DKIM key and DMARC (p=reject) come from an authoritative DNS server on loopback: SPF, DKIM and DMARC all pass"
@@ -91,6 +95,7 @@ needs_met() { # needs... -> 0, or prints why not
     case $need in
       postfix) [[ -x /usr/sbin/postfix ]] || { echo "postfix is not installed"; return 1; };;
       spamd) command -v spamd >/dev/null || { echo "spamd is not installed"; return 1; };;
+      rspamd) command -v rspamd >/dev/null || { echo "rspamd is not installed (bin/install-deps rspamd)"; return 1; };;
       cassandra) [[ -x $REPO/bin/cassandra ]] || { echo "bin/cassandra is missing"; return 1; };;
       dns) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
       james|gateway|bench) ;;  # built or resolved by this script
@@ -208,11 +213,13 @@ start_gateway() {
   env GATEWAY_HOME="$home" GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=$o GATEWAY_WEBADMIN_PORT=$((o + 800)) \
     GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 \
     GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} \
-    GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SMTP_ALT_PORT=$((o + 525)) GATEWAY_SPAMD_DIR="$home/var/spamd" $GATEWAY_SETTINGS \
+    GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SMTP_ALT_PORT=$((o + 525)) GATEWAY_SPAMD_DIR="$home/var/spamd" \
+    GATEWAY_RSPAMD_PORT=$((o + 831)) GATEWAY_RSPAMD_CONTROLLER_PORT=$((o + 832)) GATEWAY_RSPAMD_DIR="$home/var/rspamd" $GATEWAY_SETTINGS \
     "$GATEWAY_REPO/bin/gateway" start --domain "$DOMAIN" >"$WORK/gateway-start.log" 2>&1 ||
     { cat "$WORK/gateway-start.log" >&2; return 1; }
   PIDS=$(cat "$home/var/run/gateway.pid")
   [[ -f $home/var/spamd/spamd.pid ]] && PIDS+=,$(cat "$home/var/spamd/spamd.pid")
+  [[ -f $home/var/rspamd/rspamd.pid ]] && PIDS+=,$(cat "$home/var/rspamd/rspamd.pid")
   [[ -f $home/var/cassandra/cassandra.pid ]] && PIDS+=,$(cat "$home/var/cassandra/cassandra.pid")
   add_users "http://127.0.0.1:$((o + 800))"
   SMTP_PORT=$((o + 25)) COUNT_ARGS="--webadmin http://127.0.0.1:$((o + 800))"
@@ -223,7 +230,7 @@ start_gateway() {
 }
 stop_gateway() {
   # shellcheck disable=SC2086
-  env GATEWAY_HOME="$WORK/gateway" GATEWAY_SPAMD_DIR="$WORK/gateway/var/spamd" $GATEWAY_SETTINGS \
+  env GATEWAY_HOME="$WORK/gateway" GATEWAY_SPAMD_DIR="$WORK/gateway/var/spamd" GATEWAY_RSPAMD_DIR="$WORK/gateway/var/rspamd" $GATEWAY_SETTINGS \
     "$GATEWAY_REPO/bin/gateway" stop >/dev/null 2>&1 || true
 }
 
