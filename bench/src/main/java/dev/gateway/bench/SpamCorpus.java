@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * </pre>
  *
  * {@code send} sends the corpus's messages to the MX port one at a time, an SMTP session each, and appends one CSV
- * line per message: engine, group, class, file, verdict, score, tests, reply. One at a time, so that the verdict counters' difference around a message is that message's verdict.
+ * line per message: engine, group, class, file, verdict, score, tests, reply. One at a time, so that the verdict
+ * counters' difference around a message is that message's verdict.
  * {@code table} counts the lines per engine and class, and per engine and group.
  */
 public final class SpamCorpus {
