@@ -23,7 +23,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
 USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE=""
-PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster"
+PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster gateway-rspamd"
 while (( $# )); do
   case $1 in
     --quick) MESSAGES=500 WARMUP=100 SIZES=2048 CONCURRENCY=10; shift;;
