@@ -51,7 +51,7 @@ final class CappedBackoff {
             });
     }
 
-    /** James's provider ends a lost lightweight transaction with an empty result, turned into this by {@code single()}. */
+    /** A lost lightweight transaction: {@link MailboxCounter} fails with this once other allocations won all its attempts. */
     private static boolean lostRace(Throwable failure) {
         return Throwables.getCausalChain(failure).stream().anyMatch(NoSuchElementException.class::isInstance);
     }

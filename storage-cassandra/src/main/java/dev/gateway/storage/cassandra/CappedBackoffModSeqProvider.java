@@ -3,6 +3,7 @@ package dev.gateway.storage.cassandra;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.mailbox.ModSeq;
 import org.apache.james.mailbox.cassandra.mail.CassandraModSeqProvider;
+import org.apache.james.mailbox.cassandra.table.CassandraMessageModseqTable;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
@@ -13,21 +14,29 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import reactor.core.publisher.Mono;
 
 /**
- * James's Cassandra mod-sequence allocation, retried with a {@link CappedBackoff}, for the same reason as
- * {@link CappedBackoffUidProvider}: an append takes a UID, then a mod-sequence.
+ * A mailbox's mod-sequence allocation on Cassandra, retried with a {@link CappedBackoff}, for the same reason as
+ * {@link CappedBackoffUidProvider}: an append takes a UID and a mod-sequence.
  */
 public final class CappedBackoffModSeqProvider implements ModSeqProvider {
 
-    private final ModSeqProvider james;
+    private final ModSeqProvider provider;
     private final CappedBackoff backoff;
 
-    CappedBackoffModSeqProvider(ModSeqProvider james, CappedBackoff backoff) {
-        this.james = james;
+    CappedBackoffModSeqProvider(ModSeqProvider provider, CappedBackoff backoff) {
+        this.provider = provider;
         this.backoff = backoff;
     }
 
+    /**
+     * Mod-sequences given by a {@link MailboxCounter} (one lightweight transaction each, no {@code SERIAL} read before
+     * it), the highest read by James's provider.
+     */
     public static CappedBackoffModSeqProvider of(CqlSession session, CassandraConfiguration configuration) {
-        return new CappedBackoffModSeqProvider(new CassandraModSeqProvider(session, CappedBackoff.withOneRetry(configuration)),
+        MailboxCounter counter = new MailboxCounter(session, CassandraMessageModseqTable.TABLE_NAME,
+            CassandraMessageModseqTable.MAILBOX_ID, CassandraMessageModseqTable.NEXT_MODSEQ,
+            CappedBackoffUidProvider.REMEMBERED_MAILBOXES);
+        ModSeqProvider reads = new CassandraModSeqProvider(session, CappedBackoff.withOneRetry(configuration));
+        return new CappedBackoffModSeqProvider(new CounterModSeqProvider(counter, reads),
             CappedBackoff.of("MODSEQ", configuration.getModSeqMaxRetry()));
     }
 
@@ -44,21 +53,21 @@ public final class CappedBackoffModSeqProvider implements ModSeqProvider {
 
     @Override
     public Mono<ModSeq> nextModSeqReactive(MailboxId mailboxId) {
-        return backoff.retry(Mono.defer(() -> james.nextModSeqReactive(mailboxId)));
+        return backoff.retry(Mono.defer(() -> provider.nextModSeqReactive(mailboxId)));
     }
 
     @Override
     public ModSeq highestModSeq(Mailbox mailbox) throws MailboxException {
-        return james.highestModSeq(mailbox);
+        return provider.highestModSeq(mailbox);
     }
 
     @Override
     public ModSeq highestModSeq(MailboxId mailboxId) throws MailboxException {
-        return james.highestModSeq(mailboxId);
+        return provider.highestModSeq(mailboxId);
     }
 
     @Override
     public Mono<ModSeq> highestModSeqReactive(Mailbox mailbox) {
-        return james.highestModSeqReactive(mailbox);
+        return provider.highestModSeqReactive(mailbox);
     }
 }
