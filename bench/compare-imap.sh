@@ -2,20 +2,22 @@
 # Benchmark: IMAP and POP3 of the Gateway (memory and cluster profiles) against Dovecot, in one run on one machine.
 #
 #   bench/compare-imap.sh [--duration S] [--warmup S] [--clients "10 50"] [--messages N] [--servers "dovecot dovecot-perf gateway-memory gateway-cluster"]
-#                         [--pop3-clients "10"] [--no-abuse] [--out DIR] [--jfr]
+#                         [--pop3-clients "10"] [--no-abuse] [--attacks "all"] [--out DIR] [--jfr]
 #
 # Each server is started fresh, its users' INBOXes are filled with the same --messages messages (APPEND over IMAPS,
 # bench's MailLoad fill), then bench's MailLoad measures, for --duration seconds after --warmup seconds: IMAP at each
 # --clients count, IMAP at the largest count under attack (bench's ImapAbuse: the attacks of ProtocolAbuseIT), and
-# POP3 at each --pop3-clients count. CPU is the server's process tree from /proc (Dovecot's master and children; the
-# gateway's JVM, plus Cassandra's for the cluster profile); peak RSS likewise. Writes imap-results.csv,
+# POP3 at each --pop3-clients count (--pop3-clients "": none). --attacks: which of ImapAbuse's attacks the abuse cell
+# runs: all (the default), or hoard, nest, flood, comma-separated; several such sets, space-separated, give one abuse
+# cell each (--attacks "hoard nest flood": each attack alone). CPU is the server's process tree from /proc (Dovecot's master and
+# children; the gateway's JVM, plus Cassandra's for the cluster profile); peak RSS likewise. Writes imap-results.csv,
 # imap-table.txt and imap-machine.txt to --out (default docs/benchmarks/); docs/benchmarks.md explains them.
 # --jfr: a Flight Recording of the cluster gateway during its IMAP cell at the largest count, summarised by
 # bench/jfr-top.py into imap-profile-cluster.txt. Needs root (installs dovecot-imapd and dovecot-pop3d if missing).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=60 WARMUP=10 CLIENTS="10 50" POP3_CLIENTS="10" MESSAGES=500 USERS=10 ABUSE=1 JFR=0
-SERVERS="dovecot gateway-memory gateway-cluster" OUT=$REPO/docs/benchmarks DOMAIN=bench.test PASSWORD=bench
+ATTACKS=all SERVERS="dovecot gateway-memory gateway-cluster" OUT=$REPO/docs/benchmarks DOMAIN=bench.test PASSWORD=bench
 while (( $# )); do
   case $1 in
     --duration) DURATION=$2; shift 2;;
@@ -25,9 +27,10 @@ while (( $# )); do
     --messages) MESSAGES=$2; shift 2;;
     --servers) SERVERS=$2; shift 2;;
     --no-abuse) ABUSE=0; shift;;
+    --attacks) ATTACKS=$2; shift 2;;
     --jfr) JFR=1; shift;;
     --out) OUT=$2; shift 2;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    *) sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -160,10 +163,12 @@ run_server() { # name
     load imap --port "$IMAPS_PORT" --clients "$clients" --cell "$name,imap,$clients,quiet" "${common[@]}" >&2 || true
   done
   top=${CLIENTS##* }
-  if (( ABUSE )); then
-    log "$name: IMAP, $top clients, under attack"
-    load imap --port "$IMAPS_PORT" --clients "$top" --abuse 1 --cell "$name,imap,$top,abuse" "${common[@]}" >&2 || true
-  fi
+  local attacks
+  for attacks in $ATTACKS; do
+    (( ABUSE )) || break
+    log "$name: IMAP, $top clients, under attack ($attacks)"
+    load imap --port "$IMAPS_PORT" --clients "$top" --abuse "$attacks" --cell "$name,imap,$top,abuse" "${common[@]}" >&2 || true
+  done
   if (( JFR )) && [[ $name == gateway-cluster ]]; then
     local gateway_pid=${PIDS%%,*}
     log "$name: IMAP, $top clients, with a Flight Recording"
@@ -200,7 +205,7 @@ cp "$CSV" "$OUT/imap-results.csv"
   echo "machine:   $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "dovecot:   $(/usr/sbin/dovecot --version 2>/dev/null)"
-  echo "load:      $USERS users x $MESSAGES messages, IMAP clients $CLIENTS, POP3 clients $POP3_CLIENTS, ${WARMUP}s warm-up + ${DURATION}s per cell, abuse cell: $ABUSE"
+  echo "load:      $USERS users x $MESSAGES messages, IMAP clients $CLIENTS, POP3 clients $POP3_CLIENTS, ${WARMUP}s warm-up + ${DURATION}s per cell, abuse cell: $ABUSE ($ATTACKS)"
   echo "duration:  $minutes minutes"
 } > "$OUT/imap-machine.txt"
 java -cp "$LOAD_JAR" dev.gateway.bench.MailReport "$OUT/imap-results.csv" | tee "$OUT/imap-table.txt"

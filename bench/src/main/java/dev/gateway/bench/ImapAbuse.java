@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * command line it never ends.</li>
  * </ul>
  * A connection the server drops is opened again a second later, so the pressure stays on.
+ *
+ * <p>{@code attacks} chooses which of them run ({@code hoard}, {@code nest}, {@code flood}; all by default), to tell
+ * which one costs the normal clients most.
  */
 final class ImapAbuse {
 
@@ -38,9 +43,16 @@ final class ImapAbuse {
     private final List<MailClient> open = new CopyOnWriteArrayList<>();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong nestedAnswers = new AtomicLong();
+    private final Set<String> attacks;
     private volatile boolean running = true;
 
-    ImapAbuse(String host, int port, String user, String password) {
+    static final Set<String> ALL_ATTACKS = Set.of("hoard", "nest", "flood");
+
+    ImapAbuse(String host, int port, String user, String password, Set<String> attacks) {
+        if (!ALL_ATTACKS.containsAll(attacks) || attacks.isEmpty()) {
+            throw new IllegalArgumentException("attacks are some of " + ALL_ATTACKS + ", not " + attacks);
+        }
+        this.attacks = Set.copyOf(attacks);
         this.host = host;
         this.port = port;
         this.user = user;
@@ -51,13 +63,13 @@ final class ImapAbuse {
         InetAddress hoarder = InetAddress.getByName("127.0.0.11");
         InetAddress nester = InetAddress.getByName("127.0.0.12");
         InetAddress flooder = InetAddress.getByName("127.0.0.10");
-        for (int i = 0; i < HOARDERS; i++) {
+        for (int i = 0; i < HOARDERS && attacks.contains("hoard"); i++) {
             spawn("hoarder-" + i, () -> hoard(hoarder));
         }
-        for (int i = 0; i < NESTERS; i++) {
+        for (int i = 0; i < NESTERS && attacks.contains("nest"); i++) {
             spawn("nester-" + i, () -> nest(nester));
         }
-        for (int i = 0; i < FLOOD; i++) {
+        for (int i = 0; i < FLOOD && attacks.contains("flood"); i++) {
             spawn("flood-" + i, () -> trickle(flooder));
         }
     }
@@ -72,7 +84,7 @@ final class ImapAbuse {
             thread.interrupt();
             thread.join(5_000);
         }
-        return "abuse_reconnects=" + reconnects.get() + " abuse_nested_answers=" + nestedAnswers.get();
+        return "attacks=" + String.join("+", new TreeSet<>(attacks)) + " abuse_reconnects=" + reconnects.get() + " abuse_nested_answers=" + nestedAnswers.get();
     }
 
     private interface Attack {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,9 +45,10 @@ import java.util.regex.Pattern;
  * QUIT (which commits the deletion). POP3 has no APPEND, so the mailboxes shrink by those deletions.</li>
  * </ul>
  *
- * {@code --warmup} seconds of load run first and are not measured. {@code --abuse} runs {@link ImapAbuse} against the
- * same port during warm-up and measurement. {@code --pids}: the server's processes (with descendants) for CPU time
- * and peak RSS ({@link ServerMeter}). Prints one summary line and one line per command kind; with {@code --csv}
+ * {@code --warmup} seconds of load run first and are not measured. {@code --abuse 1} runs {@link ImapAbuse} against the
+ * same port during warm-up and measurement (every attack; {@code --abuse nest}, or a comma-separated list of
+ * {@code hoard}, {@code nest}, {@code flood}: only those). {@code --pids}: the server's processes (with descendants)
+ * for CPU time and peak RSS ({@link ServerMeter}). Prints one summary line and one line per command kind; with {@code --csv}
  * appends them as rows prefixed with {@code --cell}.
  */
 public final class MailLoad {
@@ -167,7 +169,7 @@ public final class MailLoad {
         long durationNanos = (long) (Double.parseDouble(options.getOrDefault("duration", "60")) * 1e9);
         List<Long> pids = options.containsKey("pids")
             ? Arrays.stream(options.get("pids").split(",")).map(Long::parseLong).toList() : List.of();
-        ImapAbuse abuse = options.containsKey("abuse") ? new ImapAbuse(host, port, user(0), password) : null;
+        ImapAbuse abuse = options.containsKey("abuse") ? new ImapAbuse(host, port, user(0), password, attacks()) : null;
         if (abuse != null) {
             abuse.start();
         }
@@ -194,6 +196,15 @@ public final class MailLoad {
         }
         String abuseSummary = abuse == null ? "" : abuse.stop();
         report(all, measured / 1e9, cpu, meter.peakRssKb() / 1024, abuseSummary);
+    }
+
+    /** {@code --abuse 1} or {@code --abuse all}: every attack; else a comma-separated list of them. */
+    private Set<String> attacks() {
+        String value = options.get("abuse");
+        if (value.equals("1") || value.equals("all")) {
+            return ImapAbuse.ALL_ATTACKS;
+        }
+        return Set.of(value.split(","));
     }
 
     private void report(List<Client> clients, double seconds, double cpu, long rssMb, String abuseSummary)

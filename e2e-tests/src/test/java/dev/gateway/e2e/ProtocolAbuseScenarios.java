@@ -44,6 +44,15 @@ abstract class ProtocolAbuseScenarios {
     private static final int HOARDING_CONNECTIONS = 30;
     /** Generous: 30 hoarded literals took the resident memory up by more than 400 MB before the fix. */
     private static final long MAX_GROWTH_MB = 250;
+    /** invalidCommandLimit's default (imapserver.xml): commands answered BAD before the server says BYE. */
+    private static final int INVALID_COMMAND_LIMIT = 20;
+    /** Malformed in different ways, each answered BAD: over-deep nesting, a missing argument, a broken list. */
+    private static final List<String> MALFORMED = List.of(
+        "SEARCH " + "(".repeat(5_000) + "ALL" + ")".repeat(5_000),
+        "FETCH 1 " + "(".repeat(5_000) + "FLAGS" + ")".repeat(5_000),
+        "SEARCH " + "NOT ".repeat(5_000) + "ALL",
+        "FETCH",
+        "STORE 1 +FLAGS (\\Seen");
 
     /** The one gateway of the concrete class, started once for all its tests. */
     abstract GatewayExtension gateway();
@@ -101,6 +110,49 @@ abstract class ProtocolAbuseScenarios {
             login(imap);
             imap.send("a4 STATUS INBOX (MESSAGES)\r\n");
             assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
+        }
+    }
+
+    @Test
+    void aClientWhoseCommandsAreAnsweredBadTooOftenIsToldByeAndDisconnected() throws Exception {
+        try (RawConnection imap = imaps()) {
+            login(imap);
+            imap.send("a4 SELECT INBOX\r\n");
+            assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
+            for (int i = 1; i < INVALID_COMMAND_LIMIT; i++) {
+                imap.send("b" + i + " " + MALFORMED.get(i % MALFORMED.size()) + "\r\n");
+                assertThat(imap.lineStartingWith("b" + i + " ")).contains("b" + i + " BAD");
+            }
+            // The last one the budget allows is still answered, then the server says why it hangs up, and does.
+            int last = INVALID_COMMAND_LIMIT;
+            imap.send("b" + last + " " + MALFORMED.get(last % MALFORMED.size()) + "\r\n");
+            assertThat(imap.lineStartingWith("b" + last + " ")).contains("b" + last + " BAD");
+            String rest = imap.readUntilClosed(Duration.ofSeconds(20));
+            assertThat(rest).startsWith("* BYE ").contains("invalid commands");
+            assertThat(imap.closedByServer()).isTrue();
+        }
+        // One line names the client (the address as Netty prints it: "localhost/127.0.0.1:port").
+        assertThat(Files.readString(gateway().process().log())).containsPattern(
+            "Closing the IMAP connection of \\S*127\\.0\\.0\\.1:\\d+ "
+                + Pattern.quote("(" + USER + "): " + INVALID_COMMAND_LIMIT + " commands answered BAD"));
+    }
+
+    @Test
+    void aClientWithFewerBadAnswersThanTheLimitKeepsWorking() throws Exception {
+        try (RawConnection imap = imaps()) {
+            login(imap);
+            imap.send("a4 SELECT INBOX\r\n");
+            assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
+            for (int i = 1; i < INVALID_COMMAND_LIMIT; i++) {
+                imap.send("b" + i + " " + MALFORMED.get(i % MALFORMED.size()) + "\r\n");
+                assertThat(imap.lineStartingWith("b" + i + " ")).contains("b" + i + " BAD");
+            }
+            for (int i = 1; i <= 2 * INVALID_COMMAND_LIMIT; i++) {
+                imap.send("c" + i + (i % 2 == 0 ? " NOOP" : " FETCH 1 (FLAGS)") + "\r\n");
+                assertThat(imap.lineStartingWith("c" + i + " ")).contains("c" + i + " OK");
+            }
+            imap.send("c0 LOGOUT\r\n");
+            assertThat(imap.lineStartingWith("c0 ")).contains("c0 OK");
         }
     }
 

@@ -2,9 +2,11 @@ package dev.gateway.imap.server;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
 
+import org.apache.james.core.Username;
 import org.apache.james.imap.api.ImapMessage;
 import org.apache.james.imap.api.ImapSessionState;
 import org.apache.james.imap.api.process.ImapProcessor;
@@ -49,17 +51,25 @@ import reactor.core.Disposable;
  *
  * <p>A client that pipelines more than {@code pipelineLimit} commands stops being read until they are answered, so
  * waiting commands never pile up in memory.
+ *
+ * <p>A connection whose commands have been answered {@code BAD} {@code invalidCommandLimit} times is told
+ * {@code * BYE} and closed, as Dovecot does after 20: a client sending malformed commands back to back (each one
+ * parsed, refused and answered) otherwise keeps the event loop it shares with other connections busy for as long
+ * as it likes. Real clients do not send malformed commands more than by accident.
  */
 final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(OrderedCommandHandler.class);
     private static final AttributeKey<Commands> COMMANDS = AttributeKey.valueOf("gatewayOrderedCommands");
+    private static final byte[] TOO_MANY_INVALID_COMMANDS =
+        "* BYE Too many invalid commands, closing the connection\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** A connection's waiting commands and its writer; touched on the connection's event loop only. */
     private static final class Commands {
         final ArrayDeque<ImapMessage> waiting = new ArrayDeque<>();
         final OrderedChannelWrites writes;
         boolean running;
+        int badAnswers;
 
         Commands(Channel channel) {
             this.writes = new OrderedChannelWrites(channel);
@@ -70,10 +80,11 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
     private final ImapEncoder encoder;
     private final Metric commandsMetric;
     private final int pipelineLimit;
+    private final int invalidCommandLimit;
 
     OrderedCommandHandler(String hello, ImapProcessor processor, ImapEncoder encoder, boolean compress, Encryption secure,
                           ImapMetrics metrics, AuthenticationConfiguration authentication, int heartbeatIntervalSeconds,
-                          int pipelineLimit) {
+                          int pipelineLimit, int invalidCommandLimit) {
         // James's throttler is handed over unused: this class never calls it (its counters could leak under load).
         super(hello, processor, encoder, compress, secure, metrics, authentication, true, heartbeatIntervalSeconds,
             new ReactiveThrottler(new NoopGaugeRegistry(), -1, 0));
@@ -81,6 +92,7 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         this.encoder = encoder;
         this.commandsMetric = metrics.getCommandsMetric();
         this.pipelineLimit = pipelineLimit;
+        this.invalidCommandLimit = invalidCommandLimit;
     }
 
     @Override
@@ -132,22 +144,26 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         ImapResponseComposerImpl response = new ImapResponseComposerImpl(commands.writes);
         commands.writes.beforeLiteral(response::flush);
         ResponseEncoder responseEncoder = new ResponseEncoder(encoder, response);
+        BadAnswerWatch responses = new BadAnswerWatch(responseEncoder);
         MDCBuilder mdc = mdc(session);
         // Completion is always a new event-loop task, even when the command finished synchronously on the loop:
         // starting the next command from inside the previous one's completion would recurse once per pipelined command.
         // Only now are the commands before this one done: their state changes (SELECT, LOGIN, CLOSE) have taken effect.
         ImapMessage request = message instanceof StateCheckedCommand checked ? checked.inState(session.getState()) : message;
-        Disposable inFlight = processor.processReactive(request, responseEncoder, session)
+        Disposable inFlight = processor.processReactive(request, responses, session)
             .contextWrite(ReactorUtils.context("imap", mdc))
             .subscribe(
                 nothing -> { },
-                error -> ctx.executor().execute(() -> finish(ctx, commands, message, session, response, responseEncoder, error, mdc)),
-                () -> ctx.executor().execute(() -> finish(ctx, commands, message, session, response, responseEncoder, null, mdc)));
+                error -> ctx.executor().execute(
+                    () -> finish(ctx, commands, message, session, response, responseEncoder, responses, error, mdc)),
+                () -> ctx.executor().execute(
+                    () -> finish(ctx, commands, message, session, response, responseEncoder, responses, null, mdc)));
         ctx.channel().attr(REQUEST_IN_FLIGHT_ATTRIBUTE_KEY).set(inFlight);
     }
 
     private void finish(ChannelHandlerContext ctx, Commands commands, ImapMessage message, ImapSession session,
-                        ImapResponseComposerImpl response, ResponseEncoder responseEncoder, Throwable error, MDCBuilder mdc) {
+                        ImapResponseComposerImpl response, ResponseEncoder responseEncoder, BadAnswerWatch responses,
+                        Throwable error, MDCBuilder mdc) {
         ctx.channel().attr(REQUEST_IN_FLIGHT_ATTRIBUTE_KEY).set(null);
         release(message);
         try (Closeable context = mdc.build()) {
@@ -155,6 +171,9 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
             if (session.getState() == ImapSessionState.LOGOUT) {
                 Channel channel = ctx.channel();
                 commands.writes.inOrder(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+            } else if (responses.answeredBad() && ++commands.badAnswers >= invalidCommandLimit) {
+                sayByeAndClose(ctx, commands, session);
+                return;
             }
             IOException failure = responseEncoder.getFailure();
             if (error != null) {
@@ -174,6 +193,19 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         if (ctx.channel().isActive() && ctx.channel().attr(COMMANDS).get() == commands) {
             startNext(ctx, commands);
         }
+    }
+
+    private void sayByeAndClose(ChannelHandlerContext ctx, Commands commands, ImapSession session) {
+        String user = Optional.ofNullable(session.getUserName()).map(Username::asString).orElse("not logged in");
+        LOGGER.info("Closing the IMAP connection of {} ({}): {} commands answered BAD (invalidCommandLimit)",
+            ctx.channel().remoteAddress(), user, commands.badAnswers);
+        Channel channel = ctx.channel();
+        // Commands read ahead stay unanswered: the client is told why and the connection ends here.
+        channel.config().setAutoRead(false);
+        commands.waiting.forEach(OrderedCommandHandler::release);
+        commands.waiting.clear();
+        commands.writes.inOrder(() -> channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_INVALID_COMMANDS))
+            .addListener(ChannelFutureListener.CLOSE));
     }
 
     private static MDCBuilder mdc(ImapSession session) {

@@ -18,12 +18,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * James's IMAP server with {@link OrderedCommandHandler} as each connection's command handler. Configured by the
- * same {@code <imapserver>} element, plus one setting of ours:
+ * same {@code <imapserver>} element, plus two settings of ours:
  * <pre>{@code
  * <imapserver>
  *     ...
  *     <!-- commands a client may pipeline before the server stops reading from it until they are answered -->
  *     <pipelineLimit>32</pipelineLimit>
+ *     <!-- commands answered BAD after which the connection is told BYE and closed -->
+ *     <invalidCommandLimit>20</invalidCommandLimit>
  * </imapserver>
  * }</pre>
  * James's {@code concurrentRequests} and {@code maxQueueSize} (its server-wide throttler) no longer apply: each
@@ -32,6 +34,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 final class OrderedImapServer extends IMAPServer {
 
     static final int DEFAULT_PIPELINE_LIMIT = 32;
+    /** Dovecot's CLIENT_MAX_BAD_COMMANDS. */
+    static final int DEFAULT_INVALID_COMMAND_LIMIT = 20;
 
     private final ImapProcessor processor;
     private final ImapEncoder encoder;
@@ -40,7 +44,7 @@ final class OrderedImapServer extends IMAPServer {
 
     /** What James keeps private in IMAPServer and the handler needs, read from the same configuration. */
     private record Settings(String hello, boolean compress, AuthenticationConfiguration authentication,
-                            int heartbeatSeconds, int pipelineLimit) {
+                            int heartbeatSeconds, int pipelineLimit, int invalidCommandLimit) {
     }
 
     OrderedImapServer(ImapDecoder decoder, ImapEncoder encoder, ImapProcessor processor, ImapMetrics metrics,
@@ -58,6 +62,10 @@ final class OrderedImapServer extends IMAPServer {
         if (pipelineLimit < 1) {
             throw new ConfigurationException("pipelineLimit must be at least 1, not " + pipelineLimit);
         }
+        int invalidCommandLimit = configuration.getInt("invalidCommandLimit", DEFAULT_INVALID_COMMAND_LIMIT);
+        if (invalidCommandLimit < 1) {
+            throw new ConfigurationException("invalidCommandLimit must be at least 1, not " + invalidCommandLimit);
+        }
         long heartbeat = TimeUnit.valueOf(configuration.getString("idleTimeIntervalUnit", "SECONDS"))
             .toSeconds(configuration.getLong("idleTimeInterval", ImapConfiguration.DEFAULT_HEARTBEAT_INTERVAL_IN_SECONDS));
         settings = new Settings(
@@ -65,12 +73,14 @@ final class OrderedImapServer extends IMAPServer {
             configuration.getBoolean("compress", false),
             AuthenticationConfiguration.parse(configuration),
             Math.toIntExact(heartbeat),
-            pipelineLimit);
+            pipelineLimit,
+            invalidCommandLimit);
     }
 
     @Override
     protected ChannelInboundHandlerAdapter createCoreHandler() {
         return new OrderedCommandHandler(settings.hello(), processor, encoder, settings.compress(), getEncryption(), metrics,
-            settings.authentication(), settings.heartbeatSeconds(), settings.pipelineLimit());
+            settings.authentication(), settings.heartbeatSeconds(), settings.pipelineLimit(),
+            settings.invalidCommandLimit());
     }
 }
