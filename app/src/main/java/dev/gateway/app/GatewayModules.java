@@ -35,6 +35,10 @@ import dev.gateway.events.rabbitmq.RabbitMQEventBusModule;
 import dev.gateway.imap.server.OrderedImapServerModule;
 import dev.gateway.operations.OperationsModule;
 import dev.gateway.sieve.SieveServerModule;
+import dev.gateway.storage.cassandra.guice.CassandraCountersModule;
+import dev.gateway.storage.cassandra.guice.CassandraRoutingModule;
+import dev.gateway.storage.cassandra.guice.CassandraSessionModule;
+import dev.gateway.storage.cassandra.guice.CassandraSpamThresholdsModule;
 
 import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;

@@ -1,6 +1,10 @@
 package dev.gateway.app;
 
 import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+import dev.gateway.queue.cassandra.CassandraMailQueueFactory;
+import dev.gateway.queue.cassandra.guice.CassandraQueueModule;
 
 /** Where James's mail queues (the spool and the outgoing queues) are kept; chosen with {@code gateway.queue}. */
 public enum MailQueueBackend {
@@ -15,7 +19,7 @@ public enum MailQueueBackend {
     CASSANDRA {
         @Override
         Module module() {
-            return new CassandraQueueModule();
+            return Modules.combine(new CassandraQueueModule(), new MailQueueFactoryBindings<>(CassandraMailQueueFactory.class));
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.prometheus.client.Collector;
 
 import dev.gateway.mailets.RoutingRuleHits;
 import dev.gateway.routing.RoutingTableException;
+import dev.gateway.routing.RoutingRoutes;
 import dev.gateway.routing.RoutingTableParser;
 import dev.gateway.routing.RoutingTableStore;
 

@@ -1,7 +1,14 @@
 package dev.gateway.app;
 
+import org.apache.james.mailrepository.cassandra.CassandraMailRepository;
+import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
+
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
+
+import dev.gateway.storage.cassandra.guice.CassandraDataStoreModule;
+import dev.gateway.storage.cassandra.guice.CassandraGreylistStoreModule;
+import dev.gateway.storage.cassandra.guice.CassandraMailboxStoreModule;
 
 /**
  * The one seam where the storage of mailboxes, users, domains and mail repositories is chosen (the mail queue is
@@ -20,7 +27,7 @@ public enum StorageBackend {
         @Override
         Module module() {
             return Modules.combine(new CassandraMailboxStoreModule(), new CassandraDataStoreModule(),
-                GreylistStoreModules.CASSANDRA);
+                CASSANDRA_REPOSITORY_PROTOCOLS, new CassandraGreylistStoreModule());
         }
 
         @Override
@@ -28,6 +35,10 @@ public enum StorageBackend {
             return true;
         }
     };
+
+    /** Cassandra's mail repositories answer {@code repository://} URLs, and {@code cassandra://} ones. */
+    private static final Module CASSANDRA_REPOSITORY_PROTOCOLS = binder -> binder.bind(MailRepositoryStoreConfiguration.Item.class)
+        .toProvider(() -> MailRepositoryProtocols.item("cassandra", CassandraMailRepository.class));
 
     abstract Module module();
 

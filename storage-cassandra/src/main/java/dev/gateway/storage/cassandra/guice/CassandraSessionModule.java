@@ -1,8 +1,7 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -35,9 +34,13 @@ import dev.gateway.queue.cassandra.CassandraConnection;
  * One Cassandra session for everything Gateway keeps in Cassandra, opened at start-up with the keyspace and every
  * table created when missing, and the schema version checked ({@link CassandraSchema}). Modules that keep data in Cassandra add their tables with
  * {@code Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(...)}.
- * Read from {@code cassandra.properties} (docs/configuration.md).
+ * Read from {@code cassandra.properties} (docs/configuration.md): {@code cassandra.nodes}, {@code cassandra.local.datacenter},
+ * {@code cassandra.keyspace}, {@code cassandra.replication.*}, {@code cassandra.request.timeout},
+ * {@code cassandra.consistency*}, {@code cassandra.username}/{@code password}, {@code cassandra.ssl.*}, and James's
+ * own DAO tuning. Binds the {@link CqlSession}, the {@link CassandraConnection}, James's {@link CassandraConfiguration},
+ * {@link BatchSizes} and {@link CassandraSchemaVersionManager}.
  */
-final class CassandraSessionModule extends AbstractModule {
+public final class CassandraSessionModule extends AbstractModule {
 
     @Override
     protected void configure() {
@@ -108,11 +111,5 @@ final class CassandraSessionModule extends AbstractModule {
             session.close();
             throw e;
         }
-    }
-
-    /** The setting when present, else {@code fallback} as it is (no round trip through text). */
-    static Duration duration(Configuration configuration, String key, Duration fallback) {
-        String value = configuration.getString(key, null);
-        return value == null ? fallback : DurationParser.parse(value);
     }
 }

@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.smtphooks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,9 +28,6 @@ import org.apache.james.util.DurationParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.gateway.smtphooks.SpamEngine;
-import dev.gateway.smtphooks.SpamEngineSettings;
-
 /**
  * Teaches the spam engine from what users do over IMAP: a message moved into the user's Spam folder is learned as
  * spam, a message moved out of it (anywhere but Trash) as ham: with spamd's {@code TELL} (spamd must run with
@@ -42,7 +39,7 @@ import dev.gateway.smtphooks.SpamEngineSettings;
  * <p>Registered in {@code listeners.xml}, asynchronous so that a slow spamd never slows IMAP:
  * <pre>{@code
  * <listener>
- *     <class>dev.gateway.app.SpamLearningListener</class>
+ *     <class>dev.gateway.smtphooks.SpamLearningListener</class>
  *     <async>true</async>
  *     <configuration>
  *         <enabled>true</enabled>                   <!-- default true -->

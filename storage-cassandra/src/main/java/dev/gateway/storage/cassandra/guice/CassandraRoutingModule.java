@@ -1,6 +1,6 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
-import static dev.gateway.app.CassandraSessionModule.duration;
+import static dev.gateway.queue.cassandra.guice.DurationSettings.duration;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
@@ -24,15 +24,17 @@ import dev.gateway.storage.cassandra.CassandraRoutingTableVersions;
 /**
  * The routing table of a node that keeps its data in Cassandra: one versioned table for every node on the keyspace,
  * seeded from the node's file when none is stored, and polled every {@code cassandra.routing.poll} (default 2 s)
- * so that a change made through any node is in force on all of them within that (docs/routing.md).
+ * so that a change made through any node is in force on all of them within that (docs/routing.md). Binds the
+ * {@link RoutingTableStore} (overriding the single-node one) and adds the versions' table to the keyspace; reads
+ * {@code cassandra.routing.poll} from {@code cassandra.properties} and the table file it is given (routing.yaml).
  */
-final class CassandraRoutingModule extends AbstractModule {
+public final class CassandraRoutingModule extends AbstractModule {
 
     static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
 
     private final Path table;
 
-    CassandraRoutingModule(Path table) {
+    public CassandraRoutingModule(Path table) {
         this.table = table;
     }
 

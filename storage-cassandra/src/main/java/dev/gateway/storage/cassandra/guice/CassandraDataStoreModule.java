@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import org.apache.james.CoreDataModule;
 import org.apache.james.adapter.mailbox.DelegationStoreAuthorizator;
@@ -14,12 +14,10 @@ import org.apache.james.eventsourcing.eventstore.cassandra.dto.EventDTOModule;
 import org.apache.james.mailbox.Authorizator;
 import org.apache.james.mailrepository.api.MailRepositoryFactory;
 import org.apache.james.mailrepository.api.MailRepositoryUrlStore;
-import org.apache.james.mailrepository.cassandra.CassandraMailRepository;
 import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryFactory;
 import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryUrlModule;
 import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryUrlStore;
 import org.apache.james.mailrepository.cassandra.MailRepositoryBlobReferenceSource;
-import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
 import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.rrt.api.AliasReverseResolver;
 import org.apache.james.sieve.cassandra.CassandraSieveRepository;
@@ -83,8 +81,12 @@ import dev.gateway.storage.cassandra.ShortLivedCache;
 /**
  * James's Cassandra data: domains, users, delegations, recipient rewrite tables (aliases, forwards), mail
  * repositories (quarantine, errors, ...), Sieve scripts and vacation notifications, and the event store, shared by every node on the keyspace.
+ * Reads {@code cassandra.lookup.cache.ttl} (default 5s) from {@code cassandra.properties}, and
+ * {@code usersrepository.xml}, {@code domainlist.xml} and {@code recipientrewritetable.xml} as James does. Which
+ * repository class answers {@code repository://} and {@code cassandra://} URLs is bound by the assembly
+ * (app's {@code MailRepositoryProtocols}), which owns the backend-neutral protocol.
  */
-final class CassandraDataStoreModule extends AbstractModule {
+public final class CassandraDataStoreModule extends AbstractModule {
 
     static final String LOOKUP_CACHE_TTL = "gateway.lookup.cache.ttl";
     static final String DEFAULT_LOOKUP_CACHE_TTL = "5s";
@@ -119,8 +121,6 @@ final class CassandraDataStoreModule extends AbstractModule {
 
         bind(CassandraMailRepositoryUrlStore.class).in(Scopes.SINGLETON);
         bind(MailRepositoryUrlStore.class).to(CassandraMailRepositoryUrlStore.class);
-        bind(MailRepositoryStoreConfiguration.Item.class)
-            .toProvider(() -> MailRepositoryProtocols.item("cassandra", CassandraMailRepository.class));
         Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(CassandraMailRepositoryFactory.class);
         Multibinder.newSetBinder(binder(), BlobReferenceSource.class).addBinding().to(MailRepositoryBlobReferenceSource.class);
 

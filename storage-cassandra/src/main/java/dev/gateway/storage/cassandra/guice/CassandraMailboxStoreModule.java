@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
@@ -136,7 +136,7 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  * <ul>
  *     <li>search scans the mailbox in Cassandra ({@link SimpleMessageSearchIndex}): nothing is kept per node, so IMAP
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
- *     <li>each message starts its own thread (IMAP and POP3 have no threads; see {@link MemoryBackendModule});</li>
+ *     <li>each message starts its own thread (IMAP and POP3 have no threads; as in app's {@code MemoryBackendModule});</li>
  *     <li>no quota is counted or checked on delivery: no limit can be set (see {@code bindQuotas()});</li>
  *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too, unless a broker is
  *     configured: then {@code RabbitMQEventBusModule} overrides the bus so that every node hears them (its dead
@@ -148,8 +148,10 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     <li>a SELECT of a mailbox with no recent message allocates no MODSEQ
  *     ({@link RecentResetWhenNeededMapperFactory}).</li>
  * </ul>
+ * Reads {@code mailbox.blob.cache.size} (default 32M) and {@code mailbox.blob.cache.max.blob.size} (default 8K) from
+ * {@code cassandra.properties}; needs the {@link CqlSession} of {@link CassandraSessionModule}.
  */
-final class CassandraMailboxStoreModule extends AbstractModule {
+public final class CassandraMailboxStoreModule extends AbstractModule {
 
     static final String DEFAULT_BLOB_CACHE_SIZE = "32M";
     static final String DEFAULT_BLOB_CACHE_MAX_BLOB = "8K";

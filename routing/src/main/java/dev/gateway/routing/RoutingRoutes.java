@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.routing;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -14,13 +14,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.gateway.routing.Condition;
-import dev.gateway.routing.ExplainRequest;
-import dev.gateway.routing.Rule;
-import dev.gateway.routing.RoutingTable;
-import dev.gateway.routing.RoutingTableException;
-import dev.gateway.routing.RoutingTableStore;
-import dev.gateway.routing.Smarthost;
 import spark.Request;
 import spark.Response;
 import spark.Service;

@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import java.io.FileNotFoundException;
 
@@ -23,8 +23,10 @@ import dev.gateway.storage.cassandra.CassandraWindowedCounters;
  * The lockout and sending-limit counters of a node that keeps its data in Cassandra: in Cassandra, shared by every
  * node on the keyspace ({@link CassandraWindowedCounters}), unless {@code cassandra.policy.counters.shared} is
  * false, when each node counts in its own heap as the memory profile does (docs/smtp-hooks/shared-counters.md).
+ * Binds {@link WindowedCounters} (overriding the heap-only one) and adds the counters' table to the keyspace; reads
+ * {@code cassandra.policy.counters.shared} (default true) from {@code cassandra.properties}.
  */
-final class CassandraCountersModule extends AbstractModule {
+public final class CassandraCountersModule extends AbstractModule {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraCountersModule.class);
 

@@ -1,4 +1,4 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
 import static com.datastax.oss.driver.api.core.type.DataTypes.BIGINT;
 import static com.datastax.oss.driver.api.core.type.DataTypes.BOOLEAN;

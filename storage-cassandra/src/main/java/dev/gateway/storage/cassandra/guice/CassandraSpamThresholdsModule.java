@@ -1,6 +1,6 @@
-package dev.gateway.app;
+package dev.gateway.storage.cassandra.guice;
 
-import static dev.gateway.app.CassandraSessionModule.duration;
+import static dev.gateway.queue.cassandra.guice.DurationSettings.duration;
 
 import java.io.FileNotFoundException;
 import java.time.Duration;
@@ -25,9 +25,11 @@ import dev.gateway.storage.cassandra.CassandraSpamThresholdVersions;
  * The per-recipient spam thresholds of a node that keeps its data in Cassandra: one versioned document for every
  * node on the keyspace (beside the routing table's versions, whose table {@link CassandraRoutingModule} creates),
  * seeded from the listeners' file, changed through {@code PUT /spam/thresholds} on any node, and polled every
- * {@code cassandra.spam.thresholds.poll} (default 2 s) (docs/smtp-hooks/spam-filter.md).
+ * {@code cassandra.spam.thresholds.poll} (default 2 s, in {@code cassandra.properties})
+ * (docs/smtp-hooks/spam-filter.md). Binds {@link SpamThresholdVersions}, {@link SpamThresholdOverrides} (overriding
+ * the file-only ones) and the WebAdmin routes {@link SpamThresholdsRoutes}.
  */
-final class CassandraSpamThresholdsModule extends AbstractModule {
+public final class CassandraSpamThresholdsModule extends AbstractModule {
 
     static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
 

@@ -1,6 +1,6 @@
-package dev.gateway.app;
+package dev.gateway.queue.cassandra.guice;
 
-import static dev.gateway.app.CassandraSessionModule.duration;
+import static dev.gateway.queue.cassandra.guice.DurationSettings.duration;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
@@ -25,13 +25,18 @@ import dev.gateway.queue.cassandra.NodeIdentity;
 import dev.gateway.queue.cassandra.QueueSettings;
 import dev.gateway.queue.cassandra.QueueTables;
 
-/** James's mail queues (spool, outgoing, ...) kept in Cassandra, shared by every node on the same keyspace. */
-final class CassandraQueueModule extends AbstractModule {
+/**
+ * James's mail queues (spool, outgoing, ...) kept in Cassandra, shared by every node on the same keyspace
+ * (docs/queue-cassandra.md). Binds the {@link CassandraMailQueueFactory} and its {@link QueueSettings}, read from
+ * {@code queue.properties} ({@code cassandra.queue.*}), and adds the queue's tables to the keyspace; it needs the
+ * {@link CqlSession} of the storage's session module. The assembly points James's three mail queue factory types at
+ * {@link CassandraMailQueueFactory} (app's {@code MailQueueFactoryBindings}).
+ */
+public final class CassandraQueueModule extends AbstractModule {
 
     @Override
     protected void configure() {
         Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(QueueTables.MODULE);
-        install(new MailQueueFactoryBindings<>(CassandraMailQueueFactory.class));
     }
 
     @Provides
