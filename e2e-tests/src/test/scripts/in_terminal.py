@@ -9,10 +9,16 @@ process group, exactly as a user pressing Ctrl-C does. Exits with the command's 
 import os
 import pty
 import select
+import signal
 import sys
 
 pid, terminal = pty.fork()
 if pid == 0:
+    # A shell in a terminal starts with Ctrl-C's and Ctrl-\'s signals at their defaults. This script may itself have
+    # been started with them ignored (from a background job: `mvn ... &` makes SIGINT ignored, and an ignored signal
+    # is inherited and cannot be trapped by a shell), which made the Ctrl-C test fail for the way it was launched.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
     os.execvp(sys.argv[1], sys.argv[1:])
 
 inputs = [terminal, sys.stdin.fileno()]
