@@ -1,14 +1,20 @@
 package dev.gateway.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import dev.gateway.testkit.FreePorts;
 
 /**
  * A real RabbitMQ started with {@code bin/rabbitmq start} in a directory of its own, on free loopback ports (AMQP,
@@ -54,6 +60,29 @@ public final class RabbitMQ implements AutoCloseable {
         script("start");
     }
 
+    /** The consumers of each queue on the broker, by queue name ({@code bin/rabbitmq queues}). */
+    public Map<String, Integer> consumersByQueue() throws IOException, InterruptedException {
+        Map<String, Integer> consumers = new TreeMap<>();
+        for (String line : script("queues").split("\n")) {
+            String[] columns = line.split("\t");
+            if (columns.length == 3) {
+                consumers.put(columns[0], Integer.parseInt(columns[1].trim()));
+            }
+        }
+        return consumers;
+    }
+
+    /** Deletes a queue on the broker, its consumers cancelled by the broker: a fault to recover from. */
+    public void deleteQueue(String name) throws IOException, TimeoutException {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost("127.0.0.1");
+        factory.setPort(amqpPort);
+        factory.setAutomaticRecoveryEnabled(false);
+        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(name);
+        }
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         script("stop");
@@ -78,20 +107,7 @@ public final class RabbitMQ implements AutoCloseable {
         return output;
     }
 
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            List<Integer> ports = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                held.add(socket);
-                ports.add(socket.getLocalPort());
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
-            }
-        }
+    private static List<Integer> freePorts(int count) {
+        return FreePorts.take(count);
     }
 }

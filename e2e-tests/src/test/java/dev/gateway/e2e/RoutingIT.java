@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.gateway.testkit.FreePorts;
 import dev.gateway.testkit.GatewayProcess;
 import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.SmtpSession;
@@ -146,10 +146,8 @@ class RoutingIT {
             """.formatted(relayPort, RELAY_LOGIN, laterPort, nowherePort);
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.one();
     }
 
     private String submit(String subject, String headers, String... recipients) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +27,7 @@ import jakarta.mail.search.HeaderTerm;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 
+import dev.gateway.testkit.FreePorts;
 import dev.gateway.testkit.GatewayProcess;
 import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.WebAdminClient;
@@ -145,9 +145,7 @@ class RspamdIT {
         return SpamMessages.sendToMx(gateway, tls, message, USER);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.one();
     }
 }

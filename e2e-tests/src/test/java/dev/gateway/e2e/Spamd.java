@@ -1,7 +1,6 @@
 package dev.gateway.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import dev.gateway.testkit.FreePorts;
 import dev.gateway.testkit.GatewayProcess;
 import dev.gateway.testkit.Companion;
 
@@ -42,10 +42,7 @@ public final class Spamd implements Companion {
         // World-traversable: spamd's children run as nobody when the tests run as root.
         Path directory = Files.createTempDirectory("gateway-spamd-", PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwxr-xr-x")));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePorts.one();
         Spamd spamd = new Spamd(source, directory, port, Map.copyOf(options));
         spamd.script("start");
         return spamd;

@@ -2,7 +2,6 @@ package dev.gateway.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,9 +112,7 @@ public final class GatewayProcess implements AutoCloseable {
      */
     public static GatewayProcess startAsShipped(String user, String password) throws IOException, InterruptedException {
         Map<String, String> environment = new HashMap<>();
-        try (ServerSocket socket = new ServerSocket(0)) {
-            environment.put("GATEWAY_SPAMD_PORT", String.valueOf(socket.getLocalPort()));
-        }
+        environment.put("GATEWAY_SPAMD_PORT", String.valueOf(FreePorts.one()));
         return start(user, password, environment, true, home -> { });
     }
 
@@ -430,19 +427,11 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    private static Map<Port, Integer> freePorts() throws IOException {
+    private static Map<Port, Integer> freePorts() {
         Map<Port, Integer> ports = new HashMap<>();
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (Port port : Port.values()) {
-                ServerSocket socket = new ServerSocket(0);
-                held.add(socket);
-                ports.put(port, socket.getLocalPort());
-            }
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
-            }
+        List<Integer> free = FreePorts.take(Port.values().length);
+        for (Port port : Port.values()) {
+            ports.put(port, free.get(port.ordinal()));
         }
         return ports;
     }
