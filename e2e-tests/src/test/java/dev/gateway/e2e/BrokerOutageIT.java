@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,6 +45,11 @@ import dev.gateway.testkit.WebAdminClient;
  * {@code KeyRegistrationHandler.restart()}, run on reconnection, disposes the consumer of the node's queue and starts
  * none): B heard nothing for three minutes.
  *
+ * <p>And no consumer is left over from before the outage: node B's pool is made to open a new connection before the
+ * client recovers the old one by itself, and the broker must show one consumer per node on each queue ({@code
+ * ReplacedConnections}: without it each queue had a second, dead consumer from the recovered old connection, and B's
+ * sessions lost every other event). Then B's own queue is deleted under its consumer, which must set itself up again.
+ *
  * <p>Without {@code OutageTolerantEventBus} the APPEND is still unanswered after 20 s (James 3.8.1 answers NO after
  * about 300 s, the message stored) and the SMTP delivery stays in the spool, to be stored again by each retry.
  */
@@ -57,6 +63,13 @@ class BrokerOutageIT {
     private static final Duration DELIVERED = Duration.ofSeconds(45);
     private static final Pattern EXISTS = Pattern.compile("(?m)^\\* (\\d+) EXISTS\\r\\n");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** James's names: {@code NamingStrategy} for the mailbox events. */
+    private static final String GROUP_QUEUE = "mailboxEvent-workQueue-";
+    private static final String NODE_QUEUE = "mailboxEvent-eventbus-";
+    /** Logged by James's {@code SimpleConnectionPool} when it opens a new connection in place of a closed one. */
+    private static final String POOL_REPLACED_CONNECTION = "Replacing current RabbitMQ connection";
+    /** Logged by Gateway's {@code ReplacedConnections} once it closed that old connection. */
+    private static final String REPLACED_CONNECTION_CLOSED = "The broker connection replaced on reconnection is closed";
 
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
@@ -119,6 +132,25 @@ class BrokerOutageIT {
             System.out.printf("After the broker was back: B's IDLE session from before the outage heard A's APPEND after %d ms%n",
                 (System.nanoTime() - heardStarted) / 1_000_000);
         }
+        Map<String, Integer> consumers = broker.consumersByQueue();
+        assertThat(consumersAsExpected(consumers)).as("consumers by queue once B heard A: %s", consumers).isTrue();
+
+        if (Files.readString(nodeB.log()).contains(POOL_REPLACED_CONNECTION)) {
+            // B's own queue, auto-delete, deleted under the consumer Gateway started on reconnection (as it may go
+            // with the last consumer of a closed connection): the broker cancels the consumer, which sets itself up
+            // again. The session opened below hears A only if it did.
+            Matcher reconnected = Pattern.compile("Reconnected to the broker: queue (\\S+) declared").matcher(Files.readString(nodeB.log()));
+            assertThat(reconnected.find()).as("B's log names its queue").isTrue();
+            broker.deleteQueue(reconnected.group(1));
+            Awaitility.await("B to consume its queue again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.readString(nodeB.log()).contains("Consuming again to the broker: queue " + reconnected.group(1)));
+            Awaitility.await("one consumer per node on every queue again").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    Map<String, Integer> again = broker.consumersByQueue();
+                    assertThat(consumersAsExpected(again)).as("consumers by queue: %s", again).isTrue();
+                });
+        }
         // And a session opened on B after the outage.
         assertThat(idleOnBSeesAnAppendThroughA(Duration.ofSeconds(10))).as("IDLE on B opened after the outage").isTrue();
     }
@@ -178,13 +210,36 @@ class BrokerOutageIT {
 
         broker.startAgain();
 
-        // The nodes reconnect by themselves: James's "RabbitMQ backend" check turns healthy on both.
+        // The nodes reconnect by themselves: James's "RabbitMQ backend" check turns healthy on both. Node B is asked
+        // at once and often: its pool then opens a new connection before the client recovers the old one by itself
+        // (it tries every 5 s), the way that left a second, dead consumer on each queue when the old one was
+        // recovered too (every other event for B's sessions lost). Either way, the counts below must hold.
         long reconnectStarted = System.nanoTime();
         Awaitility.await("both nodes to reconnect to the broker").atMost(Duration.ofMinutes(3))
-            .pollInterval(Duration.ofSeconds(1))
+            .pollInterval(Duration.ofMillis(100))
             .ignoreExceptions()
-            .until(() -> "healthy".equals(healthOf(nodeA, "RabbitMQ backend")) && "healthy".equals(healthOf(nodeB, "RabbitMQ backend")));
+            .until(() -> "healthy".equals(healthOf(nodeB, "RabbitMQ backend")) && "healthy".equals(healthOf(nodeA, "RabbitMQ backend")));
         long reconnectMillis = (System.nanoTime() - reconnectStarted) / 1_000_000;
+        boolean bReplacedItsConnection = Files.readString(nodeB.log()).contains(POOL_REPLACED_CONNECTION);
+
+        // One consumer per node on each group's queue and one on each node's own queue: none left over from before
+        // the outage. A node whose pool opened a new connection logs that it closed the old one, after which the
+        // old one's consumers cannot come back: the counts are read once every such node said so.
+        for (GatewayProcess node : new GatewayProcess[] {nodeA, nodeB}) {
+            if (Files.readString(node.log()).contains(POOL_REPLACED_CONNECTION)) {
+                Awaitility.await("the node to close the connection its pool replaced").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.readString(node.log()).contains(REPLACED_CONNECTION_CLOSED));
+            }
+        }
+        Awaitility.await("one consumer per node on every queue").atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .untilAsserted(() -> {
+                Map<String, Integer> consumers = broker.consumersByQueue();
+                assertThat(consumersAsExpected(consumers)).as("consumers by queue: %s", consumers).isTrue();
+            });
+        System.out.printf("After the broker was back: node B reconnected by %s; consumers by queue %s%n",
+            bReplacedItsConnection ? "a new connection from its pool" : "the client's own recovery", broker.consumersByQueue());
 
         // What waited in the dead letters is redelivered to every group, through the broker.
         HttpResponse<String> redelivery = new WebAdminClient(nodeA).post("/events/deadLetter?action=reDeliver", "application/json", "");
@@ -214,6 +269,15 @@ class BrokerOutageIT {
             imap.send("\r\n");
             assertThat(imap.lineStartingWith(tag + " ")).contains(tag + " OK");
         }
+    }
+
+    /** Two nodes: two consumers on each group listener's queue, one on each node's own queue, and two such queues. */
+    private static boolean consumersAsExpected(Map<String, Integer> consumers) {
+        long groupQueues = consumers.keySet().stream().filter(name -> name.startsWith(GROUP_QUEUE)).count();
+        long nodeQueues = consumers.keySet().stream().filter(name -> name.startsWith(NODE_QUEUE)).count();
+        return groupQueues > 0 && nodeQueues == 2
+            && consumers.entrySet().stream().allMatch(queue -> !queue.getKey().startsWith(GROUP_QUEUE) || queue.getValue() == 2)
+            && consumers.entrySet().stream().allMatch(queue -> !queue.getKey().startsWith(NODE_QUEUE) || queue.getValue() == 1);
     }
 
     /** The last {@code * N EXISTS} in what a session said, -1 if none. */

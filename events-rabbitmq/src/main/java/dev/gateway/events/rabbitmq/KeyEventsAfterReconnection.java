@@ -1,8 +1,10 @@
 package dev.gateway.events.rabbitmq;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.annotation.PreDestroy;
@@ -31,6 +33,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.rabbitmq.ConsumeOptions;
 import reactor.rabbitmq.Receiver;
+import reactor.util.retry.Retry;
 
 /**
  * After the node reconnects to the broker, its IMAP sessions hear other nodes' changes again (issue 16).
@@ -46,6 +49,13 @@ import reactor.rabbitmq.Receiver;
  * queue), and consumes the queue itself, handing each event to the listeners of its key, as James's consumer did:
  * not to this node's synchronous listeners for an event this node sent (they had it locally). James's consumer is
  * gone by then, so each event is handled once.
+ *
+ * <p>Before that it closes the connection the pool replaced ({@link ReplacedConnections}): recovered by the client,
+ * it would bring James's disposed consumer back on this queue, a second consumer that drops what it is given. And the
+ * queue is auto-delete: when the last consumer of the old connection goes, the broker may delete it after this node
+ * declared it again, or while it binds it. So this handler's consumer sets itself up again (declare, bind, consume)
+ * whenever its consumption ends (the broker cancels a consumer whose queue was deleted) or fails, until the next
+ * reconnection replaces it.
  */
 public final class KeyEventsAfterReconnection implements SimpleConnectionPool.ReconnectionHandler {
 
@@ -56,23 +66,28 @@ public final class KeyEventsAfterReconnection implements SimpleConnectionPool.Re
     private static final boolean DURABLE = true;
     private static final boolean EXCLUSIVE = false;
     private static final boolean AUTO_DELETE = true;
+    private static final Duration SET_UP_AGAIN_AFTER = Duration.ofMillis(200);
+    private static final Duration SET_UP_AGAIN_AT_MOST_EVERY = Duration.ofSeconds(10);
 
     private final NodeQueue queue;
     private final RabbitMQConfiguration configuration;
     private final EventSerializer serializer;
     private final ReceiverProvider receivers;
     private final KeyedListeners listeners;
+    private final ReplacedConnections replaced;
     private final Scheduler scheduler;
     private final AtomicReference<Optional<Disposable>> consumer = new AtomicReference<>(Optional.empty());
 
     @Inject
     public KeyEventsAfterReconnection(NodeQueue queue, RabbitMQConfiguration configuration,
-                                      EventSerializer serializer, ReceiverProvider receivers, KeyedListeners listeners) {
+                                      EventSerializer serializer, ReceiverProvider receivers, KeyedListeners listeners,
+                                      ReplacedConnections replaced) {
         this.queue = queue;
         this.configuration = configuration;
         this.serializer = serializer;
         this.receivers = receivers;
         this.listeners = listeners;
+        this.replaced = replaced;
         this.scheduler = Schedulers.newBoundedElastic(EventBus.EXECUTION_RATE, 10_000, "keys-after-reconnection", 60, true);
     }
 
@@ -81,15 +96,8 @@ public final class KeyEventsAfterReconnection implements SimpleConnectionPool.Re
         // Scheduled, not run in the handlers' chain: whoever asked for the connection may give up on it (the health
         // check waits 1 s), which would cancel the handlers not yet run; this one must run once per reconnection.
         return Mono.fromRunnable(() -> scheduler.schedule(() -> {
-            try {
-                List<RegistrationKey> keys = bindAgain(connection);
-                consume();
-                LOGGER.info("Reconnected to the broker: queue {} declared, {} key(s) bound again, its events handed to this node's sessions",
-                    queue(), keys.size());
-            } catch (Exception e) {
-                LOGGER.error("After reconnecting to the broker, queue {} could not be set up again: this node's IMAP "
-                    + "sessions hear only this node's changes until the next reconnection or restart", queue(), e);
-            }
+            replaced.closeReplacedBy(connection);
+            consume(connection);
         }));
     }
 
@@ -111,14 +119,22 @@ public final class KeyEventsAfterReconnection implements SimpleConnectionPool.Re
         return builder.build();
     }
 
-    private void consume() {
-        Disposable started = Flux.using(receivers::createReceiver,
+    private void consume(Connection connection) {
+        AtomicInteger setUps = new AtomicInteger();
+        Disposable started = Mono.fromCallable(() -> bindAgain(connection))
+            .doOnNext(keys -> LOGGER.info("{} to the broker: queue {} declared, {} key(s) bound again, its events handed to this node's sessions",
+                setUps.getAndIncrement() == 0 ? "Reconnected" : "Consuming again", queue(), keys.size()))
+            .thenMany(Flux.using(receivers::createReceiver,
                 receiver -> receiver.consumeAutoAck(queue(), new ConsumeOptions().qos(EventBus.EXECUTION_RATE)),
-                Receiver::close)
+                Receiver::close))
             .flatMap(this::deliver, EventBus.EXECUTION_RATE)
+            .doOnComplete(() -> LOGGER.warn("The broker cancelled the consumer of queue {}; setting it up again", queue()))
+            .doOnError(failure -> LOGGER.warn("Consuming queue {} failed: {}; setting it up again", queue(), failure.toString()))
+            .repeatWhen(ended -> ended.delayElements(SET_UP_AGAIN_AFTER, scheduler))
+            .retryWhen(Retry.backoff(Long.MAX_VALUE, SET_UP_AGAIN_AFTER).maxBackoff(SET_UP_AGAIN_AT_MOST_EVERY)
+                .transientErrors(true).scheduler(scheduler))
             .subscribeOn(scheduler)
-            .subscribe(any -> { }, failure -> LOGGER.warn("Consuming queue {} ended: {}; it starts again at the next reconnection",
-                queue(), failure.toString()));
+            .subscribe();
         consumer.getAndSet(Optional.of(started)).ifPresent(Disposable::dispose);
     }
 

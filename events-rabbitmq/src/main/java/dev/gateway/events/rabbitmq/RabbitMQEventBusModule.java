@@ -41,6 +41,7 @@ import com.google.inject.multibindings.ProvidesIntoSet;
 import reactor.rabbitmq.RabbitFlux;
 import reactor.rabbitmq.ReceiverOptions;
 import reactor.rabbitmq.Sender;
+import reactor.rabbitmq.SenderOptions;
 
 /**
  * Mailbox events through RabbitMQ, so that every node hears of a change made through any node: an IMAP session in
@@ -102,6 +103,8 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         // caller that gives up on the connection would cancel the handlers after the one running
         // (KeyEventsAfterReconnection).
         bind(KeyedListeners.class).in(Scopes.SINGLETON);
+        bind(ReplacedConnections.class).in(Scopes.SINGLETON);
+        bind(ResourceChannel.class).in(Scopes.SINGLETON);
         bind(KeyEventsAfterReconnection.class).in(Scopes.SINGLETON);
         reconnection.addBinding().to(KeyEventsAfterReconnection.class);
         reconnection.addBinding().to(KeyReconnectionHandler.class);
@@ -126,10 +129,18 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         return new OutageTolerantEventBus(bus, deadLetters, waits, keyedListeners, nodeQueue);
     }
 
+    /**
+     * James's sender ({@code ReactorRabbitMQChannelPool.getSender()}) but for its resource channel: publications go
+     * through the channel pool as in James; declarations and bindings through {@link ResourceChannel}, which follows
+     * the pool's current connection instead of keeping the first connection's channel for good.
+     */
     @Provides
     @Singleton
-    Sender sender(ReactorRabbitMQChannelPool channels) {
-        return channels.getSender();
+    Sender sender(ReactorRabbitMQChannelPool channels, SimpleConnectionPool connections, ResourceChannel resources) {
+        return RabbitFlux.createSender(new SenderOptions()
+            .connectionMono(connections.getResilientConnection())
+            .channelPool(channels)
+            .resourceManagementChannelMono(resources.channel()));
     }
 
     @Provides
@@ -142,6 +153,12 @@ public final class RabbitMQEventBusModule extends AbstractModule {
     InitializationOperation connect(SimpleConnectionPool connections, Set<SimpleConnectionPool.ReconnectionHandler> handlers) {
         return InitilizationOperationBuilder.forClass(SimpleConnectionPool.class)
             .init(() -> connections.init(handlers));
+    }
+
+    @ProvidesIntoSet
+    InitializationOperation rememberFirstConnection(ReplacedConnections replaced) {
+        return InitilizationOperationBuilder.forClass(ReplacedConnections.class)
+            .init(replaced::start);
     }
 
     @ProvidesIntoSet
