@@ -31,7 +31,7 @@ import com.datastax.oss.driver.api.querybuilder.SchemaBuilder;
  * option {@code chunk_length_kb}; Cassandra 5 accepts only {@code chunk_length_in_kb} and refuses the whole CREATE
  * TABLE. These are the same two tables, column for column, with the option spelled the Cassandra 5 way.
  */
-final class Cassandra5Tables {
+public final class Cassandra5Tables {
 
     /** 8 KB chunks, as James asks: mailbox rows and per-message flag rows are small. */
     private static final Map<String, Object> LZ4_8KB = Map.of("class", "LZ4Compressor", "chunk_length_in_kb", 8);
@@ -78,7 +78,7 @@ final class Cassandra5Tables {
     private static final Set<String> REPLACED = Set.of(CassandraMailboxTable.TABLE_NAME, MessageIdToImapUid.TABLE_NAME);
 
     /** The given tables, with James's definitions of the two tables above swapped for these. */
-    static CassandraModule compatible(CassandraModule tables) {
+    public static CassandraModule compatible(CassandraModule tables) {
         if (tables.moduleTables().stream().noneMatch(table -> REPLACED.contains(table.getName()))) {
             return tables;
         }

@@ -54,6 +54,7 @@ import org.apache.james.mailbox.cassandra.ids.CassandraMessageId;
 import org.apache.james.mailbox.cassandra.mail.ACLMapper;
 import org.apache.james.mailbox.cassandra.mail.AttachmentBlobReferenceSource;
 import org.apache.james.mailbox.cassandra.mail.CassandraACLDAOV2;
+import org.apache.james.mailbox.cassandra.mail.CassandraMessageIdToImapUidDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraACLMapper;
 import org.apache.james.mailbox.cassandra.mail.CassandraUserMailboxRightsDAO;
 import org.apache.james.mailbox.cassandra.mail.MessageBlobReferenceSource;
@@ -126,6 +127,7 @@ import com.google.inject.name.Names;
 
 import dev.gateway.storage.cassandra.CappedBackoffModSeqProvider;
 import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
+import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
 import dev.gateway.storage.cassandra.RecentResetWhenNeededMapperFactory;
 import dev.gateway.storage.cassandra.SmallBlobCache;
 
@@ -174,6 +176,9 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         // James's factory with one change: a SELECT of a mailbox with no recent message allocates no MODSEQ.
         bind(RecentResetWhenNeededMapperFactory.class).in(Scopes.SINGLETON);
         bind(CassandraMailboxSessionMapperFactory.class).to(RecentResetWhenNeededMapperFactory.class);
+        // James's imapUidTable access with a plain insert (set back in time) instead of a lightweight transaction.
+        bind(PlainInsertImapUidDAO.class).in(Scopes.SINGLETON);
+        bind(CassandraMessageIdToImapUidDAO.class).to(PlainInsertImapUidDAO.class);
         bind(CassandraId.Factory.class).in(Scopes.SINGLETON);
         bind(CassandraMessageId.Factory.class).in(Scopes.SINGLETON);
         bind(StoreSubscriptionManager.class).in(Scopes.SINGLETON);
