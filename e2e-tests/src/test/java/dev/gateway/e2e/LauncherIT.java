@@ -34,9 +34,9 @@ class LauncherIT {
 
     @Test
     void ctrlCOnRunStopsTheGatewayThenTheCassandraItStartedAndFreesEveryPort() throws Exception {
-        int cql = freePort();
-        int storage = freePort();
-        int jmx = freePort();
+        int cql = FreePorts.one();
+        int storage = FreePorts.one();
+        int jmx = FreePorts.one();
         GatewayProcess gateway = GatewayProcess.prepare(Map.of(
             "GATEWAY_PROFILE", "cluster",
             "GATEWAY_START_CASSANDRA", "1",
@@ -109,7 +109,7 @@ class LauncherIT {
 
     @Test
     void aStartThatCannotReachCassandraSaysWhyAsSoonAsTheServerGivesUp() throws Exception {
-        int nothingListens = freePort();
+        int nothingListens = FreePorts.one();
         GatewayProcess gateway = GatewayProcess.prepare(Map.of(
             "GATEWAY_PROFILE", "cluster",
             "GATEWAY_CASSANDRA_HOSTS", "127.0.0.1:" + nothingListens,
@@ -222,9 +222,5 @@ class LauncherIT {
             }
         }
         return found;
-    }
-
-    private static int freePort() {
-        return FreePorts.one();
     }
 }

@@ -75,7 +75,7 @@ class MetricsIT {
                 when: {recipient-domain: [down.test]}
                 action: relay
                 smarthost: down
-            """.formatted(freePort()));
+            """.formatted(FreePorts.one()));
         spamd = Spamd.start();
         Map<String, String> environment = new java.util.HashMap<>(spamd.gatewayEnvironment());
         environment.put("GATEWAY_ROUTING_TABLE", table.toString());
@@ -99,7 +99,7 @@ class MetricsIT {
         }
 
         prometheusHome = Files.createTempDirectory("prometheus-");
-        prometheusPort = freePort();
+        prometheusPort = FreePorts.one();
         Files.writeString(prometheusHome.resolve("prometheus.yml"), """
             global: {scrape_interval: 1s, scrape_timeout: 1s}
             scrape_configs:
@@ -258,9 +258,5 @@ class MetricsIT {
             HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static int freePort() {
-        return FreePorts.one();
     }
 }

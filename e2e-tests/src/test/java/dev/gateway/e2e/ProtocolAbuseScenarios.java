@@ -116,13 +116,7 @@ abstract class ProtocolAbuseScenarios {
     @Test
     void aClientWhoseCommandsAreAnsweredBadTooOftenIsToldByeAndDisconnected() throws Exception {
         try (RawConnection imap = imaps()) {
-            login(imap);
-            imap.send("a4 SELECT INBOX\r\n");
-            assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
-            for (int i = 1; i < INVALID_COMMAND_LIMIT; i++) {
-                imap.send("b" + i + " " + MALFORMED.get(i % MALFORMED.size()) + "\r\n");
-                assertThat(imap.lineStartingWith("b" + i + " ")).contains("b" + i + " BAD");
-            }
+            answeredBad(imap, INVALID_COMMAND_LIMIT - 1);
             // The last one the budget allows is still answered, then the server says why it hangs up, and does.
             int last = INVALID_COMMAND_LIMIT;
             imap.send("b" + last + " " + MALFORMED.get(last % MALFORMED.size()) + "\r\n");
@@ -140,13 +134,7 @@ abstract class ProtocolAbuseScenarios {
     @Test
     void aClientWithFewerBadAnswersThanTheLimitKeepsWorking() throws Exception {
         try (RawConnection imap = imaps()) {
-            login(imap);
-            imap.send("a4 SELECT INBOX\r\n");
-            assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
-            for (int i = 1; i < INVALID_COMMAND_LIMIT; i++) {
-                imap.send("b" + i + " " + MALFORMED.get(i % MALFORMED.size()) + "\r\n");
-                assertThat(imap.lineStartingWith("b" + i + " ")).contains("b" + i + " BAD");
-            }
+            answeredBad(imap, INVALID_COMMAND_LIMIT - 1);
             for (int i = 1; i <= 2 * INVALID_COMMAND_LIMIT; i++) {
                 imap.send("c" + i + (i % 2 == 0 ? " NOOP" : " FETCH 1 (FLAGS)") + "\r\n");
                 assertThat(imap.lineStartingWith("c" + i + " ")).contains("c" + i + " OK");
@@ -318,5 +306,16 @@ abstract class ProtocolAbuseScenarios {
     private void login(RawConnection imap) throws Exception {
         imap.send("a3 LOGIN " + USER + " \"" + PASSWORD + "\"\r\n");
         assertThat(imap.lineStartingWith("a3 ")).contains("a3 OK");
+    }
+
+    /** Logs in, selects INBOX and sends {@code count} malformed commands (b1, b2, ...), each answered BAD. */
+    private void answeredBad(RawConnection imap, int count) throws Exception {
+        login(imap);
+        imap.send("a4 SELECT INBOX\r\n");
+        assertThat(imap.lineStartingWith("a4 ")).contains("a4 OK");
+        for (int i = 1; i <= count; i++) {
+            imap.send("b" + i + " " + MALFORMED.get(i % MALFORMED.size()) + "\r\n");
+            assertThat(imap.lineStartingWith("b" + i + " ")).contains("b" + i + " BAD");
+        }
     }
 }

@@ -39,7 +39,7 @@ public final class RabbitMQ implements AutoCloseable {
     public static RabbitMQ start() throws IOException, InterruptedException {
         Path source = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
         Path directory = Files.createTempDirectory("gateway-rabbitmq-");
-        List<Integer> ports = freePorts(3);
+        List<Integer> ports = FreePorts.take(3);
         RabbitMQ broker = new RabbitMQ(source, directory, ports.get(0), ports.get(1), ports.get(2));
         broker.script("start");
         return broker;
@@ -105,9 +105,5 @@ public final class RabbitMQ implements AutoCloseable {
             throw new IllegalStateException("bin/rabbitmq " + command + " exited " + process.exitValue() + ":\n" + output);
         }
         return output;
-    }
-
-    private static List<Integer> freePorts(int count) {
-        return FreePorts.take(count);
     }
 }

@@ -60,9 +60,9 @@ class RoutingIT {
         relay.launcher(Duration.ofSeconds(30), "add-domain", "partner.test");
         relay.addUser(BOB, PASSWORD);
 
-        laterPort = freePort();
+        laterPort = FreePorts.one();
         table = Files.createTempFile("routing-", ".yaml");
-        originalTable = table(relay.port(GatewayProcess.Port.SUBMISSION), laterPort, freePort());
+        originalTable = table(relay.port(GatewayProcess.Port.SUBMISSION), laterPort, FreePorts.one());
         Files.writeString(table, originalTable);
         edge = GatewayProcess.start(ALICE, PASSWORD, Map.of("GATEWAY_SPAM_ENABLED", "false",
             "GATEWAY_ROUTING_TABLE", table.toString(),
@@ -144,10 +144,6 @@ class RoutingIT {
                 action: deliver
                 add-headers: {X-Delivered-By-Rule: carol-by-rule}
             """.formatted(relayPort, RELAY_LOGIN, laterPort, nowherePort);
-    }
-
-    private static int freePort() {
-        return FreePorts.one();
     }
 
     private String submit(String subject, String headers, String... recipients) throws Exception {

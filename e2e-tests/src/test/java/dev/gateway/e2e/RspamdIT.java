@@ -56,8 +56,8 @@ class RspamdIT {
         Path cache = Path.of(System.getProperty("java.io.tmpdir"), "gateway-rspamd-cache");
         gateway = GatewayProcess.startWithPrivateEngine(USER, PASSWORD, Map.of(
             "GATEWAY_SPAM_ENGINE", "rspamd",
-            "GATEWAY_RSPAMD_PORT", String.valueOf(freePort()),
-            "GATEWAY_RSPAMD_CONTROLLER_PORT", String.valueOf(freePort()),
+            "GATEWAY_RSPAMD_PORT", String.valueOf(FreePorts.one()),
+            "GATEWAY_RSPAMD_CONTROLLER_PORT", String.valueOf(FreePorts.one()),
             "GATEWAY_RSPAMD_CACHE", cache.toString()));
         webAdmin = new WebAdminClient(gateway);
         engine = new PrivateSpamEngine(gateway, "rspamd");
@@ -143,9 +143,5 @@ class RspamdIT {
 
     private String send(String message) throws Exception {
         return SpamMessages.sendToMx(gateway, tls, message, USER);
-    }
-
-    private static int freePort() {
-        return FreePorts.one();
     }
 }

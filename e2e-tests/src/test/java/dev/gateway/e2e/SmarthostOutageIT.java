@@ -55,7 +55,7 @@ class SmarthostOutageIT {
 
     @BeforeAll
     void start() throws Exception {
-        smarthostPort = freePort();
+        smarthostPort = FreePorts.one();
         table = Files.createTempFile("outage-routing-", ".yaml");
         // One retry an hour: between attempts only flush (or release) makes mail due, so nothing here is timing.
         Files.writeString(table, """
@@ -208,9 +208,5 @@ class SmarthostOutageIT {
             }
         }
         return true;
-    }
-
-    private static int freePort() {
-        return FreePorts.one();
     }
 }

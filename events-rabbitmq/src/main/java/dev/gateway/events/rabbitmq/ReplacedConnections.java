@@ -48,15 +48,11 @@ public final class ReplacedConnections implements Startable {
         current.compareAndSet(Optional.empty(), Optional.ofNullable(first));
     }
 
-    /**
-     * The pool now uses {@code replacement}: closes the connection used before, unless it is the same one.
-     * Returns whether one was closed.
-     */
-    public boolean closeReplacedBy(Connection replacement) {
-        Optional<Connection> replaced = current.getAndSet(Optional.of(replacement))
-            .filter(previous -> previous != replacement);
-        replaced.ifPresent(this::close);
-        return replaced.isPresent();
+    /** The pool now uses {@code replacement}: closes the connection used before, unless it is the same one. */
+    public void closeReplacedBy(Connection replacement) {
+        current.getAndSet(Optional.of(replacement))
+            .filter(previous -> previous != replacement)
+            .ifPresent(this::close);
     }
 
     private void close(Connection replaced) {

@@ -27,6 +27,7 @@ import org.apache.james.util.ReactorUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -169,8 +170,7 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         try (Closeable context = mdc.build()) {
             response.flush();
             if (session.getState() == ImapSessionState.LOGOUT) {
-                Channel channel = ctx.channel();
-                commands.writes.inOrder(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+                writeInOrderThenClose(ctx.channel(), commands, Unpooled.EMPTY_BUFFER);
             } else if (responses.answeredBad() && ++commands.badAnswers >= invalidCommandLimit) {
                 sayByeAndClose(ctx, commands, session);
                 return;
@@ -204,8 +204,12 @@ final class OrderedCommandHandler extends ImapChannelUpstreamHandler {
         channel.config().setAutoRead(false);
         commands.waiting.forEach(OrderedCommandHandler::release);
         commands.waiting.clear();
-        commands.writes.inOrder(() -> channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_INVALID_COMMANDS))
-            .addListener(ChannelFutureListener.CLOSE));
+        writeInOrderThenClose(channel, commands, Unpooled.wrappedBuffer(TOO_MANY_INVALID_COMMANDS));
+    }
+
+    /** Closes once {@code last} is written, after the responses still queued ahead of it. */
+    private static void writeInOrderThenClose(Channel channel, Commands commands, ByteBuf last) {
+        commands.writes.inOrder(() -> channel.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE));
     }
 
     private static MDCBuilder mdc(ImapSession session) {

@@ -2,7 +2,6 @@ package dev.gateway.queue.cassandra;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import dev.gateway.testkit.FreePorts;
 
 /**
  * A real single-node Cassandra for tests, run by the project's own {@code bin/cassandra} on free loopback ports in a
@@ -112,8 +113,10 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         try {
             Path repository = Path.of(System.getProperty("gateway.source", "..")).toAbsolutePath().normalize();
             Path directory = Files.createTempDirectory("gateway-cassandra-");
-            CassandraServer server = new CassandraServer(repository, directory, freePort(), freePort(), freePort(),
-                extraEnvironment);
+            // Below the ephemeral range: no outgoing connection takes one before bin/cassandra binds it.
+            List<Integer> ports = FreePorts.take(3);
+            CassandraServer server = new CassandraServer(repository, directory, ports.get(0), ports.get(1),
+                ports.get(2), extraEnvironment);
             server.run("start");
             return server;
         } catch (IOException e) {
@@ -208,12 +211,6 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while running bin/cassandra " + command, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

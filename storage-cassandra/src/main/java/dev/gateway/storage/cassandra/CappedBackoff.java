@@ -76,8 +76,8 @@ final class CappedBackoff {
     }
 
     /**
-     * The configuration James's own provider gets once wrapped: a single quick retry of its own (the smallest James
-     * accepts), the rest done here.
+     * The configuration James's own provider gets, reading the counters for ours: a single quick retry of its own
+     * (the smallest James accepts), the rest done here.
      */
     static CassandraConfiguration withOneRetry(CassandraConfiguration configuration) {
         return CassandraConfiguration.builder()

@@ -40,6 +40,8 @@ import reactor.core.publisher.Mono;
  */
 final class MailboxCounter {
 
+    /** Mailboxes whose last value a node remembers, per counter: a few hundred bytes each. */
+    static final long REMEMBERED_MAILBOXES = 10_000;
     /** Updates tried at once with the value the last one returned, before the allocation reports a lost race. */
     static final int ATTEMPTS = 5;
     private static final CqlIdentifier CONDITION = CqlIdentifier.fromCql("expected");

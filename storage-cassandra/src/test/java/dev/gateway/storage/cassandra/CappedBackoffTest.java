@@ -24,7 +24,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
 
 /**
- * The waits between attempts at a mailbox's next UID while Cassandra is down, recorded instead of slept (a scheduler
+ * The waits between attempts at a mailbox's next UID while Cassandra is down (the {@link CappedBackoff} that
+ * {@link CounterUidProvider} retries its allocations with), recorded instead of slept (a scheduler
  * that runs each delayed task at once and notes its delay): no clock is involved. The outage is injected: the
  * allocation fails a given number of times, as James's does with "No node was available" while Cassandra is down.
  */
@@ -37,9 +38,9 @@ class CappedBackoffTest {
     void anAllocationCaughtByAnOutageIsRetriedAtMostOneCapApart() throws Exception {
         RecordingScheduler waits = new RecordingScheduler();
         FailingUids james = new FailingUids(OUTAGE);
-        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 100_000, waits));
+        CappedBackoff backoff = CappedBackoff.of("UID", 100_000, waits);
 
-        assertThat(uids.nextUid(INBOX)).isEqualTo(MessageUid.of(OUTAGE + 1));
+        assertThat(backoff.retry(james.nextUidReactive(INBOX)).block()).isEqualTo(MessageUid.of(OUTAGE + 1));
         assertThat(james.calls).hasValue(OUTAGE + 1);
         assertThat(waits.delays).hasSize(OUTAGE).allSatisfy(delay -> assertThat(delay).isLessThanOrEqualTo(CappedBackoff.MAX));
     }
@@ -61,9 +62,9 @@ class CappedBackoffTest {
     void lostRacesAfterAnOutageAreRetriedFromTheShortestWaitAgain() throws Exception {
         RecordingScheduler waits = new RecordingScheduler();
         FailingUids james = new FailingUids(OUTAGE, 3);
-        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 100_000, waits));
+        CappedBackoff backoff = CappedBackoff.of("UID", 100_000, waits);
 
-        assertThat(uids.nextUid(INBOX)).isEqualTo(MessageUid.of(OUTAGE + 3 + 1));
+        assertThat(backoff.retry(james.nextUidReactive(INBOX)).block()).isEqualTo(MessageUid.of(OUTAGE + 3 + 1));
         assertThat(waits.delays).hasSize(OUTAGE + 3);
         assertThat(waits.delays.subList(OUTAGE - 5, OUTAGE)).as("outage, at the cap")
             .allSatisfy(delay -> assertThat(delay).isGreaterThanOrEqualTo(CappedBackoff.MAX.dividedBy(2)));
@@ -74,9 +75,10 @@ class CappedBackoffTest {
     @Test
     void theAttemptsConfiguredForJamesStillBoundTheRetries() {
         FailingUids james = new FailingUids(Integer.MAX_VALUE);
-        UidProvider uids = new CappedBackoffUidProvider(james, CappedBackoff.of("UID", 5, new RecordingScheduler()));
+        CappedBackoff backoff = CappedBackoff.of("UID", 5, new RecordingScheduler());
 
-        assertThatThrownBy(() -> uids.nextUidReactive(INBOX).block()).hasMessageContaining("Retries exhausted: 5/5");
+        assertThatThrownBy(() -> backoff.retry(james.nextUidReactive(INBOX)).block())
+            .hasMessageContaining("Retries exhausted: 5/5");
         assertThat(james.calls).hasValue(6);
     }
 

@@ -34,7 +34,7 @@ import dev.gateway.queue.cassandra.CassandraExtension;
 
 /**
  * A mailbox's UIDs and mod-sequences given out by {@link MailboxCounter} on a real Cassandra, as the cluster profile
- * wires them ({@code CappedBackoffUidProvider.of}): each "node" is a provider of its own, with its own memory of the
+ * wires them ({@code CounterUidProvider.of}): each "node" is a provider of its own, with its own memory of the
  * last value, on one keyspace.
  */
 class MailboxCounterIT {
@@ -59,7 +59,7 @@ class MailboxCounterIT {
     @Test
     void aNewMailboxStartsAtOneAndARangeFollowsOn() throws Exception {
         Mailbox mailbox = newMailbox();
-        UidProvider uids = CappedBackoffUidProvider.of(session, CONFIGURATION);
+        UidProvider uids = CounterUidProvider.of(session, CONFIGURATION);
 
         assertThat(uids.lastUid(mailbox)).isEmpty();
         assertThat(uids.nextUid(mailbox)).isEqualTo(MessageUid.of(1));
@@ -72,8 +72,8 @@ class MailboxCounterIT {
     @Test
     void aNodeWhoseLastValueIsStaleGetsTheNextOneNotADuplicate() throws Exception {
         Mailbox mailbox = newMailbox();
-        UidProvider nodeA = CappedBackoffUidProvider.of(session, CONFIGURATION);
-        UidProvider nodeB = CappedBackoffUidProvider.of(session, CONFIGURATION);
+        UidProvider nodeA = CounterUidProvider.of(session, CONFIGURATION);
+        UidProvider nodeB = CounterUidProvider.of(session, CONFIGURATION);
 
         assertThat(nodeA.nextUid(mailbox)).isEqualTo(MessageUid.of(1));
         for (int uid = 2; uid <= 11; uid++) {
@@ -88,8 +88,8 @@ class MailboxCounterIT {
     @Test
     void twoNodesAllocatingAtOnceGiveEveryUidOnceInAscendingOrder() throws Exception {
         Mailbox mailbox = newMailbox();
-        List<UidProvider> nodes = List.of(CappedBackoffUidProvider.of(session, CONFIGURATION),
-            CappedBackoffUidProvider.of(session, CONFIGURATION));
+        List<UidProvider> nodes = List.of(CounterUidProvider.of(session, CONFIGURATION),
+            CounterUidProvider.of(session, CONFIGURATION));
         int threadsPerNode = 4;
         int perThread = 40;
         ExecutorService threads = Executors.newFixedThreadPool(nodes.size() * threadsPerNode);
@@ -119,8 +119,8 @@ class MailboxCounterIT {
     void modSeqsFollowOnFromWhatJamesOwnProviderGave() throws Exception {
         Mailbox mailbox = newMailbox();
         UidProvider james = new CassandraUidProvider(session, CONFIGURATION);
-        UidProvider ours = CappedBackoffUidProvider.of(session, CONFIGURATION);
-        ModSeqProvider modSeqs = CappedBackoffModSeqProvider.of(session, CONFIGURATION);
+        UidProvider ours = CounterUidProvider.of(session, CONFIGURATION);
+        ModSeqProvider modSeqs = CounterModSeqProvider.of(session, CONFIGURATION);
 
         assertThat(james.nextUid(mailbox)).isEqualTo(MessageUid.of(1));
         assertThat(james.nextUid(mailbox)).isEqualTo(MessageUid.of(2));

@@ -125,8 +125,8 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.name.Names;
 
-import dev.gateway.storage.cassandra.CappedBackoffModSeqProvider;
-import dev.gateway.storage.cassandra.CappedBackoffUidProvider;
+import dev.gateway.storage.cassandra.CounterModSeqProvider;
+import dev.gateway.storage.cassandra.CounterUidProvider;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
 import dev.gateway.storage.cassandra.RecentResetWhenNeededMapperFactory;
 import dev.gateway.storage.cassandra.SmallBlobCache;
@@ -143,7 +143,7 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too, unless a broker is
  *     configured: then {@code RabbitMQEventBusModule} overrides the bus so that every node hears them (its dead
  *     letters stay in the heap; docs/storage-cassandra.md).</li>
- *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CappedBackoffUidProvider}): James's
+ *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CounterUidProvider}): James's
  *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
  *     <li>small blobs (message headers) are kept in the node's heap once read ({@link SmallBlobCache}): a blob's id is
  *     the hash of its bytes, so no node can serve stale ones;</li>
@@ -319,13 +319,13 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
     @Provides
     @Singleton
     UidProvider uidProvider(CqlSession session, CassandraConfiguration configuration) {
-        return CappedBackoffUidProvider.of(session, configuration);
+        return CounterUidProvider.of(session, configuration);
     }
 
     @Provides
     @Singleton
     ModSeqProvider modSeqProvider(CqlSession session, CassandraConfiguration configuration) {
-        return CappedBackoffModSeqProvider.of(session, configuration);
+        return CounterModSeqProvider.of(session, configuration);
     }
 
     /** ACL changes are event-sourced in Cassandra (James's "V2" ACL store, the only one a new keyspace uses). */
