@@ -59,8 +59,9 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
 
     /**
      * The JVM-wide server, started by the first test class that asks, stopped when the test run ends. When a class
-     * other than the last one asks, the keyspaces the earlier classes left are dropped first: classes run one after
-     * the other, so their gateways are stopped by then.
+     * other than the last one asks, the keyspaces the earlier classes left are dropped first: a JVM runs its classes
+     * one after the other, so their gateways are stopped by then (the end-to-end tests run two JVMs, each with its own
+     * shared server).
      */
     public static CassandraServer shared(ExtensionContext context) {
         CassandraServer server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -107,7 +108,7 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
 
     /**
      * A server of its own, started with more of bin/cassandra's variables (e.g. {@code GATEWAY_CASSANDRA_AUTHENTICATOR});
-     * the caller closes it. Run such a test class alone or after the shared server's: one Cassandra at a time.
+     * the caller closes it. Its ports and folder are its own, so it runs beside the shared servers.
      */
     public static CassandraServer start(Map<String, String> extraEnvironment) {
         try {
