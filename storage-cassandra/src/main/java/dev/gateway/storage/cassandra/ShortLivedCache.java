@@ -14,8 +14,9 @@ import com.google.common.cache.CacheBuilder;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers of a lookup kept for a short, bounded time: what the cluster profile's domain, user and rewrite-rule
- * lookups use so that a delivered message does not read the same rows from Cassandra at every SMTP hook and mailet.
+ * Answers of a lookup kept for a short, bounded time: what the cluster profile's domain, user, rewrite-rule and
+ * active-Sieve-script lookups use so that a delivered message does not read the same rows from Cassandra at every
+ * SMTP hook and mailet.
  *
  * <p>Why the bound is the whole promise: another node's change is not seen until the entry expires ({@code ttl}
  * after it was read). A change made through this node is seen at once: the decorators call {@link #invalidateAll()}

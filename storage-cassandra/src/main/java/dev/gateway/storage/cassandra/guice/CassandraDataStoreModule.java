@@ -20,6 +20,7 @@ import org.apache.james.mailrepository.cassandra.CassandraMailRepositoryUrlStore
 import org.apache.james.mailrepository.cassandra.MailRepositoryBlobReferenceSource;
 import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.rrt.api.AliasReverseResolver;
+import org.apache.james.sieve.cassandra.CassandraActiveScriptDAO;
 import org.apache.james.sieve.cassandra.CassandraSieveRepository;
 import org.apache.james.sieve.cassandra.CassandraSieveRepositoryModule;
 import org.apache.james.sieverepository.api.SieveQuotaRepository;
@@ -64,6 +65,7 @@ import org.apache.james.json.DTO;
 import org.apache.james.json.DTOModule;
 import org.apache.james.user.cassandra.CassandraRepositoryConfiguration;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
@@ -72,6 +74,7 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 import com.google.inject.name.Names;
 
+import dev.gateway.storage.cassandra.CachingActiveScriptDAO;
 import dev.gateway.storage.cassandra.CachingDomainList;
 import dev.gateway.storage.cassandra.CachingRecipientRewriteTable;
 import dev.gateway.storage.cassandra.CachingUsersDAO;
@@ -90,7 +93,8 @@ public final class CassandraDataStoreModule extends AbstractModule {
 
     static final String LOOKUP_CACHE_TTL = "gateway.lookup.cache.ttl";
     static final String DEFAULT_LOOKUP_CACHE_TTL = "5s";
-    // Entries per cache (domains, users, resolved addresses): the recipients of a few seconds of traffic.
+    // Entries per cache (domains, users, resolved addresses, active Sieve scripts): the recipients of a few seconds
+    // of traffic.
     private static final long LOOKUP_CACHE_ENTRIES = 10_000;
 
     @Override
@@ -124,7 +128,8 @@ public final class CassandraDataStoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), MailRepositoryFactory.class).addBinding().to(CassandraMailRepositoryFactory.class);
         Multibinder.newSetBinder(binder(), BlobReferenceSource.class).addBinding().to(MailRepositoryBlobReferenceSource.class);
 
-        // Users' Sieve scripts and who their vacation replies went to (docs/sieve.md), shared by every node.
+        // Users' Sieve scripts and who their vacation replies went to (docs/sieve.md), shared by every node; which
+        // script is active behind a short-lived lookup cache (the provider below).
         bind(CassandraSieveRepository.class).in(Scopes.SINGLETON);
         bind(SieveRepository.class).to(CassandraSieveRepository.class);
         bind(SieveQuotaRepository.class).to(CassandraSieveRepository.class);
@@ -150,8 +155,8 @@ public final class CassandraDataStoreModule extends AbstractModule {
 
     /**
      * How long a node keeps the answers of the lookups every message makes (is this domain local, does this user
-     * exist, what does this address rewrite to): a change made through another node takes effect here within it;
-     * 0 turns the caches off (docs/storage-cassandra.md#lookup-caches).
+     * exist, what does this address rewrite to, which Sieve script is active): a change made through another node
+     * takes effect here within it; 0 turns the caches off (docs/storage-cassandra.md#lookup-caches).
      */
     @Provides
     @Singleton
@@ -177,6 +182,13 @@ public final class CassandraDataStoreModule extends AbstractModule {
     @Singleton
     RecipientRewriteTable recipientRewriteTable(CassandraRecipientRewriteTable table, @Named(LOOKUP_CACHE_TTL) Duration ttl) {
         return new CachingRecipientRewriteTable(table, new ShortLivedCache<>(ttl, LOOKUP_CACHE_ENTRIES));
+    }
+
+    /** James's repository takes this class: the caching subclass is what it gets. */
+    @Provides
+    @Singleton
+    CassandraActiveScriptDAO activeScriptDao(CqlSession session, @Named(LOOKUP_CACHE_TTL) Duration ttl) {
+        return new CachingActiveScriptDAO(session, new ShortLivedCache<>(ttl, LOOKUP_CACHE_ENTRIES));
     }
 
     /** Password hashing, read from usersrepository.xml like the memory backend's. */
