@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import com.google.common.base.Throwables;
 
 import dev.gateway.configoverlay.ConfigurationFileException;
+import dev.gateway.operations.ConcurrentListenerShutdown;
 
 /**
  * Entry point of the Gateway server: Apache James assembled with the modules a mail gateway needs and nothing else
@@ -33,8 +34,9 @@ public final class GatewayServer implements JamesServerMain {
         // James would exit at once on a start-up error; the error comes back here to be explained first.
         System.setProperty("james.exit.on.startup.error", "false");
         try {
-            JamesServerMain.main(create(settings)
-                .overrideWith(new RunArgumentsModule(args)));
+            GuiceJamesServer server = create(settings).overrideWith(new RunArgumentsModule(args));
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "gateway-shutdown"));
         } catch (Exception | Error e) {
             // The launcher shows this line: a missing extension class is named, with the jars that were searched.
             // So is a configuration or overlay file that cannot be used: its name and the problem.
@@ -46,6 +48,18 @@ public final class GatewayServer implements JamesServerMain {
             // half-started JVM alive; exiting tells the launcher, and any supervisor, at once.
             System.exit(1);
         }
+    }
+
+    /** James's own stop, after the listeners were closed together rather than one after the other. */
+    private static void stop(GuiceJamesServer server) {
+        try {
+            server.getProbe(ConcurrentListenerShutdown.class).closeAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(GatewayServer.class).warn("Closing the listeners together failed; James closes them", e);
+        }
+        server.stop();
     }
 
     private static Optional<String> configurationProblem(Throwable failure) {

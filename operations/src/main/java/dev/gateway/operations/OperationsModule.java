@@ -1,6 +1,7 @@
 package dev.gateway.operations;
 
 import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.utils.GuiceProbe;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.webadmin.Routes;
@@ -15,7 +16,8 @@ import io.prometheus.client.Collector;
 
 /**
  * What operators use: the WebAdmin routes of {@code bin/gateway queue}, {@code /metrics}, the "Mail queues" and "DNS"
- * entries of {@code /healthcheck}, and TLS certificates reloaded when their files change (docs/operations.md).
+ * entries of {@code /healthcheck}, TLS certificates reloaded when their files change (docs/operations.md), and the
+ * listeners closed together when the server stops.
  * Installed with WebAdmin.
  */
 public final class OperationsModule extends AbstractModule {
@@ -31,6 +33,7 @@ public final class OperationsModule extends AbstractModule {
         Multibinder<HealthCheck> healthChecks = Multibinder.newSetBinder(binder(), HealthCheck.class);
         healthChecks.addBinding().to(QueueHealthCheck.class);
         healthChecks.addBinding().to(DnsHealthCheck.class);
+        Multibinder.newSetBinder(binder(), GuiceProbe.class).addBinding().to(ConcurrentListenerShutdown.class);
     }
 
     /** Read once at start; a bad value stops the start with the variable's name. */

@@ -60,8 +60,8 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     /**
      * The JVM-wide server, started by the first test class that asks, stopped when the test run ends. When a class
      * other than the last one asks, the keyspaces the earlier classes left are dropped first: a JVM runs its classes
-     * one after the other, so their gateways are stopped by then (the end-to-end tests run two JVMs, each with its own
-     * shared server).
+     * one after the other, so their gateways are stopped by then (with {@code -Dgateway.e2e.forks=N} the end-to-end
+     * tests run N JVMs, each with its own shared server).
      */
     public static CassandraServer shared(ExtensionContext context) {
         CassandraServer server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
