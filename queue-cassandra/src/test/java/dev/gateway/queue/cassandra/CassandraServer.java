@@ -104,6 +104,7 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     }
 
     private void dropKeyspacesLeftBy(Class<?> earlier) {
+        long start = System.nanoTime();
         try (CqlSession session = CqlSession.builder()
             .addContactPoint(new InetSocketAddress("127.0.0.1", port))
             .withLocalDatacenter("datacenter1")
@@ -116,7 +117,8 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
                 session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS \"" + keyspace + "\"")
                     .setTimeout(Duration.ofMinutes(2)));
             }
-            System.out.printf("Shared test Cassandra: dropped %s, left by %s%n", keyspaces, earlier.getSimpleName());
+            System.out.printf("Shared test Cassandra: dropped %s, left by %s, in %d ms%n", keyspaces,
+                earlier.getSimpleName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
     }
 
