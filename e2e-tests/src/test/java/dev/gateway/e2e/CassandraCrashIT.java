@@ -46,6 +46,8 @@ class CassandraCrashIT {
 
     @Test
     void everyMessageAnswered250IsDeliveredAfterCassandraIsKilledAndStartedAgain() throws Exception {
+        // The gateway created its keyspace at start; flushed now, the kill below needs no flush before its SIGKILL.
+        CASSANDRA.server().flushSchema();
         RetryingSenders traffic = RetryingSenders.start(GATEWAY, USER, 6);
         Instant killed;
         Instant restarted;

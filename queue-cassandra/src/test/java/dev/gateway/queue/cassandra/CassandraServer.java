@@ -57,8 +57,9 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
      * Cassandra's own test switch: schema changes are not flushed to disk one by one. Each cluster test class creates
      * a keyspace of about 70 tables, and the flush after each table was most of it: a gateway's first start on a new
      * keyspace spent 13-23 s creating tables with it and 6 s without (2026-12-02, three starts each, machine loaded).
-     * The changes are in the commit log all the same; a crash before a flush is what this changes, so {@link #kill}
-     * and {@link #killNow} flush the schema first, which leaves a killed node as a production node would be.
+     * The changes are in the commit log all the same; a crash before a flush is what this changes, so a test that
+     * kills the node flushes the schema once its keyspace exists ({@link #flushSchema}; {@link #session} does it for
+     * the tables it creates, {@link #kill} before its SIGKILL), which leaves a killed node as a production node would be.
      */
     private static final String NO_SCHEMA_FLUSH = "-Dcassandra.test.flush_local_schema_changes=false";
 
@@ -154,8 +155,11 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
             Duration.ofSeconds(20));
     }
 
+    /** A session on the keyspace, its tables created and the schema flushed ({@link #flushSchema}). */
     public CqlSession session(String keyspace, CassandraModule tables) {
-        return connection(keyspace).open(tables);
+        CqlSession session = connection(keyspace).open(tables);
+        flushSchema();
+        return session;
     }
 
     /** Environment for a gateway process that should use this Cassandra. */
@@ -165,17 +169,17 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
 
     /** kill -9, as a crash would. */
     public void kill() {
-        flushSchemaIfNotFlushedOnChange();
+        flushSchema();
         run("kill");
     }
 
     /**
      * SIGKILL sent from this JVM at once, without the few hundred milliseconds of starting {@code bin/cassandra kill}
      * on a busy machine: a crash test that must hit the moment right after Cassandra acknowledged a write (before
-     * its commit log marks it) calls this from the thread that saw the acknowledgement.
+     * its commit log marks it) calls this from the thread that saw the acknowledgement. Nothing is flushed first:
+     * the test calls {@link #flushSchema} once its keyspace exists.
      */
     public void killNow() {
-        flushSchemaIfNotFlushedOnChange();
         try {
             long pid = Long.parseLong(Files.readString(directory.resolve("cassandra.pid")).trim());
             ProcessHandle process = ProcessHandle.of(pid)
@@ -193,9 +197,10 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     /**
      * What a node that flushes each schema change has on disk: without it, a node killed before its next flush starts
      * again without the keyspaces created since, and the commit log's writes to their tables are skipped as writes to
-     * unknown tables. Only the schema's tables are flushed; the data's memtables stay as the crash finds them.
+     * unknown tables. Only the schema's tables are flushed; the data's memtables stay as the crash finds them. Does
+     * nothing on a server that flushes each schema change itself.
      */
-    private void flushSchemaIfNotFlushedOnChange() {
+    public void flushSchema() {
         if (!environment.getOrDefault("GATEWAY_CASSANDRA_JAVA_OPTS", "").contains(NO_SCHEMA_FLUSH)) {
             return;
         }
