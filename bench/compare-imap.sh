@@ -149,7 +149,7 @@ run_server() { # name
     dovecot) LOGIN_SERVICE_COUNT=1;;
     dovecot-perf) LOGIN_SERVICE_COUNT=0;;
     gateway-memory) GATEWAY_SETTINGS="GATEWAY_PROFILE=memory";;
-    gateway-cluster) GATEWAY_SETTINGS="GATEWAY_PROFILE=cluster GATEWAY_CASSANDRA_PORT=47942 GATEWAY_CASSANDRA_STORAGE_PORT=47700 GATEWAY_CASSANDRA_JMX_PORT=47199";;
+    gateway-cluster) GATEWAY_SETTINGS="GATEWAY_PROFILE=cluster $(cassandra_ports 27000)";;
   esac
   log "$name: starting"
   if ! "start_$kind"; then log "$name did not start; skipped"; "stop_$kind"; return 0; fi

@@ -21,6 +21,8 @@
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
 USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE=""
 PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster gateway-rspamd"
@@ -44,10 +46,10 @@ done
 # messages: per-cell count when not --messages (spamd takes ~50-200 ms of CPU a scan, so 500 messages already keep a
 # cell busy for minutes); settings: environment for bin/gateway (the gateway variants differ only there).
 #   name               | needs             | messages | settings                                           | what it is
-# BENCH_PORT_BASE moves the gateway's ports and its Cassandra's (default 45000), so that two runs can share a machine.
+# BENCH_PORT_BASE moves the gateway's ports (default 45000) and its Cassandra's (20000 below), so that two runs can share a machine.
 PORT_BASE=${BENCH_PORT_BASE:-45000}
 AUTH_DNS_PORT=$((PORT_BASE + 53))  # gateway-auth's DNS server
-CASSANDRA_PORTS="GATEWAY_CASSANDRA_PORT=$((PORT_BASE + 942)) GATEWAY_CASSANDRA_STORAGE_PORT=$((PORT_BASE + 700)) GATEWAY_CASSANDRA_JMX_PORT=$((PORT_BASE + 199))"
+CASSANDRA_PORTS=$(cassandra_ports $((PORT_BASE - 20000)))  # 25942 and so on: below the ephemeral range (bench/lib.sh)
 # gateway-rspamd: the rules rspamd compiles for Hyperscan on its first start (about a minute of CPU) are kept here
 # for every later start, in this run and the next; rspamd's CPU before the measured phase is not counted anyway.
 RSPAMD_CACHE=${GATEWAY_RSPAMD_CACHE:-/tmp/gateway-rspamd-cache}
@@ -74,8 +76,6 @@ LOAD_CP="$LOAD_JAR:$REPO/app/target/lib/*"
 CLOCK_TICKS=$(getconf CLK_TCK)
 POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=$PORT_BASE
 field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
-# shellcheck source=bench/lib.sh
-source "$REPO/bench/lib.sh"
 
 install_missing() {
   local packages=()

@@ -24,13 +24,13 @@ source "$REPO/bench/lib.sh"
 [[ -f $REPO/bench/target/gateway-bench.jar ]] || (cd "$REPO" && mvn -B -q -o -DskipTests -pl bench -am package)
 CP="$REPO/bench/target/gateway-bench.jar:$REPO/app/target/lib/*"
 WORK=$(mktemp -d /tmp/gateway-delivery-statements-XXXXXX)
-WEBADMIN=http://127.0.0.1:$((OFFSET + 800)) CASSANDRA=127.0.0.1:$((OFFSET + 942))
+CASSANDRA_BASE=$((OFFSET - 30000))  # its Cassandra below the ephemeral range (bench/lib.sh)
+WEBADMIN=http://127.0.0.1:$((OFFSET + 800)) CASSANDRA=127.0.0.1:$((CASSANDRA_BASE + 942))
 SETTINGS=(GATEWAY_HOME="$WORK/gateway" GATEWAY_NO_BUILD=1 GATEWAY_PROFILE=cluster GATEWAY_PORT_OFFSET="$OFFSET"
   GATEWAY_WEBADMIN_PORT=$((OFFSET + 800)) GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=127.0.0.1:9
   GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 GATEWAY_SMTP_ALT_PORT=$((OFFSET + 525))
-  GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 GATEWAY_START_TIMEOUT=300 GATEWAY_CASSANDRA_PORT=$((OFFSET + 942))
-  GATEWAY_CASSANDRA_STORAGE_PORT=$((OFFSET + 700)) GATEWAY_CASSANDRA_JMX_PORT=$((OFFSET + 199)))
-ports_free $((OFFSET + 25)) $((OFFSET + 800)) $((OFFSET + 942))
+  GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 GATEWAY_START_TIMEOUT=300 $(cassandra_ports "$CASSANDRA_BASE"))
+ports_free $((OFFSET + 25)) $((OFFSET + 800)) $((CASSANDRA_BASE + 942))
 trap 'env "${SETTINGS[@]}" "$TREE/bin/gateway" stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 log "starting the gateway of $TREE (cluster profile, scratch $WORK)"
 env "${SETTINGS[@]}" "$TREE/bin/gateway" start --domain "$DOMAIN" >"$WORK/start.log" 2>&1 || { cat "$WORK/start.log" >&2; exit 1; }

@@ -30,6 +30,7 @@ done
 (( ${#TREES[@]} )) || TREES=("$REPO")
 
 PORT_BASE=${BENCH_PORT_BASE:-45000} DOMAIN=bench.test USERS=10
+CASSANDRA_BASE=$((PORT_BASE - 20000))  # its Cassandra below the ephemeral range (bench/lib.sh)
 OUT=${IDLE_OUT:-/tmp/gateway-idle-$(date +%Y%m%d-%H%M%S)} WORK=$(mktemp -d /tmp/gateway-idle.XXXXXX)
 mkdir -p "$OUT"
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
@@ -41,15 +42,14 @@ gateway() { # tree command [args]
     GATEWAY_WEBADMIN_PORT=$((PORT_BASE + 800)) GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 \
     GATEWAY_DNS_SERVERS=127.0.0.1:9 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 GATEWAY_SMTP_ALT_PORT=$((PORT_BASE + 525)) \
     GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 \
-    GATEWAY_CASSANDRA_PORT=$((PORT_BASE + 942)) GATEWAY_CASSANDRA_STORAGE_PORT=$((PORT_BASE + 700)) \
-    GATEWAY_CASSANDRA_JMX_PORT=$((PORT_BASE + 199)) "$1/bin/gateway" "${@:2}"
+    $(cassandra_ports "$CASSANDRA_BASE") "$1/bin/gateway" "${@:2}"
 }
 stop() { gateway "$1" stop >/dev/null 2>&1 || true; }
 
 measure() { # tree round
   local tree=$1 name; name=$(basename "$1")
   local file=$OUT/idle-$name-$2.txt webadmin=http://127.0.0.1:$((PORT_BASE + 800))
-  ports_free $((PORT_BASE + 25)) $((PORT_BASE + 800)) $((PORT_BASE + 942)) || return 1
+  ports_free $((PORT_BASE + 25)) $((PORT_BASE + 800)) $((CASSANDRA_BASE + 942)) || return 1
   rm -rf "$WORK/gateway"
   log "$name: starting (round $2)"
   trap 'stop "$tree"' EXIT
@@ -68,7 +68,7 @@ measure() { # tree round
   sleep "$SETTLE"
   { echo "tree $tree ($(git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo copy)), round $2, load $(cut -d' ' -f1-3 /proc/loadavg)"
     java -Dlogback.configurationFile="$REPO/bench/logback.xml" -cp "$LOAD_CP" dev.gateway.bench.IdleCost --pids "$gw,$cass" --seconds "$SECONDS_PER_SAMPLE" \
-      --samples "$SAMPLES" --cassandra 127.0.0.1:$((PORT_BASE + 942)) --label "$name" 2>/dev/null
+      --samples "$SAMPLES" --cassandra 127.0.0.1:$((CASSANDRA_BASE + 942)) --label "$name" 2>/dev/null
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"; } | tee "$file"
   if (( JFR )); then
     log "$name: recording ${SECONDS_PER_SAMPLE}s with JFR"

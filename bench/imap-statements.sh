@@ -24,11 +24,11 @@ source "$REPO/bench/lib.sh"
 [[ -f $REPO/bench/target/gateway-bench.jar ]] || (cd "$REPO" && mvn -B -q -o -DskipTests -pl bench -am package)
 CP="$REPO/bench/target/gateway-bench.jar:$REPO/app/target/lib/*"
 WORK=$(mktemp -d /tmp/gateway-imap-statements-XXXXXX)
+CASSANDRA_BASE=$((OFFSET - 30000))  # its Cassandra below the ephemeral range (bench/lib.sh)
 SETTINGS=(GATEWAY_HOME="$WORK/gateway" GATEWAY_NO_BUILD=1 GATEWAY_PROFILE=cluster GATEWAY_PORT_OFFSET="$OFFSET"
   GATEWAY_WEBADMIN_PORT=$((OFFSET + 800)) GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=127.0.0.1:9
-  GATEWAY_SPAM_ENABLED=false GATEWAY_START_TIMEOUT=300 GATEWAY_CASSANDRA_PORT=$((OFFSET + 942))
-  GATEWAY_CASSANDRA_STORAGE_PORT=$((OFFSET + 700)) GATEWAY_CASSANDRA_JMX_PORT=$((OFFSET + 199)))
-ports_free $((OFFSET + 993)) $((OFFSET + 800)) $((OFFSET + 942))
+  GATEWAY_SPAM_ENABLED=false GATEWAY_START_TIMEOUT=300 $(cassandra_ports "$CASSANDRA_BASE"))
+ports_free $((OFFSET + 993)) $((OFFSET + 800)) $((CASSANDRA_BASE + 942))
 trap 'env "${SETTINGS[@]}" "$TREE/bin/gateway" stop >/dev/null 2>&1 || true' EXIT
 log "starting the gateway of $TREE (cluster profile, scratch $WORK)"
 env "${SETTINGS[@]}" "$TREE/bin/gateway" start --domain bench.test >"$WORK/start.log" 2>&1 || { cat "$WORK/start.log" >&2; exit 1; }
@@ -37,6 +37,6 @@ printf '{"password":"bench"}' | curl -fsS -X PUT -H 'Content-Type: application/j
 curl -fsS -X PUT "http://127.0.0.1:$((OFFSET + 800))/users/user0@bench.test/mailboxes/INBOX" >/dev/null
 log "filling the INBOX with $MESSAGES messages"
 java -cp "$CP" dev.gateway.bench.MailLoad fill --port $((OFFSET + 993)) --users 1 --messages "$MESSAGES" >&2
-java -Dlogback.configurationFile="$REPO/bench/logback.xml" -cp "$CP" dev.gateway.bench.ImapStatementCounts --port $((OFFSET + 993)) --cassandra 127.0.0.1:$((OFFSET + 942)) \
+java -Dlogback.configurationFile="$REPO/bench/logback.xml" -cp "$CP" dev.gateway.bench.ImapStatementCounts --port $((OFFSET + 993)) --cassandra 127.0.0.1:$((CASSANDRA_BASE + 942)) \
   --repeat "$REPEAT"
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -23,3 +23,12 @@ stop_pid() {
   while kill -0 "$1" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
   kill -KILL "$1" 2>/dev/null || true
 }
+
+# bin/gateway's settings for a benchmark's own Cassandra: its CQL, storage and JMX ports at base + 942, 700 and 199.
+# The base must leave them below Linux's ephemeral range (32768-60999), where the load's outgoing connections take
+# their local ports: compare-imap.sh's Cassandra once failed to bind 47942 ("Address already in use") after the
+# Dovecot cells' tens of thousands of sessions.
+cassandra_ports() { # base
+  (( $1 + 942 < 32768 )) || { log "Cassandra's port base $1 reaches the ephemeral range"; return 1; }
+  echo "GATEWAY_CASSANDRA_PORT=$(($1 + 942)) GATEWAY_CASSANDRA_STORAGE_PORT=$(($1 + 700)) GATEWAY_CASSANDRA_JMX_PORT=$(($1 + 199))"
+}

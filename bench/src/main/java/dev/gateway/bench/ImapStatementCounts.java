@@ -22,7 +22,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
  * on the machine's load, so they compare trees where timings on a shared machine cannot.
  *
  * <pre>
- * java -cp gateway-bench.jar dev.gateway.bench.ImapStatementCounts --port 47993 --cassandra 127.0.0.1:47942
+ * java -cp gateway-bench.jar dev.gateway.bench.ImapStatementCounts --port 53993 --cassandra 127.0.0.1:23942
  *     [--user user0@bench.test --password bench --repeat 50 --idle 10]
  * </pre>
  *
