@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import javax.inject.Inject;
 
@@ -117,6 +118,9 @@ import dev.gateway.api.SpamAttributes;
 public class SpamFilter implements JamesMessageHook {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(SpamFilter.class);
+
+    /** Where {@link #header} may fold a list of tests: after each comma. */
+    private static final Pattern AFTER_COMMA = Pattern.compile("(?<=,)");
 
     /** Mail attribute holding the verdict, named in gateway-api, where {@code HasSpamVerdict} finds it too. */
     public static final String VERDICT_ATTRIBUTE = SpamAttributes.VERDICT;
@@ -299,6 +303,7 @@ public class SpamFilter implements JamesMessageHook {
 
     private HookResult scanned(Mail mail, SpamEngine.Result result, long millis) throws MessagingException, IOException {
         double score = result.score();
+        String scoreText = format(score);
         // A forced reject (rspamd's pre-result, e.g. GTUBE) reaches every threshold that is not off, whatever the score.
         double judged = result.forcedReject() ? Double.MAX_VALUE : score;
         String tests = String.join(",", result.symbols());
@@ -310,7 +315,7 @@ public class SpamFilter implements JamesMessageHook {
         Set<SpamThresholds> distinct = Set.copyOf(byRecipient.values());
         if (!byRecipient.isEmpty() && byRecipient.values().stream().allMatch(recipient -> recipient.rejects(judged))) {
             LOGGER.info("Spam refused: mail {} from {} score {}{} (reject at {}) tests {} scanned in {} ms", mail.getName(),
-                mail.getMaybeSender().asString(), format(score), result.forcedReject() ? " forced reject" : "",
+                mail.getMaybeSender().asString(), scoreText, result.forcedReject() ? " forced reject" : "",
                 distinct.size() == 1 ? SpamThresholds.format(distinct.iterator().next().reject()) : "each recipient's threshold",
                 tests, millis);
             metrics.count(SpamMetrics.REJECTED);
@@ -326,13 +331,13 @@ public class SpamFilter implements JamesMessageHook {
         double tag = distinct.stream().mapToDouble(SpamThresholds::tag).min().orElse(settings.thresholds().tag());
         boolean flagged = judged >= tag;
         rewrite(mail, header("X-Spam-Flag", flagged ? "YES" : "NO")
-            + header("X-Spam-Score", format(score))
-            + header("X-Spam-Status", (flagged ? "Yes" : "No") + ", score=" + format(score) + " required=" + SpamThresholds.format(tag)
+            + header("X-Spam-Score", scoreText)
+            + header("X-Spam-Status", (flagged ? "Yes" : "No") + ", score=" + scoreText + " required=" + SpamThresholds.format(tag)
                 + " verdict=" + verdict + " tests=" + (tests.isEmpty() ? "none" : tests)));
         setVerdicts(mail, verdicts);
         mail.setAttribute(new Attribute(AttributeName.of(SCORE_ATTRIBUTE), AttributeValue.of(score)));
         LOGGER.info("Spam scan: mail {} from {} for {} recipient(s) score {} verdict {} tests {} in {} ms", mail.getName(),
-            mail.getMaybeSender().asString(), mail.getRecipients().size(), format(score),
+            mail.getMaybeSender().asString(), mail.getRecipients().size(), scoreText,
             verdict.equals(PER_RECIPIENT) ? verdicts : verdict, tests, millis);
         metrics.count(verdict);
         return HookResult.DECLINED;
@@ -481,7 +486,7 @@ public class SpamFilter implements JamesMessageHook {
         int lineLength = field.length();
         String[] words = value.split(" ");
         for (int i = 0; i < words.length; i++) {
-            String[] parts = words[i].split("(?<=,)");
+            String[] parts = AFTER_COMMA.split(words[i]);
             for (String part : parts) {
                 if (lineLength + part.length() > 76 && lineLength > name.length() + 2) {
                     field.append("\r\n\t");
@@ -499,7 +504,7 @@ public class SpamFilter implements JamesMessageHook {
     }
 
     private static String format(double value) {
-        return String.format(Locale.ROOT, "%.1f", value);
+        return SpamThresholds.oneDecimal(value);
     }
 
     /** For tests and operators: the state of the circuit in front of spamd. */
