@@ -303,7 +303,7 @@ public class SpamFilter implements JamesMessageHook {
 
     private HookResult scanned(Mail mail, SpamEngine.Result result, long millis) throws MessagingException, IOException {
         double score = result.score();
-        String scoreText = format(score);
+        String scoreText = SpamThresholds.oneDecimal(score);
         // A forced reject (rspamd's pre-result, e.g. GTUBE) reaches every threshold that is not off, whatever the score.
         double judged = result.forcedReject() ? Double.MAX_VALUE : score;
         String tests = String.join(",", result.symbols());
@@ -501,10 +501,6 @@ public class SpamFilter implements JamesMessageHook {
             }
         }
         return field.append("\r\n").toString();
-    }
-
-    private static String format(double value) {
-        return SpamThresholds.oneDecimal(value);
     }
 
     /** For tests and operators: the state of the circuit in front of spamd. */

@@ -49,9 +49,10 @@ record SpamThresholds(double tag, double quarantine, double reject) {
     }
 
     /**
-     * A finite score or threshold as {@code String.format(Locale.ROOT, "%.1f", value)} writes it (half up, on the
-     * same shortest decimal form), without a {@link java.util.Formatter}: the filter writes three or four of these per
-     * message, and {@code String.format} was a quarter of the filter's own CPU on the rspamd path.
+     * A score or threshold as {@code String.format(Locale.ROOT, "%.1f", value)} writes it (half up, on the same
+     * shortest decimal form), without a {@link java.util.Formatter} for finite values (NaN and the infinities, which no
+     * engine sends, are left to it): the filter writes three or four of these per message, and {@code String.format}
+     * was a quarter of the filter's own CPU on the rspamd path.
      */
     static String oneDecimal(double value) {
         if (!Double.isFinite(value)) {

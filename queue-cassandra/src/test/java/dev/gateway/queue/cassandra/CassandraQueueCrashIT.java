@@ -42,6 +42,8 @@ class CassandraQueueCrashIT {
     @Test
     void everyAcknowledgedEnqueueSurvivesAKillOfCassandra() throws Exception {
         CqlSession session = CASSANDRA.server().session("queue_crash", QueueTables.MODULE);
+        // Before the traffic: the kill below comes right after an acknowledgement, with nothing in between.
+        CASSANDRA.server().flushSchema();
         CassandraMailQueueFactory factory = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT, Clock.systemUTC(),
             new RawMailQueueItemDecoratorFactory());
         try {

@@ -58,8 +58,8 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
      * a keyspace of about 70 tables, and the flush after each table was most of it: a gateway's first start on a new
      * keyspace spent 13-23 s creating tables with it and 6 s without (2026-12-02, three starts each, machine loaded).
      * The changes are in the commit log all the same; a crash before a flush is what this changes, so a test that
-     * kills the node flushes the schema once its keyspace exists ({@link #flushSchema}; {@link #session} does it for
-     * the tables it creates, {@link #kill} before its SIGKILL), which leaves a killed node as a production node would be.
+     * kills the node flushes the schema once its keyspace exists ({@link #flushSchema}; {@link #kill} does it before
+     * its SIGKILL), which leaves a killed node as a production node would be.
      */
     private static final String NO_SCHEMA_FLUSH = "-Dcassandra.test.flush_local_schema_changes=false";
 
@@ -155,11 +155,12 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
             Duration.ofSeconds(20));
     }
 
-    /** A session on the keyspace, its tables created and the schema flushed ({@link #flushSchema}). */
+    /**
+     * A session on the keyspace, its tables created. The schema is not flushed: a test that kills this node calls
+     * {@link #flushSchema} first ({@link #kill} does).
+     */
     public CqlSession session(String keyspace, CassandraModule tables) {
-        CqlSession session = connection(keyspace).open(tables);
-        flushSchema();
-        return session;
+        return connection(keyspace).open(tables);
     }
 
     /** Environment for a gateway process that should use this Cassandra. */
