@@ -22,7 +22,7 @@ public final class AdminCli {
     public static void main(String[] argv) {
         List<String> arguments = Arrays.asList(argv);
         if (arguments.size() < 3 || !arguments.get(0).equals("--webadmin")) {
-            System.err.println("usage: AdminCli --webadmin URL queue|quarantine|add-user|routing-explain|tls|spam ARGS...");
+            System.err.println("usage: AdminCli --webadmin URL queue|quarantine|add-user|routing-explain|tls|spam|blobs ARGS...");
             System.exit(2);
         }
         try {
@@ -44,6 +44,7 @@ public final class AdminCli {
             case "routing-explain" -> new RoutingExplainCommand(webAdmin, out).run(rest);
             case "tls" -> new TlsReloadCommand(webAdmin, out).run(rest);
             case "spam" -> new SpamThresholdsCommand(webAdmin, out).run(rest);
+            case "blobs" -> new BlobsCommand(webAdmin, out).run(rest);
             default -> throw new AdminException("usage: unknown command " + command);
         };
     }

@@ -16,7 +16,6 @@ import org.apache.james.adapter.mailbox.UserRepositoryAuthenticator;
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionManager;
-import org.apache.james.blob.api.BlobId;
 import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.blob.api.BlobStore;
 import org.apache.james.blob.api.BlobStoreDAO;
@@ -147,6 +146,8 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
  *     <li>small blobs (message headers) are kept in the node's heap once read ({@link SmallBlobCache}): a blob's id is
  *     the hash of its bytes, so no node can serve stale ones;</li>
+ *     <li>blob ids carry a generation, so that {@code bin/gateway blobs collect} can delete the bytes nothing uses any
+ *     more ({@link CassandraBlobCollectionModule}): the de-duplicating blob store ignores deletes;</li>
  *     <li>a SELECT of a mailbox with no recent message allocates no MODSEQ
  *     ({@link RecentResetWhenNeededMapperFactory}).</li>
  * </ul>
@@ -253,8 +254,9 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
     }
 
     private void bindBlobs() {
+        // Ids are content hashes with a generation around them, so that unreferenced blobs can be collected.
         bind(HashBlobId.Factory.class).in(Scopes.SINGLETON);
-        bind(BlobId.Factory.class).to(HashBlobId.Factory.class);
+        install(new CassandraBlobCollectionModule());
         bind(CassandraBlobStoreDAO.class).in(Scopes.SINGLETON);
         // Bodies are stored under their hash: the same message delivered to many recipients is stored once.
         bind(DeDuplicationBlobStore.class).in(Scopes.SINGLETON);
