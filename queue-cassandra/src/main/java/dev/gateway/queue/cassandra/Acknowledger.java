@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Finishes a mail James is done with, with plain writes only: a success deletes the row and its bytes; a retry
+ * Finishes a mail James is done with, with plain writes only: a success deletes the row, then its bytes; a retry
  * writes the mail again, due after the retry delay and keeping its bytes, before the old row goes (a crash in
  * between duplicates, never loses).
  *
@@ -58,7 +58,9 @@ final class Acknowledger {
                 enqueuer.rewrite(retry).then(store.deleteMail(queue, row)).block();
                 return Optional.of(retry);
             }
-            Mono.when(store.deleteMail(queue, row), store.deleteBlob(row.blobId())).block();
+            // The row before its bytes, as enqueue writes them after: a crash in between leaves bytes without a row
+            // (never read again), not a row without bytes, which polls would find and take again for good.
+            store.deleteMail(queue, row).then(store.deleteBlob(row.blobId())).block();
             return Optional.empty();
         } finally {
             shards.inFlight().remove(row.id());

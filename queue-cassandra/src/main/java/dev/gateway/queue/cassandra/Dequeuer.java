@@ -171,10 +171,8 @@ final class Dequeuer {
             .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
         return store.readBlob(row.blobId())
             .filter(content -> {
-                // Removed by an operator after this poll read its row: its bytes are gone, and so is the mail.
                 if (content.length == 0 && row.size() > 0) {
-                    shards.finished(row.id());
-                    shards.inFlight().remove(row.id());
+                    forget(row);
                     return false;
                 }
                 return true;
@@ -191,6 +189,24 @@ final class Dequeuer {
                 putBack(row);
                 return Mono.empty();
             });
+    }
+
+    /**
+     * A row whose bytes are gone. Removed by an operator after this poll read it, or left by a process that stopped
+     * between deleting a finished mail's bytes and its row (before acknowledgement deleted the row first): either way
+     * there is nothing to deliver, and a row kept would be taken again at every poll, for good, and counted in the
+     * queue's size. Its row is deleted.
+     */
+    private void forget(QueuedRow row) {
+        shards.finished(row.id());
+        shards.inFlight().remove(row.id());
+        if (row.taken() != null) {
+            LOGGER.warn("Mail {} of queue {} (shard {}) has no bytes left: it was finished or removed by a process that"
+                + " stopped before deleting its row; row deleted", row.id(), queue, row.shard());
+        }
+        store.deleteMail(queue, row)
+            .subscribe(any -> { }, e -> LOGGER.warn("Could not delete the row of mail {} of queue {}, whose bytes are gone;"
+                + " the next poll tries again", row.id(), queue, e));
     }
 
     /** A mail handed back without being finished: its slice is read again from its start. Takes no lock, as offer. */
