@@ -16,9 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class BlobsCommand {
 
     private static final String USAGE = "usage: bin/gateway blobs collect [--expected-blobs N]";
-    // Under the client's own 10-minute limit on a request (WebAdmin).
-    private static final String AWAIT_STEP = "5m";
-    private static final int REQUEST_TIMEOUT = 408;
 
     private final WebAdmin webAdmin;
     private final PrintStream out;
@@ -43,7 +40,7 @@ final class BlobsCommand {
             throw new AdminException("WebAdmin started no collection task: " + task);
         }
         out.println("gateway: collecting (task " + taskId + ")");
-        JsonNode done = awaitTask(taskId);
+        JsonNode done = webAdmin.awaitTask(taskId, () -> out.println("gateway: still collecting (task " + taskId + ")"));
         JsonNode details = done.path("additionalInformation");
         String status = done.path("status").asText();
         if (!"completed".equals(status)) {
@@ -53,19 +50,5 @@ final class BlobsCommand {
             details.path("blobCount").asLong(), details.path("gcedBlobCount").asLong(),
             details.path("errorCount").asLong(), details.path("referenceSourceCount").asLong());
         return 0;
-    }
-
-    /** A run over a large store outlasts one HTTP request: wait in steps, saying so, until it ends. */
-    private JsonNode awaitTask(String taskId) {
-        while (true) {
-            try {
-                return webAdmin.get("/tasks/" + taskId + "/await?timeout=" + AWAIT_STEP);
-            } catch (AdminException e) {
-                if (e.httpStatus() != REQUEST_TIMEOUT) {
-                    throw e;
-                }
-                out.println("gateway: still collecting (task " + taskId + ")");
-            }
-        }
     }
 }

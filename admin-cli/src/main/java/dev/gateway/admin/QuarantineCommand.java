@@ -205,7 +205,9 @@ final class QuarantineCommand extends SubcommandDispatch {
 
     private void awaitTask(JsonNode task) {
         if (task.hasNonNull("taskId")) {
-            JsonNode done = webAdmin.get("/tasks/" + task.get("taskId").asText() + "/await");
+            String taskId = task.get("taskId").asText();
+            // Silent while it runs: --json output must stay one JSON document.
+            JsonNode done = webAdmin.awaitTask(taskId, () -> { });
             if (!"completed".equals(done.path("status").asText())) {
                 throw new AdminException("release task " + task.get("taskId").asText() + " ended " + done.path("status").asText());
             }

@@ -19,6 +19,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class WebAdmin {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    // Under this client's own 10-minute limit on a request.
+    private static final String AWAIT_STEP = "5m";
+    private static final int REQUEST_TIMEOUT = 408;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
@@ -41,6 +44,23 @@ final class WebAdmin {
 
     JsonNode patch(String path) {
         return jsonOrEmpty(send("PATCH", path, null, null));
+    }
+
+    /**
+     * Waits for a task to end and answers its final state. A long task outlasts one request: the wait goes in steps,
+     * {@code stillRunning} told after each step that ends with the task still running.
+     */
+    JsonNode awaitTask(String taskId, Runnable stillRunning) {
+        while (true) {
+            try {
+                return get("/tasks/" + taskId + "/await?timeout=" + AWAIT_STEP);
+            } catch (AdminException e) {
+                if (e.httpStatus() != REQUEST_TIMEOUT) {
+                    throw e;
+                }
+                stillRunning.run();
+            }
+        }
     }
 
     /** Sends a JSON body; answers the reply's text (some routes answer plain text). */

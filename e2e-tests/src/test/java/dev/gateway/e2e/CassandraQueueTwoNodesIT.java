@@ -217,12 +217,15 @@ class CassandraQueueTwoNodesIT {
     private static Set<String> subjectsQueuedIn(CqlSession cassandra, Set<Integer> shards) {
         Set<String> subjects = new HashSet<>();
         for (Row row : cassandra.execute("SELECT " + QueueTables.QUEUE + ", " + QueueTables.SHARD + ", " + QueueTables.BLOB_ID
-            + " FROM " + QueueTables.MAILS)) {
+            + ", " + QueueTables.CONTENT + " FROM " + QueueTables.MAILS)) {
             if ("spool".equals(row.getString(QueueTables.QUEUE)) && shards.contains(row.getInt(QueueTables.SHARD))) {
-                Row chunk = cassandra.execute("SELECT data FROM " + QueueTables.BLOBS + " WHERE blob = ? AND chunk = 0",
-                    row.getUuid(QueueTables.BLOB_ID)).one();
-                if (chunk != null) {
-                    ByteBuffer data = chunk.getByteBuffer("data");
+                ByteBuffer data = row.getByteBuffer(QueueTables.CONTENT);
+                if (data == null) {
+                    Row chunk = cassandra.execute("SELECT data FROM " + QueueTables.BLOBS + " WHERE blob = ? AND chunk = 0",
+                        row.getUuid(QueueTables.BLOB_ID)).one();
+                    data = chunk == null ? null : chunk.getByteBuffer("data");
+                }
+                if (data != null) {
                     Matcher subject = SUBJECT.matcher(StandardCharsets.ISO_8859_1.decode(data).toString());
                     if (subject.find()) {
                         subjects.add(subject.group(1));

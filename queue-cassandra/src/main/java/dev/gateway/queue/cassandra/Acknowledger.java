@@ -11,12 +11,10 @@ import com.datastax.oss.driver.api.core.uuid.Uuids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import reactor.core.publisher.Mono;
-
 /**
- * Finishes a mail James is done with, with plain writes only: a success deletes the row, then its bytes; a retry
- * writes the mail again, due after the retry delay and keeping its bytes, before the old row goes (a crash in
- * between duplicates, never loses).
+ * Finishes a mail James is done with, with plain writes only: a success deletes the row, then its chunks if it has
+ * any ({@link QueueStore#deleteMailAndBytes}); a retry writes the mail again, due after the retry delay and keeping its
+ * bytes, before the old row goes (a crash in between duplicates, never loses).
  *
  * <p>A reject is kept and retried like a retry, never dropped. James's spooler rejects a mail only when its
  * processing failed and so did its error handling (storing it in the error repository, queueing it again): a
@@ -58,9 +56,7 @@ final class Acknowledger {
                 enqueuer.rewrite(retry).then(store.deleteMail(queue, row)).block();
                 return Optional.of(retry);
             }
-            // The row before its bytes, as enqueue writes them after: a crash in between leaves bytes without a row
-            // (never read again), not a row without bytes, which polls would find and take again for good.
-            store.deleteMail(queue, row).then(store.deleteBlob(row.blobId())).block();
+            store.deleteMailAndBytes(queue, row).block();
             return Optional.empty();
         } finally {
             shards.inFlight().remove(row.id());

@@ -88,7 +88,7 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
         CassandraMailQueue queue = new CassandraMailQueue(name, settings, codec, decorators, shards, enqueuer,
             new Dequeuer(key, store, shards, index, codec, settings, clock, leases.node(), redeliveries),
             new Acknowledger(key, store, enqueuer, shards, settings, clock),
-            new QueueManagement(key, store, enqueuer, codec, settings, clock));
+            new QueueManagement(key, store, shards, enqueuer, codec, settings, clock));
         leases.register(shards);
         return queue;
     }

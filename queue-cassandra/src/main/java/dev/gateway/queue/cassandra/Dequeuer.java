@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +45,12 @@ final class Dequeuer {
     static final Duration SETTLE = Duration.ofSeconds(2);
     static final Duration RESCAN = Duration.ofSeconds(10);
     static final int READ_AHEAD = 64;
+    /**
+     * Rows this node wrote keep their bytes in memory until handed out, so that a small mail needs no read at all;
+     * beyond this many rows waiting (a backlog, or a queue nobody on this node consumes), they are kept without them
+     * and read at hand-out, like other rows.
+     */
+    static final int OFFERED_WITH_BYTES = 256;
 
     private final String queue;
     private final QueueStore store;
@@ -60,6 +67,9 @@ final class Dequeuer {
     private boolean rowsLeftBehind = true;
     private volatile boolean readSoon;
     private final Queue<QueuedRow> offered = new ConcurrentLinkedQueue<>();
+    // The bytes of the offered rows not yet drained, by id: a poll may read such a row from Cassandra (without its
+    // bytes) and hand it out before the next drain.
+    private final Map<UUID, byte[]> offeredBytes = new ConcurrentHashMap<>();
     private final Set<Integer> handedBack = ConcurrentHashMap.newKeySet();
 
     Dequeuer(String queue, QueueStore store, QueueShards shards, SliceIndex index, MailCodec codec, QueueSettings settings,
@@ -91,8 +101,12 @@ final class Dequeuer {
         Instant now = clock.instant();
         Set<Integer> polled = shards.polled();
         for (QueuedRow row = offered.poll(); row != null; row = offered.poll()) {
+            offeredBytes.remove(row.id());
             if (!shards.isFinished(row.id())) {
-                readAhead.add(row);
+                // A poll that read Cassandra after the row was written and before this drain holds a copy without
+                // the bytes: the row with them replaces it, or the bytes would be read again by key.
+                readAhead.remove(row);
+                readAhead.add(readAhead.size() < OFFERED_WITH_BYTES ? row : row.withoutContent());
             }
         }
         readAhead.removeIf(row -> !polled.contains(row.shard()));
@@ -136,7 +150,12 @@ final class Dequeuer {
      */
     void offer(QueuedRow row) {
         if (!row.due().isAfter(clock.instant())) {
-            offered.add(row);
+            if (row.content() != null && offeredBytes.size() < OFFERED_WITH_BYTES) {
+                offeredBytes.put(row.id(), row.content());
+                offered.add(row);
+            } else {
+                offered.add(row.withoutContent());
+            }
         }
     }
 
@@ -160,7 +179,17 @@ final class Dequeuer {
         readSoon = true;
     }
 
-    private Mono<Taken> take(QueuedRow row) {
+    private Mono<Taken> take(QueuedRow read) {
+        QueuedRow row = read.bytesInRow() && read.content() == null
+            ? Optional.ofNullable(offeredBytes.remove(read.id())).map(read::withContent).orElse(read)
+            : read;
+        if (row.metadata() == null) {
+            // Only a taken mark: written by a node that took the mail while another deleted it (the mark is an upsert).
+            LOGGER.info("Mail {} of queue {} (shard {}) was deleted while node {} took it: its leftover mark is deleted",
+                row.id(), queue, row.shard(), row.taken());
+            forget(row);
+            return Mono.empty();
+        }
         if (row.taken() != null) {
             long count = redeliveries.incrementAndGet();
             LOGGER.warn("Mail {} of queue {} (shard {}) was taken by node {} before and not finished: delivering it again"
@@ -169,9 +198,13 @@ final class Dequeuer {
         // Only a record for counting re-deliveries after a crash: not waited for.
         store.markTaken(queue, row, node)
             .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
-        return store.readBlob(row.blobId())
+        return store.bytesOf(queue, row)
             .filter(content -> {
                 if (content.length == 0 && row.size() > 0) {
+                    if (row.taken() != null) {
+                        LOGGER.warn("Mail {} of queue {} (shard {}) has no bytes left: it was finished or removed by a"
+                            + " process that stopped before deleting its row; row deleted", row.id(), queue, row.shard());
+                    }
                     forget(row);
                     return false;
                 }
@@ -179,7 +212,8 @@ final class Dequeuer {
             })
             .map(content -> {
                 try {
-                    return new Taken(row, codec.mail(row.metadata(), content));
+                    // Kept with the row handed out: a retry writes the mail again, bytes included.
+                    return new Taken(row.bytesInRow() ? row.withContent(content) : row, codec.mail(row.metadata(), content));
                 } catch (javax.mail.MessagingException e) {
                     throw new IllegalStateException(e);
                 }
@@ -192,21 +226,18 @@ final class Dequeuer {
     }
 
     /**
-     * A row whose bytes are gone. Removed by an operator after this poll read it, or left by a process that stopped
-     * between deleting a finished mail's bytes and its row (before acknowledgement deleted the row first): either way
-     * there is nothing to deliver, and a row kept would be taken again at every poll, for good, and counted in the
-     * queue's size. Its row is deleted.
+     * A row with nothing to deliver: its bytes are gone (removed by an operator after this poll read it, or left by a
+     * process that stopped between deleting a finished mail's bytes and its row, before acknowledgement deleted the
+     * row first), or it is only the taken mark of a mail deleted as it was taken. A row kept would be taken again at
+     * every poll, for good, and counted in the queue's size: it is deleted.
      */
     private void forget(QueuedRow row) {
         shards.finished(row.id());
         shards.inFlight().remove(row.id());
-        if (row.taken() != null) {
-            LOGGER.warn("Mail {} of queue {} (shard {}) has no bytes left: it was finished or removed by a process that"
-                + " stopped before deleting its row; row deleted", row.id(), queue, row.shard());
-        }
         store.deleteMail(queue, row)
             .subscribe(any -> { }, e -> LOGGER.warn("Could not delete the row of mail {} of queue {}, whose bytes are gone;"
-                + " the next poll tries again", row.id(), queue, e));
+                + " a poll finds it again once this node has forgotten finishing it ({}), and tries again", row.id(), queue,
+                QueueShards.FINISHED_MEMORY, e));
     }
 
     /** A mail handed back without being finished: its slice is read again from its start. Takes no lock, as offer. */
@@ -317,7 +348,7 @@ final class Dequeuer {
                 }
                 if (allHandled && !cutShort.contains(slice)) {
                     // Everything before the settle time is handled or deleted: skip its tombstones from now on.
-                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null, 0, 0,
+                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null, null, 0, 0,
                         settled, null));
                 }
             });

@@ -14,8 +14,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Puts mail into a queue with plain writes only: the message bytes, the slice's index row (once per slice and
- * node), then the mail row, in a shard chosen at random so that every node's share of the shards gets mail.
+ * Puts mail into a queue with plain writes only: the message bytes (unless the mail is small enough to be kept in its
+ * row), the slice's index row (once per slice and node), then the mail row, in a shard chosen at random so that every
+ * node's share of the shards gets mail.
  */
 final class Enqueuer {
 
@@ -43,12 +44,14 @@ final class Enqueuer {
                 Instant now = clock.instant();
                 Instant due = delay.isNegative() || delay.isZero() ? now : now.plus(delay);
                 int shard = ThreadLocalRandom.current().nextInt(settings.shards());
+                byte[] content = serialised.content();
+                boolean inRow = content.length <= settings.inlineMax();
                 QueuedRow row = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(), serialised.metadata(),
-                    UUID.randomUUID(), serialised.content().length, 0, now, null);
-                // Bytes and index before the row: a crash in between leaves an unreferenced blob, never a row without
+                    inRow ? null : UUID.randomUUID(), inRow ? content : null, content.length, 0, now, null);
+                // Chunks and index before the row: a crash in between leaves unreferenced chunks, never a row without
                 // bytes or in a slice nobody reads.
-                return Mono.when(store.writeBlob(row.blobId(), serialised.content(), settings.chunkSize()),
-                        slices.register(shard, row.slice()))
+                Mono<Void> chunks = inRow ? Mono.empty() : store.writeBlob(row.blobId(), content, settings.chunkSize());
+                return Mono.when(chunks, slices.register(shard, row.slice()))
                     .then(store.insertMail(queue, row))
                     .thenReturn(row);
             });

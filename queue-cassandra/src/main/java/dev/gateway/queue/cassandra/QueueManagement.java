@@ -16,13 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Operators' view of a queue (WebAdmin {@code /mailQueues}): size, browse, flush, remove and clear read every shard
  * from its head on, future slices (delayed mail) included, whoever owns the shard. Fine for an operator's request,
  * not for a hot path. They take no lease: a mail a node is processing right now still counts and may still be
- * delivered after it was removed.
+ * delivered after it was removed, and so may a small mail another node has read ahead (its bytes are in its row).
  */
 final class QueueManagement {
 
@@ -30,26 +29,31 @@ final class QueueManagement {
 
     private final String queue;
     private final QueueStore store;
+    private final QueueShards shards;
     private final Enqueuer enqueuer;
     private final MailCodec codec;
     private final QueueSettings settings;
     private final Clock clock;
 
-    QueueManagement(String queue, QueueStore store, Enqueuer enqueuer, MailCodec codec, QueueSettings settings, Clock clock) {
+    QueueManagement(String queue, QueueStore store, QueueShards shards, Enqueuer enqueuer, MailCodec codec,
+                    QueueSettings settings, Clock clock) {
         this.queue = queue;
         this.store = store;
+        this.shards = shards;
         this.enqueuer = enqueuer;
         this.codec = codec;
         this.settings = settings;
         this.clock = clock;
     }
 
-    /** Every queued row, in queue order. */
+    /** Every queued mail's row, in queue order. */
     List<QueuedRow> rows() {
         return Flux.range(0, settings.shards())
             .concatMap(shard -> store.head(queue, shard)
                 .flatMapMany(head -> store.slicesFrom(queue, shard, head.orElse(Instant.EPOCH)))
                 .concatMap(slice -> store.mails(queue, shard, slice)))
+            // A row without metadata is the leftover taken mark of a deleted mail (Dequeuer deletes it), not mail.
+            .filter(row -> row.metadata() != null)
             .sort(QueuedRow.ORDER)
             .collectList()
             .block();
@@ -57,7 +61,7 @@ final class QueueManagement {
 
     /** A mail deleted since the listing (its bytes are gone) is skipped rather than shown empty. */
     Optional<MailQueueItemView> view(QueuedRow row) {
-        byte[] content = store.readBlob(row.blobId()).block();
+        byte[] content = store.bytesOf(queue, row).block();
         if (content.length == 0 && row.size() > 0) {
             return Optional.empty();
         }
@@ -76,7 +80,12 @@ final class QueueManagement {
         long flushed = 0;
         for (QueuedRow row : rows()) {
             if (row.due().isAfter(now)) {
-                QueuedRow dueNow = row.movedTo(row.shard(), settings.sliceOf(now), now, row.id(), row.attempt());
+                byte[] content = row.bytesInRow() ? store.bytesOf(queue, row).block() : null;
+                if (row.bytesInRow() && content.length == 0 && row.size() > 0) {
+                    continue; // deleted since the listing
+                }
+                QueuedRow dueNow = row.withContent(content).movedTo(row.shard(), settings.sliceOf(now), now, row.id(),
+                    row.attempt());
                 enqueuer.rewrite(dueNow).then(store.deleteMail(queue, row)).block();
                 flushed++;
             }
@@ -88,8 +97,10 @@ final class QueueManagement {
         long removed = 0;
         for (QueuedRow row : rows()) {
             if (metadataMatches.test(row.metadata())) {
-                // The row before its bytes (as Acknowledger): never a row without bytes.
-                store.deleteMail(queue, row).then(store.deleteBlob(row.blobId())).block();
+                // This node's pollers may hold the row, bytes included, read ahead or handed over in memory: as
+                // finished, they skip it.
+                shards.finished(row.id());
+                store.deleteMailAndBytes(queue, row).block();
                 removed++;
             }
         }

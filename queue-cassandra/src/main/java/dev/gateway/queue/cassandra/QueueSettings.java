@@ -22,13 +22,16 @@ import com.google.common.base.Preconditions;
  *        {@code retryDelayMax}
  * @param retryDelayMax the longest retry delay
  * @param chunkSize bytes per blob chunk
+ * @param inlineMax a mail whose bytes are at most this long is kept in its row: one write to enqueue it, no read of
+ *        its bytes to dequeue it, one delete to finish it; longer mail is written in chunks beside the row. Rows read
+ *        ahead by a poll are held in memory with their bytes, so this bounds what read-ahead costs in heap
  */
 public record QueueSettings(int shards, Duration sliceLength, Duration grace, Duration lease, Duration pollMin,
-                            Duration pollMax, Duration retryDelay, Duration retryDelayMax, int chunkSize) {
+                            Duration pollMax, Duration retryDelay, Duration retryDelayMax, int chunkSize, int inlineMax) {
 
     public static final QueueSettings DEFAULT = new QueueSettings(8, Duration.ofSeconds(10), Duration.ofSeconds(60),
         Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1),
-        Duration.ofSeconds(1), Duration.ofMinutes(5), 256 * 1024);
+        Duration.ofSeconds(1), Duration.ofMinutes(5), 256 * 1024, 16 * 1024);
 
     public QueueSettings {
         Objects.requireNonNull(sliceLength);
@@ -41,10 +44,19 @@ public record QueueSettings(int shards, Duration sliceLength, Duration grace, Du
         Preconditions.checkArgument(!retryDelay.isNegative(), "retry delay must not be negative");
         Preconditions.checkArgument(retryDelayMax.compareTo(retryDelay) >= 0, "retryDelayMax must be at least retryDelay");
         Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= 4 * 1024 * 1024, "chunk size must be 1 KiB to 4 MiB");
+        Preconditions.checkArgument(inlineMax >= 0 && inlineMax <= 1024 * 1024, "inline bytes must be 0 to 1 MiB, was %s",
+            inlineMax);
     }
 
     public QueueSettings withLease(Duration newLease) {
-        return new QueueSettings(shards, sliceLength, grace, newLease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize);
+        return new QueueSettings(shards, sliceLength, grace, newLease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize,
+            inlineMax);
+    }
+
+    /** The same settings, keeping mail of at most {@code bytes} in its row (0: every mail's bytes in chunks). */
+    public QueueSettings withInlineMax(int bytes) {
+        return new QueueSettings(shards, sliceLength, grace, lease, pollMin, pollMax, retryDelay, retryDelayMax, chunkSize,
+            bytes);
     }
 
     /** Leases are renewed, and shares rebalanced, three times per lease. */

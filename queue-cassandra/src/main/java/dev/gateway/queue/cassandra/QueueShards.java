@@ -17,7 +17,7 @@ import com.google.common.collect.ImmutableSet;
 final class QueueShards {
 
     /** Longer than any read may take (the request timeout), so that no poll in progress can still return the row. */
-    private static final Duration FINISHED_MEMORY = Duration.ofMinutes(2);
+    static final Duration FINISHED_MEMORY = Duration.ofMinutes(2);
 
     private final String queue;
     private final int count;

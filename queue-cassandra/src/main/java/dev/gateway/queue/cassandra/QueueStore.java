@@ -5,6 +5,7 @@ import static dev.gateway.queue.cassandra.QueueTables.BLOBS;
 import static dev.gateway.queue.cassandra.QueueTables.BLOB_ID;
 import static dev.gateway.queue.cassandra.QueueTables.CHUNK;
 import static dev.gateway.queue.cassandra.QueueTables.CLUSTER;
+import static dev.gateway.queue.cassandra.QueueTables.CONTENT;
 import static dev.gateway.queue.cassandra.QueueTables.DATA;
 import static dev.gateway.queue.cassandra.QueueTables.DUE;
 import static dev.gateway.queue.cassandra.QueueTables.ENQUEUED;
@@ -36,6 +37,9 @@ import java.util.UUID;
 
 import org.apache.james.backends.cassandra.utils.CassandraAsyncExecutor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -50,7 +54,10 @@ import reactor.core.publisher.Mono;
  */
 final class QueueStore {
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(QueueStore.class);
     private static final int ONE_CLUSTER = 0;
+    // Polls read rows without the bytes kept in them: a read returns the rows in flight again, and their bytes with
+    // them would cost more than the chunk read they save.
     private static final String MAIL_COLUMNS = SHARD + ", " + SLICE + ", " + DUE + ", " + ID + ", " + METADATA + ", "
         + BLOB_ID + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED + ", " + TAKEN;
     private static final String MAIL_PARTITION = QUEUE + " = ? AND " + SHARD + " = ? AND " + SLICE + " = ?";
@@ -75,12 +82,14 @@ final class QueueStore {
     private final PreparedStatement allMails;
     private final PreparedStatement markTaken;
     private final PreparedStatement deleteMail;
+    private final PreparedStatement readContent;
     private final PreparedStatement dropSlice;
     private final PreparedStatement insertChunk;
     private final PreparedStatement readChunks;
     private final PreparedStatement deleteBlob;
 
     QueueStore(CqlSession session) {
+        addContentColumnWhereMissing(session);
         this.executor = new CassandraAsyncExecutor(session);
         registerQueue = session.prepare("INSERT INTO " + QUEUES + " (" + QUEUE + ") VALUES (?)");
         listQueues = session.prepare("SELECT " + QUEUE + " FROM " + QUEUES);
@@ -102,8 +111,8 @@ final class QueueStore {
             + SLICE + " = ?");
         slicesFrom = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
             + " = ? AND " + SLICE + " >= ?");
-        insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + MAIL_COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + MAIL_COLUMNS + ", " + CONTENT
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         dueMails = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND "
             + DUE + " <= ? LIMIT ?");
         dueMailsAfter = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND ("
@@ -112,10 +121,28 @@ final class QueueStore {
         markTaken = session.prepare("UPDATE " + MAILS + " SET " + TAKEN + " = ? WHERE " + MAIL_PARTITION + " AND "
             + DUE + " = ? AND " + ID + " = ?");
         deleteMail = session.prepare("DELETE FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND " + DUE + " = ? AND " + ID + " = ?");
+        readContent = session.prepare("SELECT " + CONTENT + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND " + DUE
+            + " = ? AND " + ID + " = ?");
         dropSlice = session.prepare("DELETE FROM " + MAILS + " WHERE " + MAIL_PARTITION);
         insertChunk = session.prepare("INSERT INTO " + BLOBS + " (" + BLOB_ID + ", " + CHUNK + ", " + DATA + ") VALUES (?, ?, ?)");
         readChunks = session.prepare("SELECT " + DATA + " FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
         deleteBlob = session.prepare("DELETE FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
+    }
+
+    /**
+     * A keyspace created before mail was kept in its row has no {@code content} column: James's table manager creates
+     * missing tables only, so the column is added here, once, before any statement names it.
+     */
+    private static void addContentColumnWhereMissing(CqlSession session) {
+        boolean missing = session.getKeyspace()
+            .flatMap(keyspace -> session.getMetadata().getKeyspace(keyspace))
+            .flatMap(keyspace -> keyspace.getTable(MAILS))
+            .map(table -> table.getColumn(CONTENT).isEmpty())
+            .orElse(false);
+        if (missing) {
+            LOGGER.info("Adding column {} to table {} (small mail is now kept in its row)", CONTENT, MAILS);
+            session.execute("ALTER TABLE " + MAILS + " ADD " + CONTENT + " blob");
+        }
     }
 
     Mono<Void> registerQueue(String queue) {
@@ -183,9 +210,15 @@ final class QueueStore {
 
     // Mails.
 
+    /** Writes a row; a mail kept in its row must have its bytes at hand, or they would be lost. */
     Mono<Void> insertMail(String queue, QueuedRow row) {
+        if (row.bytesInRow() && row.content() == null) {
+            return Mono.error(new IllegalStateException("mail " + row.id() + " of queue " + queue
+                + " is kept in its row, but its bytes were not read: not rewriting it without them"));
+        }
         return executor.executeVoid(insertMail.bind(queue, row.shard(), row.slice(), row.due(), row.id(), row.metadata(),
-            row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken()));
+            row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken(),
+            row.bytesInRow() ? ByteBuffer.wrap(row.content()) : null));
     }
 
     /** Due rows of a slice, after {@code cursor} (the last row this node saw there) when there is one. */
@@ -208,7 +241,32 @@ final class QueueStore {
         return executor.executeVoid(deleteMail.bind(queue, row.shard(), row.slice(), row.due(), row.id()));
     }
 
+    /**
+     * Deletes a finished or removed mail: its row, then its chunks when it has any. The row goes first because
+     * enqueue writes it last: a crash in between leaves chunks without a row (never read again), not a row without
+     * bytes, which polls would find and take again for good.
+     */
+    Mono<Void> deleteMailAndBytes(String queue, QueuedRow row) {
+        Mono<Void> deleteRow = deleteMail(queue, row);
+        return row.bytesInRow() ? deleteRow : deleteRow.then(deleteBlob(row.blobId()));
+    }
+
     // Message bytes.
+
+    /**
+     * A mail's message bytes: those at hand, else read from its row or its chunks; empty when they are gone (the mail
+     * was deleted).
+     */
+    Mono<byte[]> bytesOf(String queue, QueuedRow row) {
+        if (!row.bytesInRow()) {
+            return readBlob(row.blobId());
+        }
+        if (row.content() != null) {
+            return Mono.just(row.content());
+        }
+        return executor.executeSingleRowOptional(readContent.bind(queue, row.shard(), row.slice(), row.due(), row.id()))
+            .map(found -> found.map(r -> r.getByteBuffer(CONTENT)).map(QueueStore::bytes).orElse(new byte[0]));
+    }
 
     Mono<Void> writeBlob(UUID blobId, byte[] content, int chunkSize) {
         int chunks = Math.max(1, (content.length + chunkSize - 1) / chunkSize);
@@ -221,25 +279,29 @@ final class QueueStore {
             .then();
     }
 
-    Mono<byte[]> readBlob(UUID blobId) {
+    private Mono<byte[]> readBlob(UUID blobId) {
         return executor.executeRows(readChunks.bind(blobId))
             .map(row -> row.getByteBuffer(DATA))
             .reduce(new ByteArrayOutputStream(), (out, buffer) -> {
-                byte[] bytes = new byte[buffer.remaining()];
-                buffer.get(bytes);
-                out.writeBytes(bytes);
+                out.writeBytes(bytes(buffer));
                 return out;
             })
             .map(ByteArrayOutputStream::toByteArray);
     }
 
-    Mono<Void> deleteBlob(UUID blobId) {
+    private Mono<Void> deleteBlob(UUID blobId) {
         return executor.executeVoid(deleteBlob.bind(blobId));
     }
 
     private static QueuedRow row(Row row) {
         return new QueuedRow(row.getInt(SHARD), row.getInstant(SLICE), row.getInstant(DUE), row.getUuid(ID),
-            row.getString(METADATA), row.getUuid(BLOB_ID), row.getLong(SIZE), row.getInt(ATTEMPT), row.getInstant(ENQUEUED),
-            row.getString(TAKEN));
+            row.getString(METADATA), row.getUuid(BLOB_ID), null, row.getLong(SIZE), row.getInt(ATTEMPT),
+            row.getInstant(ENQUEUED), row.getString(TAKEN));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
     }
 }

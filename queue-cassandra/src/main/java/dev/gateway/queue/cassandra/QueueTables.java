@@ -31,7 +31,7 @@ public final class QueueTables {
     public static final String SLICES = "gateway_queue_shard_slices";
     /** The mails, one partition per queue, shard and slice of due time, FIFO by due time then enqueue time. */
     public static final String MAILS = "gateway_queue_shard_mails";
-    /** Message bytes, in chunks, referenced from the mail rows. */
+    /** Message bytes of mail too large to be kept in its row, in chunks, referenced from the mail rows. */
     public static final String BLOBS = "gateway_queue_blobs";
 
     public static final String QUEUE = "queue";
@@ -44,6 +44,8 @@ public final class QueueTables {
     public static final String ID = "id";
     public static final String METADATA = "metadata";
     public static final String BLOB_ID = "blob";
+    /** The message bytes of a mail small enough to be kept in its row ({@code cassandra.queue.inline.bytes}). */
+    public static final String CONTENT = "content";
     static final String SIZE = "size";
     static final String ATTEMPT = "attempt";
     static final String ENQUEUED = "enqueued";
@@ -101,6 +103,7 @@ public final class QueueTables {
             .withClusteringColumn(ID, TIMEUUID)
             .withColumn(METADATA, TEXT)
             .withColumn(BLOB_ID, UUID)
+            .withColumn(CONTENT, BLOB)
             .withColumn(SIZE, BIGINT)
             .withColumn(ATTEMPT, INT)
             .withColumn(ENQUEUED, TIMESTAMP)

@@ -6,9 +6,14 @@ import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 
-/** One mail row of the queue, without its message bytes; {@code taken} names the node that last dequeued it. */
-record QueuedRow(int shard, Instant slice, Instant due, UUID id, String metadata, UUID blobId, long size, int attempt,
-                 Instant enqueued, String taken) {
+/**
+ * One mail row of the queue; {@code taken} names the node that last dequeued it. Its message bytes are in chunks
+ * under {@code blobId}, or, when that is null, in the row itself (small mail). Polls read rows without those bytes,
+ * so {@code content} holds them only where they are at hand: a row this node has just written, or one whose bytes
+ * were read to hand it out.
+ */
+record QueuedRow(int shard, Instant slice, Instant due, UUID id, String metadata, UUID blobId, byte[] content, long size,
+                 int attempt, Instant enqueued, String taken) {
 
     /** Queue order: due time, then enqueue time (the time-based id), as Cassandra orders a partition. */
     static final Comparator<QueuedRow> ORDER = Comparator.comparing(QueuedRow::due)
@@ -16,6 +21,19 @@ record QueuedRow(int shard, Instant slice, Instant due, UUID id, String metadata
         .thenComparing(QueuedRow::id);
 
     QueuedRow movedTo(int newShard, Instant newSlice, Instant newDue, UUID newId, int newAttempt) {
-        return new QueuedRow(newShard, newSlice, newDue, newId, metadata, blobId, size, newAttempt, enqueued, null);
+        return new QueuedRow(newShard, newSlice, newDue, newId, metadata, blobId, content, size, newAttempt, enqueued, null);
+    }
+
+    /** Whether the message bytes are in the row rather than in chunks of their own. */
+    boolean bytesInRow() {
+        return blobId == null;
+    }
+
+    QueuedRow withContent(byte[] bytes) {
+        return new QueuedRow(shard, slice, due, id, metadata, blobId, bytes, size, attempt, enqueued, taken);
+    }
+
+    QueuedRow withoutContent() {
+        return content == null ? this : withContent(null);
     }
 }

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.Mails;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
@@ -21,8 +20,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import dev.gateway.testsupport.ManualClock;
 
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * A node alone reads a queue's slice index only at its full reads (every {@link Dequeuer#RESCAN}), not at every poll.
@@ -35,7 +32,7 @@ class NodeAloneIT {
     /** Slices of 1 s, so that a mail delayed by 3 s is in a slice later than the one of the last full read. */
     private static final QueueSettings SETTINGS = new QueueSettings(8, Duration.ofSeconds(1), Duration.ofSeconds(60),
         Duration.ofSeconds(60), Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(5),
-        256 * 1024);
+        256 * 1024, 16 * 1024);
 
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
@@ -110,15 +107,6 @@ class NodeAloneIT {
     }
 
     private static Disposable consume(CassandraMailQueue queue, Set<String> delivered) {
-        return Flux.from(queue.deQueue())
-            .subscribeOn(Schedulers.boundedElastic())
-            .subscribe(item -> {
-                delivered.add(item.getMail().getName());
-                try {
-                    item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
-                } catch (MailQueue.MailQueueException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+        return SucceedingConsumer.consume(queue, mail -> delivered.add(mail.getName()));
     }
 }

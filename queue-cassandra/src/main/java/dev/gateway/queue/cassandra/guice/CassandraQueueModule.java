@@ -53,7 +53,8 @@ public final class CassandraQueueModule extends AbstractModule {
             duration(configuration, "cassandra.queue.poll.max", defaults.pollMax()),
             duration(configuration, "cassandra.queue.retry.delay", defaults.retryDelay()),
             duration(configuration, "cassandra.queue.retry.delay.max", defaults.retryDelayMax()),
-            configuration.getInt("cassandra.queue.chunk.bytes", defaults.chunkSize()));
+            configuration.getInt("cassandra.queue.chunk.bytes", defaults.chunkSize()),
+            configuration.getInt("cassandra.queue.inline.bytes", defaults.inlineMax()));
     }
 
     @Provides
