@@ -200,7 +200,7 @@ final class Dequeuer {
             .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
         return store.bytesOf(queue, row)
             .filter(content -> {
-                if (content.length == 0 && row.size() > 0) {
+                if (row.bytesGone(content)) {
                     if (row.taken() != null) {
                         LOGGER.warn("Mail {} of queue {} (shard {}) has no bytes left: it was finished or removed by a"
                             + " process that stopped before deleting its row; row deleted", row.id(), queue, row.shard());

@@ -21,7 +21,8 @@ import reactor.core.publisher.Flux;
  * Operators' view of a queue (WebAdmin {@code /mailQueues}): size, browse, flush, remove and clear read every shard
  * from its head on, future slices (delayed mail) included, whoever owns the shard. Fine for an operator's request,
  * not for a hot path. They take no lease: a mail a node is processing right now still counts and may still be
- * delivered after it was removed, and so may a small mail another node has read ahead (its bytes are in its row).
+ * delivered after it was removed, and so may a small mail that another node wrote and holds in memory, bytes
+ * included, for its own poller (this node marks what it removes finished, so its own pollers skip it).
  */
 final class QueueManagement {
 
@@ -62,7 +63,7 @@ final class QueueManagement {
     /** A mail deleted since the listing (its bytes are gone) is skipped rather than shown empty. */
     Optional<MailQueueItemView> view(QueuedRow row) {
         byte[] content = store.bytesOf(queue, row).block();
-        if (content.length == 0 && row.size() > 0) {
+        if (row.bytesGone(content)) {
             return Optional.empty();
         }
         try {
@@ -81,7 +82,7 @@ final class QueueManagement {
         for (QueuedRow row : rows()) {
             if (row.due().isAfter(now)) {
                 byte[] content = row.bytesInRow() ? store.bytesOf(queue, row).block() : null;
-                if (row.bytesInRow() && content.length == 0 && row.size() > 0) {
+                if (row.bytesInRow() && row.bytesGone(content)) {
                     continue; // deleted since the listing
                 }
                 QueuedRow dueNow = row.withContent(content).movedTo(row.shard(), settings.sliceOf(now), now, row.id(),

@@ -29,6 +29,11 @@ record QueuedRow(int shard, Instant slice, Instant due, UUID id, String metadata
         return blobId == null;
     }
 
+    /** Whether {@code bytes}, read for this mail, say it was deleted: none came back where it had some. */
+    boolean bytesGone(byte[] bytes) {
+        return bytes.length == 0 && size > 0;
+    }
+
     QueuedRow withContent(byte[] bytes) {
         return new QueuedRow(shard, slice, due, id, metadata, blobId, bytes, size, attempt, enqueued, taken);
     }
