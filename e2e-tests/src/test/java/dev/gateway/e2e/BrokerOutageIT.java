@@ -218,7 +218,8 @@ class BrokerOutageIT {
         Awaitility.await("both nodes to reconnect to the broker").atMost(Duration.ofMinutes(3))
             .pollInterval(Duration.ofMillis(100))
             .ignoreExceptions()
-            .until(() -> "healthy".equals(healthOf(nodeB, "RabbitMQ backend")) && "healthy".equals(healthOf(nodeA, "RabbitMQ backend")));
+            .untilAsserted(() -> assertThat(new String[] {healthOf(nodeB, "RabbitMQ backend"), healthOf(nodeA, "RabbitMQ backend")})
+                .as("RabbitMQ backend on B, then on A").containsOnly("healthy"));
         long reconnectMillis = (System.nanoTime() - reconnectStarted) / 1_000_000;
         boolean bReplacedItsConnection = Files.readString(nodeB.log()).contains(POOL_REPLACED_CONNECTION);
 
@@ -352,13 +353,17 @@ class BrokerOutageIT {
         return "<" + what + "-" + UUID.randomUUID() + "@sender.test>";
     }
 
-    /** The status of one entry of WebAdmin's /healthcheck (which answers 503 while an entry is unhealthy). */
+    /**
+     * The status of one entry of WebAdmin's /healthcheck (which answers 503 while an entry is unhealthy), with its
+     * cause when it is not healthy, so that a timeout says why.
+     */
     private static String healthOf(GatewayProcess node, String component) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + node.port(GatewayProcess.Port.WEBADMIN) + "/healthcheck")).build(), HttpResponse.BodyHandlers.ofString());
         for (JsonNode check : JSON.readTree(response.body()).get("checks")) {
             if (component.equals(check.get("componentName").asText())) {
-                return check.get("status").asText();
+                String status = check.get("status").asText();
+                return "healthy".equals(status) ? status : status + " (" + check.path("cause").asText() + ")";
             }
         }
         throw new AssertionError("no " + component + " in " + response.body());

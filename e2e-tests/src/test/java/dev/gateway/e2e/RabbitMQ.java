@@ -74,13 +74,18 @@ public final class RabbitMQ implements AutoCloseable {
 
     /** Deletes a queue on the broker, its consumers cancelled by the broker: a fault to recover from. */
     public void deleteQueue(String name) throws IOException, TimeoutException {
+        try (Connection connection = newConnection(); Channel channel = connection.createChannel()) {
+            channel.queueDelete(name);
+        }
+    }
+
+    /** A new connection to this broker as its guest, which the client does not recover by itself once lost. */
+    public Connection newConnection() throws IOException, TimeoutException {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost("127.0.0.1");
         factory.setPort(amqpPort);
         factory.setAutomaticRecoveryEnabled(false);
-        try (Connection connection = factory.newConnection(); Channel channel = connection.createChannel()) {
-            channel.queueDelete(name);
-        }
+        return factory.newConnection();
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.Optional;
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.commons.configuration2.Configuration;
 import org.apache.james.backends.rabbitmq.RabbitMQConfiguration;
-import org.apache.james.backends.rabbitmq.ReactorRabbitMQChannelPool;
 import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
 
 /**
@@ -26,11 +25,11 @@ import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
  *
  * @param rabbitMQ the broker, credentials and event bus options
  * @param connectionPool how often and how patiently the one connection is (re)opened
- * @param channelPool how many channels publish at once
+ * @param channelPool how many channels publish at once, and how long a publication waits for one ({@link PublishingChannels})
  * @param waits how long mailbox operations wait for the broker before going on without it ({@link BrokerWaits})
  */
 public record EventBrokerSettings(RabbitMQConfiguration rabbitMQ, SimpleConnectionPool.Configuration connectionPool,
-                                  ReactorRabbitMQChannelPool.Configuration channelPool, BrokerWaits waits) {
+                                  PublishingChannels.Settings channelPool, BrokerWaits waits) {
 
     static final String URI = "uri";
     private static final String MANAGEMENT_URI = "management.uri";
@@ -50,7 +49,7 @@ public record EventBrokerSettings(RabbitMQConfiguration rabbitMQ, SimpleConnecti
         }
         return Optional.of(new EventBrokerSettings(RabbitMQConfiguration.from(withManagement),
             SimpleConnectionPool.Configuration.from(withManagement),
-            ReactorRabbitMQChannelPool.Configuration.from(withManagement),
+            PublishingChannels.Settings.from(withManagement),
             BrokerWaits.from(withManagement)));
     }
 

@@ -80,7 +80,6 @@ public final class RabbitMQEventBusModule extends AbstractModule {
     protected void configure() {
         bind(RabbitMQConfiguration.class).toInstance(settings.rabbitMQ());
         bind(SimpleConnectionPool.Configuration.class).toInstance(settings.connectionPool());
-        bind(ReactorRabbitMQChannelPool.Configuration.class).toInstance(settings.channelPool());
         bind(SimpleConnectionPool.class).in(Scopes.SINGLETON);
 
         bind(MailboxEventSerializer.class).in(Scopes.SINGLETON);
@@ -115,9 +114,8 @@ public final class RabbitMQEventBusModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReactorRabbitMQChannelPool channelPool(SimpleConnectionPool connections, ReactorRabbitMQChannelPool.Configuration configuration,
-                                           MetricFactory metrics) {
-        ReactorRabbitMQChannelPool channels = new ReactorRabbitMQChannelPool(connections.getResilientConnection(), configuration, metrics);
+    ReactorRabbitMQChannelPool channelPool(SimpleConnectionPool connections, MetricFactory metrics) {
+        ReactorRabbitMQChannelPool channels = new PublishingChannels(connections.getResilientConnection(), settings.channelPool(), metrics);
         channels.start();
         return channels;
     }
