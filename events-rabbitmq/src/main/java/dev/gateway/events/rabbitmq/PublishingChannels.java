@@ -1,6 +1,5 @@
 package dev.gateway.events.rabbitmq;
 
-import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -10,12 +9,16 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import org.apache.james.backends.rabbitmq.ReactorRabbitMQChannelPool;
+import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
 import org.apache.james.metrics.api.MetricFactory;
+import org.reactivestreams.Publisher;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -47,12 +50,21 @@ import reactor.util.retry.Retry;
  * "RabbitMQ backend" check waits 5 s for a channel and answers "The created connection was not opened", for as long
  * as the node runs: one node of BrokerOutageIT, in about one run of six.
  *
+ * <p>And a channel asked for during an outage kept its place in the pool long after the broker was back: reactor-pool
+ * lets an allocation run on when its borrower gives up, and James's connection Mono, asked for a connection while
+ * none is open, blocks in a connection attempt that retries with a growing back-off (James 3.8.1 waits 3 s, then 6,
+ * 12, 24, 48, 96 and 192 s). Three such allocations and the pool lent nothing until their
+ * next attempts, a minute and more later: node A of BrokerOutageIT stayed unhealthy for its three minutes in CI.
+ *
  * <p>So this pool tracks borrowed channels by identity, and a channel whose {@code confirmSelect} fails is handed back
- * (discarded) as it fails. The rest is as in James: the same settings, a channel closed or idle for 30 s is discarded
+ * (discarded) as it fails. An allocation gives up after {@code max.delay.ms}, as its borrower does. Channels are
+ * opened on the node's connection as soon as it is open again: the one the client recovered by itself, or the one
+ * James's connection pool replaced it with (this pool is one of its reconnection handlers). Only when neither is open
+ * does the pool ask James's connection Mono, once at a time, on a boundedElastic thread. The rest is as in James: the same settings, a channel closed or idle for 30 s is discarded
  * instead of lent, {@code confirmSelect} goes to the broker once per channel. James's own pool inside (this class
  * extends it, so that James's event bus and health check use it) is left unused but for declaring group queues.
  */
-public final class PublishingChannels extends ReactorRabbitMQChannelPool {
+public final class PublishingChannels extends ReactorRabbitMQChannelPool implements SimpleConnectionPool.ReconnectionHandler {
 
     private static final Duration IDLE_AT_MOST = Duration.ofSeconds(30);
     private static final AMQP.Confirm.SelectOk ALREADY_SELECTED = new AMQP.Confirm.SelectOk.Builder().build();
@@ -80,24 +92,36 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool {
     }
 
     private final Settings settings;
+    private final Mono<Connection> connect;
+    private final AtomicReference<Optional<Connection>> current = new AtomicReference<>(Optional.empty());
+    /** This pool's attempt at connecting, done when none is under way. */
+    private CompletableFuture<Connection> connecting = CompletableFuture.completedFuture(null);
     private final InstrumentedPool<Channel> channels;
     private final Map<Channel, PooledRef<Channel>> lent = Collections.synchronizedMap(new IdentityHashMap<>());
 
     public PublishingChannels(Mono<Connection> connection, Settings settings, MetricFactory metrics) {
         super(connection, settings.asJames(), metrics);
         this.settings = settings;
-        this.channels = PoolBuilder.from(connection.flatMap(this::open))
+        this.connect = connection;
+        // An allocation in progress holds a place in the pool whether or not its borrower still waits: bounded by the
+        // borrow delay, it never keeps one for longer than the borrower would have waited.
+        this.channels = PoolBuilder.from(currentConnection().flatMap(this::open).timeout(settings.maxBorrowDelay()))
             .sizeBetween(1, settings.size())
             .maxPendingAcquireUnbounded()
             .evictionPredicate((channel, metadata) -> !channel.isOpen() || metadata.idleTime() > IDLE_AT_MOST.toMillis())
-            .destroyHandler(channel -> Mono.fromRunnable(() -> closeQuietly(channel)))
+            .destroyHandler(channel -> Mono.fromRunnable(() -> QuietClose.channel(channel)))
             .buildPool();
+    }
+
+    /** James's connection pool opened a new connection in place of a closed one: channels are opened on it from now on. */
+    @Override
+    public Publisher<Void> handleReconnection(Connection replacement) {
+        return Mono.fromRunnable(() -> current.set(Optional.of(replacement)));
     }
 
     @Override
     public Mono<? extends Channel> getChannelMono() {
-        return channels.acquire()
-            .timeout(settings.maxBorrowDelay())
+        return acquire()
             .doOnNext(ref -> lent.put(ref.poolable(), ref))
             .map(PooledRef::poolable)
             .onErrorMap(TimeoutException.class, e -> new NoSuchElementException("No free broker channel within " + settings.maxBorrowDelay()));
@@ -110,7 +134,7 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool {
 
     @Override
     public Mono<Boolean> tryChannel() {
-        return Mono.usingWhen(channels.acquire().timeout(settings.maxBorrowDelay()),
+        return Mono.usingWhen(acquire(),
                 ref -> Mono.just(ref.poolable().isOpen()),
                 PooledRef::release)
             .onErrorResume(any -> Mono.just(false));
@@ -131,10 +155,36 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool {
         }
     }
 
+    private Mono<PooledRef<Channel>> acquire() {
+        return channels.acquire().timeout(settings.maxBorrowDelay());
+    }
+
     /** Returns a lent channel to the pool ({@code reusable}) or discards it; a channel given back already is ignored. */
     private void giveBack(Channel channel, boolean reusable) {
         Optional.ofNullable(lent.remove(channel))
             .ifPresent(ref -> (reusable ? ref.release() : ref.invalidate()).subscribe());
+    }
+
+    /**
+     * The node's connection when it is open (the one James's pool replaced it with, or the one the client recovered by
+     * itself), else this pool's one attempt at connecting, shared by every allocation while it lasts.
+     */
+    private Mono<Connection> currentConnection() {
+        return Mono.defer(() -> current.get()
+            .filter(Connection::isOpen)
+            .map(Mono::just)
+            .orElseGet(() -> Mono.fromCompletionStage(connecting().copy())));
+    }
+
+    private synchronized CompletableFuture<Connection> connecting() {
+        if (connecting.isDone()) {
+            // On a boundedElastic thread: James's connection Mono blocks while it connects, and retries for minutes.
+            connecting = connect.subscribeOn(Schedulers.boundedElastic())
+                // A late attempt does not replace a connection that James's pool named since and that is open.
+                .doOnNext(opened -> current.getAndUpdate(known -> known.filter(Connection::isOpen).isPresent() ? known : Optional.of(opened)))
+                .toFuture();
+        }
+        return connecting;
     }
 
     private Mono<Channel> open(Connection connection) {
@@ -177,15 +227,5 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool {
             }
         };
         return (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(), new Class<?>[] {Channel.class}, handler);
-    }
-
-    private static void closeQuietly(Channel channel) {
-        try {
-            if (channel.isOpen()) {
-                channel.close();
-            }
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            // Its connection closes it at the latest.
-        }
     }
 }

@@ -106,6 +106,9 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         bind(ResourceChannel.class).in(Scopes.SINGLETON);
         bind(KeyEventsAfterReconnection.class).in(Scopes.SINGLETON);
         reconnection.addBinding().to(KeyEventsAfterReconnection.class);
+        // Only remembers the new connection, at once: the channel pool opens its channels on it from then on.
+        bind(ReactorRabbitMQChannelPool.class).to(PublishingChannels.class);
+        reconnection.addBinding().to(PublishingChannels.class);
         reconnection.addBinding().to(KeyReconnectionHandler.class);
         reconnection.addBinding().to(EventBusReconnectionHandler.class);
 
@@ -114,8 +117,8 @@ public final class RabbitMQEventBusModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReactorRabbitMQChannelPool channelPool(SimpleConnectionPool connections, MetricFactory metrics) {
-        ReactorRabbitMQChannelPool channels = new PublishingChannels(connections.getResilientConnection(), settings.channelPool(), metrics);
+    PublishingChannels channelPool(SimpleConnectionPool connections, MetricFactory metrics) {
+        PublishingChannels channels = new PublishingChannels(connections.getResilientConnection(), settings.channelPool(), metrics);
         channels.start();
         return channels;
     }

@@ -2,7 +2,6 @@ package dev.gateway.events.rabbitmq;
 
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.inject.Inject;
@@ -56,11 +55,7 @@ public final class ResourceChannel {
         if (current.compareAndSet(last, Optional.of(opened))) {
             return opened;
         }
-        try {
-            opened.close();
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            // Not kept and not needed: its connection closes it at the latest.
-        }
+        QuietClose.channel(opened);
         return current.get().orElseThrow();
     }
 }
