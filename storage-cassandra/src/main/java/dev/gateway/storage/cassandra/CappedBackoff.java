@@ -51,12 +51,12 @@ final class CappedBackoff {
             });
     }
 
-    /** A lost lightweight transaction: {@link MailboxCounter} fails with this once other allocations won all its attempts. */
+    /** A lost lightweight transaction: {@link MailboxSequences} fails with this once other allocations won all its attempts. */
     private static boolean lostRace(Throwable failure) {
         return Throwables.getCausalChain(failure).stream().anyMatch(NoSuchElementException.class::isInstance);
     }
 
-    /** Retries of the allocation named {@code allocation} ("UID", "MODSEQ"), {@code attempts} at most. */
+    /** Retries of the allocation named {@code allocation} ("UID", "MODSEQ", "UID and MODSEQ"), {@code attempts} at most. */
     static CappedBackoff of(String allocation, long attempts) {
         return new CappedBackoff(allocation, attempts, Schedulers.parallel());
     }

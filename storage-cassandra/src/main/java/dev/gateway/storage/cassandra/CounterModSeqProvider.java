@@ -1,46 +1,43 @@
 package dev.gateway.storage.cassandra;
 
+import java.util.UUID;
+
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.mailbox.ModSeq;
 import org.apache.james.mailbox.cassandra.ids.CassandraId;
-import org.apache.james.mailbox.cassandra.mail.CassandraModSeqProvider;
-import org.apache.james.mailbox.cassandra.table.CassandraMessageModseqTable;
 import org.apache.james.mailbox.exception.MailboxException;
 import org.apache.james.mailbox.model.Mailbox;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.store.mail.ModSeqProvider;
 
-import com.datastax.oss.driver.api.core.CqlSession;
-
 import reactor.core.publisher.Mono;
 
 /**
- * A mailbox's mod-sequences given out by a {@link MailboxCounter} on James's {@code modseq} table: one lightweight
- * transaction per allocation (every append and every flag change) where James's {@code CassandraModSeqProvider} runs a
- * {@code SERIAL} read and then one. The highest mod-sequence is read as James reads it (its provider, passed in).
+ * A mailbox's mod-sequences given out by {@link MailboxSequences}: within an append or a copy, the mod-sequence
+ * allocated together with the message's UID ({@link AllocatedForAppend}); otherwise (a flag change, a batch copy)
+ * one lightweight transaction that advances the mod-sequence alone.
  *
- * <p>Allocations are retried with a {@link CappedBackoff}, for the same reason as {@link CounterUidProvider}'s: an
- * append takes a UID and a mod-sequence.
+ * <p>Allocations are retried with a {@link CappedBackoff}, for the same reason as {@link CounterUidProvider}'s.
  */
 public final class CounterModSeqProvider implements ModSeqProvider {
 
-    private final MailboxCounter counter;
-    private final ModSeqProvider reads;
+    private final MailboxSequences sequences;
     private final CappedBackoff backoff;
+    private final boolean strongReads;
 
-    CounterModSeqProvider(MailboxCounter counter, ModSeqProvider reads, CappedBackoff backoff) {
-        this.counter = counter;
-        this.reads = reads;
+    CounterModSeqProvider(MailboxSequences sequences, CappedBackoff backoff, boolean strongReads) {
+        this.sequences = sequences;
         this.backoff = backoff;
+        this.strongReads = strongReads;
     }
 
-    /** Mod-sequences on {@code session}'s keyspace, retried as often as {@code modseq.max.retry} says. */
-    public static CounterModSeqProvider of(CqlSession session, CassandraConfiguration configuration) {
-        MailboxCounter counter = new MailboxCounter(session, CassandraMessageModseqTable.TABLE_NAME,
-            CassandraMessageModseqTable.MAILBOX_ID, CassandraMessageModseqTable.NEXT_MODSEQ,
-            MailboxCounter.REMEMBERED_MAILBOXES);
-        ModSeqProvider reads = new CassandraModSeqProvider(session, CappedBackoff.withOneRetry(configuration));
-        return new CounterModSeqProvider(counter, reads, CappedBackoff.of("MODSEQ", configuration.getModSeqMaxRetry()));
+    /**
+     * Mod-sequences of {@code sequences}, retried as often as {@code modseq.max.retry} says, read at {@code SERIAL}
+     * as {@code modseq.read.strong.consistency.unsafe} says.
+     */
+    public static CounterModSeqProvider of(MailboxSequences sequences, CassandraConfiguration configuration) {
+        return new CounterModSeqProvider(sequences, CappedBackoff.of("MODSEQ", configuration.getModSeqMaxRetry()),
+            configuration.isModseqReadStrongConsistency());
     }
 
     @Override
@@ -56,22 +53,29 @@ public final class CounterModSeqProvider implements ModSeqProvider {
 
     @Override
     public Mono<ModSeq> nextModSeqReactive(MailboxId mailboxId) {
-        return backoff.retry(Mono.defer(() -> counter.advance(((CassandraId) mailboxId).asUuid(), 1))
-            .map(ModSeq::of));
+        UUID mailbox = ((CassandraId) mailboxId).asUuid();
+        return Mono.deferContextual(context -> AllocatedForAppend.takeModSeq(context, mailbox)
+            .map(Mono::just)
+            .orElseGet(() -> backoff.retry(sequences.advance(mailbox, 0, 1))
+                .map(given -> ModSeq.of(given.modSeq()))));
     }
 
     @Override
     public ModSeq highestModSeq(Mailbox mailbox) throws MailboxException {
-        return reads.highestModSeq(mailbox);
+        return highestModSeq(mailbox.getMailboxId());
     }
 
     @Override
     public ModSeq highestModSeq(MailboxId mailboxId) throws MailboxException {
-        return reads.highestModSeq(mailboxId);
+        return highestModSeqReactive(mailboxId).block();
     }
 
     @Override
     public Mono<ModSeq> highestModSeqReactive(Mailbox mailbox) {
-        return reads.highestModSeqReactive(mailbox);
+        return highestModSeqReactive(mailbox.getMailboxId());
+    }
+
+    private Mono<ModSeq> highestModSeqReactive(MailboxId mailboxId) {
+        return sequences.last(((CassandraId) mailboxId).asUuid(), strongReads).map(given -> ModSeq.of(given.modSeq()));
     }
 }

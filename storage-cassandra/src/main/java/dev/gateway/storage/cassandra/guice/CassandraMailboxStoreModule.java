@@ -126,14 +126,15 @@ import com.google.inject.name.Names;
 
 import dev.gateway.storage.cassandra.CounterModSeqProvider;
 import dev.gateway.storage.cassandra.CounterUidProvider;
+import dev.gateway.storage.cassandra.MailboxSequences;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
-import dev.gateway.storage.cassandra.RecentResetWhenNeededMapperFactory;
+import dev.gateway.storage.cassandra.FewerTransactionsMapperFactory;
 import dev.gateway.storage.cassandra.SmallBlobCache;
 
 /**
  * James's Cassandra mailboxes: mailboxes, messages, flags, ACLs, quotas and message bodies (blobs, de-duplicated)
  * in Cassandra, so that every node on the keyspace sees the same mailboxes. The same library classes James's own
- * Cassandra Guice module binds, minus JMAP-only and task-only parts, with seven choices of our own:
+ * Cassandra Guice module binds, minus JMAP-only and task-only parts, with eight choices of our own:
  * <ul>
  *     <li>search scans the mailbox in Cassandra ({@link SimpleMessageSearchIndex}): nothing is kept per node, so IMAP
  *     SEARCH on any node sees mail stored through any other node (a Lucene index per node would not);</li>
@@ -142,6 +143,9 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     <li>mailbox events stay in the JVM (James's in-VM event bus) and their dead letters too, unless a broker is
  *     configured: then {@code RabbitMQEventBusModule} overrides the bus so that every node hears them (its dead
  *     letters stay in the heap; docs/storage-cassandra.md).</li>
+ *     <li>a mailbox's last UID and MODSEQ share one row ({@link MailboxSequences}), so that an appended message
+ *     gets both from one lightweight transaction, where James runs one for each; James's two counter tables are
+ *     still created, and read once per mailbox when a keyspace written before this row is met;</li>
  *     <li>UIDs and mod-sequences are retried with a capped backoff ({@link CounterUidProvider}): James's
  *     doubles without a cap, and kept mail caught by a Cassandra outage a minute or more after it ended.</li>
  *     <li>small blobs (message headers) are kept in the node's heap once read ({@link SmallBlobCache}): a blob's id is
@@ -149,7 +153,7 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     <li>blob ids carry a generation, so that {@code bin/gateway blobs collect} can delete the bytes nothing uses any
  *     more ({@link CassandraBlobCollectionModule}): the de-duplicating blob store ignores deletes;</li>
  *     <li>a SELECT of a mailbox with no recent message allocates no MODSEQ
- *     ({@link RecentResetWhenNeededMapperFactory}).</li>
+ *     ({@link FewerTransactionsMapperFactory}).</li>
  * </ul>
  * Reads {@code mailbox.blob.cache.size} (default 32M) and {@code mailbox.blob.cache.max.blob.size} (default 8K) from
  * {@code cassandra.properties}; needs the {@link CqlSession} of {@link CassandraSessionModule}.
@@ -175,8 +179,8 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
     private void bindMailboxes() {
         bind(CassandraMailboxManager.class).in(Scopes.SINGLETON);
         // James's factory with one change: a SELECT of a mailbox with no recent message allocates no MODSEQ.
-        bind(RecentResetWhenNeededMapperFactory.class).in(Scopes.SINGLETON);
-        bind(CassandraMailboxSessionMapperFactory.class).to(RecentResetWhenNeededMapperFactory.class);
+        bind(FewerTransactionsMapperFactory.class).in(Scopes.SINGLETON);
+        bind(CassandraMailboxSessionMapperFactory.class).to(FewerTransactionsMapperFactory.class);
         // James's imapUidTable access with a plain insert (set back in time) instead of a lightweight transaction.
         bind(PlainInsertImapUidDAO.class).in(Scopes.SINGLETON);
         bind(CassandraMessageIdToImapUidDAO.class).to(PlainInsertImapUidDAO.class);
@@ -289,6 +293,7 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         tables.addBinding().toInstance(CassandraModSeqModule.MODULE);
         tables.addBinding().toInstance(CassandraSubscriptionModule.MODULE);
         tables.addBinding().toInstance(CassandraUidModule.MODULE);
+        tables.addBinding().toInstance(MailboxSequences.MODULE);
         tables.addBinding().toInstance(CassandraThreadModule.MODULE);
         tables.addBinding().toInstance(CassandraQuotaModule.MODULE);
         tables.addBinding().toInstance(CassandraBlobModule.MODULE);
@@ -317,17 +322,24 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         return mapper;
     }
 
-    /** James's UID allocation with a capped backoff: an append caught by a Cassandra outage ends soon after it. */
+    /** Each mailbox's last UID and MODSEQ, in one row: an appended message gets both from one transaction. */
     @Provides
     @Singleton
-    UidProvider uidProvider(CqlSession session, CassandraConfiguration configuration) {
-        return CounterUidProvider.of(session, configuration);
+    MailboxSequences mailboxSequences(CqlSession session) {
+        return new MailboxSequences(session);
+    }
+
+    /** UIDs with a capped backoff: an append caught by a Cassandra outage ends soon after it. */
+    @Provides
+    @Singleton
+    UidProvider uidProvider(MailboxSequences sequences, CassandraConfiguration configuration) {
+        return CounterUidProvider.of(sequences, configuration);
     }
 
     @Provides
     @Singleton
-    ModSeqProvider modSeqProvider(CqlSession session, CassandraConfiguration configuration) {
-        return CounterModSeqProvider.of(session, configuration);
+    ModSeqProvider modSeqProvider(MailboxSequences sequences, CassandraConfiguration configuration) {
+        return CounterModSeqProvider.of(sequences, configuration);
     }
 
     /** ACL changes are event-sourced in Cassandra (James's "V2" ACL store, the only one a new keyspace uses). */

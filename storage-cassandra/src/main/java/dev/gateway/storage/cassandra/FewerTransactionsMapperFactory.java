@@ -37,16 +37,16 @@ import org.apache.james.mailbox.store.mail.UidProvider;
 import com.datastax.oss.driver.api.core.CqlSession;
 
 /**
- * James's Cassandra mapper factory handing out {@link RecentResetWhenNeededMessageMapper} as its message mapper (one
- * instance, as James's factory does); every other mapper is James's. Same constructor as James's, so Guice builds it
- * from the same DAOs.
+ * James's Cassandra mapper factory handing out {@link FewerTransactionsMessageMapper} as its message mapper (one
+ * instance, as James's factory does); every other mapper is James's. James's constructor and the mailboxes'
+ * {@link MailboxSequences}, so Guice builds it from the same DAOs.
  */
-public final class RecentResetWhenNeededMapperFactory extends CassandraMailboxSessionMapperFactory {
+public final class FewerTransactionsMapperFactory extends CassandraMailboxSessionMapperFactory {
 
-    private final RecentResetWhenNeededMessageMapper messageMapper;
+    private final FewerTransactionsMessageMapper messageMapper;
 
     @Inject
-    public RecentResetWhenNeededMapperFactory(UidProvider uidProvider, ModSeqProvider modSeqProvider, CqlSession session,
+    public FewerTransactionsMapperFactory(MailboxSequences sequences, UidProvider uidProvider, ModSeqProvider modSeqProvider, CqlSession session,
                                               CassandraThreadDAO threadDAO, CassandraThreadLookupDAO threadLookupDAO,
                                               CassandraMessageDAO messageDAO,
                                               CassandraMessageDAOV3 messageDAOV3, CassandraMessageIdDAO messageIdDAO,
@@ -71,8 +71,10 @@ public final class RecentResetWhenNeededMapperFactory extends CassandraMailboxSe
         CassandraIndexTableHandler indexTableHandler = new CassandraIndexTableHandler(mailboxRecentsDAO, mailboxCounterDAO,
             firstUnseenDAO, applicableFlagDAO, deletedMessageDAO);
         CassandraAttachmentMapper attachmentMapper = new CassandraAttachmentMapper(attachmentDAOV2, blobStore, attachmentMessageIdDAO);
-        this.messageMapper = new RecentResetWhenNeededMessageMapper(uidProvider, modSeqProvider, attachmentMapper, messageDAO,
-            messageDAOV3, messageIdDAO, imapUidDAO, mailboxCounterDAO, mailboxRecentsDAO, applicableFlagDAO, indexTableHandler,
+        // An append's UID and MODSEQ are retried as its UID alone would be.
+        CappedBackoff appendBackoff = CappedBackoff.of("UID and MODSEQ", cassandraConfiguration.getUidMaxRetry());
+        this.messageMapper = new FewerTransactionsMessageMapper(sequences, appendBackoff, uidProvider, modSeqProvider,
+            attachmentMapper, messageDAO, messageDAOV3, messageIdDAO, imapUidDAO, mailboxCounterDAO, mailboxRecentsDAO, applicableFlagDAO, indexTableHandler,
             firstUnseenDAO, deletedMessageDAO, blobStore, cassandraConfiguration, batchSizes, recomputeMailboxCountersService,
             clock);
     }
