@@ -14,14 +14,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.james.backends.rabbitmq.RabbitMQConnectionFactory;
 import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
-
 import org.apache.james.metrics.api.Metric;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.TimeMetric;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
 
@@ -30,6 +29,8 @@ import com.rabbitmq.client.Connection;
 
 import dev.gateway.events.rabbitmq.EventBrokerSettings;
 import dev.gateway.events.rabbitmq.PublishingChannels;
+import dev.gateway.events.rabbitmq.ReplacedConnections;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -50,6 +51,9 @@ import reactor.rabbitmq.SenderOptions;
  * And the pool as it was before it opened its channels on the node's current connection fails the outage test: its
  * allocations asked for during the outage kept their places while James's connection attempts waited out their
  * back-off, and it lent nothing once the connection was back (BrokerOutageIT's node A in CI, unhealthy for 3 minutes).
+ *
+ * <p>The pool learns of a new connection as the gateway's does, from {@link ReplacedConnections}, which closes the
+ * connection replaced.
  */
 class PublishingChannelsIT {
 
@@ -59,6 +63,7 @@ class PublishingChannelsIT {
     private static RabbitMQ broker;
     private final AtomicReference<Connection> current = new AtomicReference<>();
     private final List<Connection> opened = new ArrayList<>();
+    private ReplacedConnections replaced;
     private PublishingChannels channels;
 
     @BeforeAll
@@ -87,7 +92,11 @@ class PublishingChannelsIT {
 
     private void poolOnANewConnection() throws Exception {
         useANewConnection();
-        channels = new PublishingChannels(Mono.fromSupplier(current::get), new PublishingChannels.Settings(SIZE, WAIT, 1), NO_METRICS);
+        SimpleConnectionPool connections = new LastOpened(settings());
+        replaced = new ReplacedConnections(connections);
+        replaced.start();
+        channels = new PublishingChannels(connections.getResilientConnection(), replaced,
+            new PublishingChannels.Settings(SIZE, WAIT, 1), NO_METRICS);
         channels.start();
     }
 
@@ -95,9 +104,9 @@ class PublishingChannelsIT {
         Connection connection = broker.newConnection();
         opened.add(connection);
         current.set(connection);
-        if (channels != null) {
-            // As James's connection pool tells its reconnection handlers once it replaced its connection.
-            Mono.from(channels.handleReconnection(connection)).block(WAIT);
+        if (replaced != null) {
+            // As KeyEventsAfterReconnection does once James's connection pool replaced its connection.
+            replaced.closeReplacedBy(connection);
         }
     }
 
@@ -105,11 +114,13 @@ class PublishingChannelsIT {
     void channelsOfTwoConnectionsWithTheSameNumberAllComeBack() throws Exception {
         poolOnANewConnection();
         Channel first = channels.getChannelMono().block(WAIT);
-        // As after a reconnection: the pool's connection is a new one while a channel of the old one is still lent.
+        // As after a reconnection: the pool's connection is a new one while a channel of the old one is still lent
+        // (closed with the old connection, which ReplacedConnections closes).
         useANewConnection();
         Channel second = channels.getChannelMono().block(WAIT);
         assertThat(second.getConnection()).isNotSameAs(first.getConnection());
-        assertThat(second.getChannelNumber()).as("the same number on both connections").isEqualTo(first.getChannelNumber());
+        assertThat(second.getChannelNumber()).as("the same number on both connections")
+            .isEqualTo(first.getChannelNumber());
 
         channels.getChannelCloseHandler().accept(SignalType.ON_COMPLETE, first);
         channels.getChannelCloseHandler().accept(SignalType.ON_COMPLETE, second);
@@ -126,7 +137,8 @@ class PublishingChannelsIT {
         assertThatThrownBy(lent::confirmSelect).as("confirmSelect on a closed connection").isNotNull();
         useANewConnection();
 
-        assertThat(lendsAllItsChannelsAtOnce()).as("channels lent at once after the refused confirmSelect").isEqualTo(SIZE);
+        assertThat(lendsAllItsChannelsAtOnce()).as("channels lent at once after the refused confirmSelect")
+            .isEqualTo(SIZE);
     }
 
     @Test
@@ -136,7 +148,9 @@ class PublishingChannelsIT {
         try (Channel declaring = current.get().createChannel()) {
             queue = declaring.queueDeclare().getQueue();
         }
-        Sender sender = RabbitFlux.createSender(new SenderOptions().connectionMono(Mono.fromSupplier(current::get)).channelPool(channels));
+        Sender sender = RabbitFlux.createSender(new SenderOptions()
+            .connectionMono(Mono.fromSupplier(current::get))
+            .channelPool(channels));
         try {
             for (int i = 0; i < 20; i++) {
                 OutboundMessageResult<OutboundMessage> result = Flux.from(sender.sendWithPublishConfirms(
@@ -156,16 +170,18 @@ class PublishingChannelsIT {
 
     @Test
     void aPoolAskedDuringAnOutageLendsAsSoonAsTheConnectionIsBack() throws Exception {
-        BaseConfiguration properties = new BaseConfiguration();
-        properties.setProperty("uri", broker.gatewayEnvironment().get("GATEWAY_RABBITMQ_URI"));
-        properties.setProperty("management.user", "guest");
-        properties.setProperty("management.password", "guest");
-        EventBrokerSettings settings = EventBrokerSettings.from(properties).orElseThrow();
+        EventBrokerSettings settings = settings();
         // As the gateway builds them, with James's defaults: connection attempts retried from 3 s up to minutes.
-        SimpleConnectionPool connections = new SimpleConnectionPool(new RabbitMQConnectionFactory(settings.rabbitMQ()), settings.connectionPool());
+        SimpleConnectionPool connections =
+            new SimpleConnectionPool(new RabbitMQConnectionFactory(settings.rabbitMQ()), settings.connectionPool());
+        replaced = new ReplacedConnections(connections);
         try {
-            channels = new PublishingChannels(connections.getResilientConnection(), new PublishingChannels.Settings(SIZE, WAIT, 1), NO_METRICS);
-            connections.init(Set.of(channels));
+            channels = new PublishingChannels(connections.getResilientConnection(), replaced,
+                new PublishingChannels.Settings(SIZE, WAIT, 1), NO_METRICS);
+            // As KeyEventsAfterReconnection tells it on each reconnection: later, on a thread of its own.
+            connections.init(Set.of(replacement -> Mono.fromRunnable(() ->
+                Schedulers.boundedElastic().schedule(() -> replaced.closeReplacedBy(replacement)))));
+            replaced.start();
             channels.start();
             assertThat(lendsAllItsChannelsAtOnce()).as("channels lent at once before the outage").isEqualTo(SIZE);
 
@@ -177,9 +193,11 @@ class PublishingChannelsIT {
             broker.startAgain();
 
             // The positive marker: the node's connection is open again (James's health check opens a new one).
-            Awaitility.await("the connection to be open again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+            Awaitility.await("the connection to be open again").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> connections.tryConnection().block());
-            assertThat(lendsAllItsChannelsAtOnce()).as("channels lent at once once the connection is back").isEqualTo(SIZE);
+            assertThat(lendsAllItsChannelsAtOnce()).as("channels lent at once once the connection is back")
+                .isEqualTo(SIZE);
         } finally {
             channels.close();
             channels = null;
@@ -187,7 +205,10 @@ class PublishingChannelsIT {
         }
     }
 
-    /** A borrow as a publication makes it, on a thread of its own: the channel, given back at once, or none within the wait. */
+    /**
+     * A borrow as a publication makes it, on a thread of its own: the channel, given back at once, or none within the
+     * wait.
+     */
     private Optional<Channel> borrowFromAnotherThread() {
         Optional<Channel> lent = channels.getChannelMono()
             .subscribeOn(Schedulers.boundedElastic())
@@ -199,12 +220,16 @@ class PublishingChannelsIT {
         return lent;
     }
 
-    /** Borrows channels until none is free within the wait (at most one more than the pool's size), then gives them back. */
+    /**
+     * Borrows channels until none is free within the wait (at most one more than the pool's size), then gives them
+     * back.
+     */
     private int lendsAllItsChannelsAtOnce() {
         List<Channel> lent = new ArrayList<>();
         try {
             for (int i = 0; i <= SIZE; i++) {
-                Channel channel = channels.getChannelMono().onErrorResume(any -> Mono.empty()).block(WAIT.multipliedBy(2));
+                Channel channel =
+                    channels.getChannelMono().onErrorResume(any -> Mono.empty()).block(WAIT.multipliedBy(2));
                 if (channel == null) {
                     break;
                 }
@@ -214,6 +239,28 @@ class PublishingChannelsIT {
             return lent.size();
         } finally {
             lent.forEach(channel -> channels.getChannelCloseHandler().accept(SignalType.ON_COMPLETE, channel));
+        }
+    }
+
+    /** The gateway's broker settings for this broker, with James's defaults. */
+    private static EventBrokerSettings settings() {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.setProperty("uri", broker.gatewayEnvironment().get("GATEWAY_RABBITMQ_URI"));
+        properties.setProperty("management.user", "guest");
+        properties.setProperty("management.password", "guest");
+        return EventBrokerSettings.from(properties).orElseThrow();
+    }
+
+    /** James's connection pool, its connection being the one this test opened last. */
+    private final class LastOpened extends SimpleConnectionPool {
+
+        LastOpened(EventBrokerSettings settings) {
+            super(new RabbitMQConnectionFactory(settings.rabbitMQ()), settings.connectionPool());
+        }
+
+        @Override
+        public Mono<Connection> getResilientConnection() {
+            return Mono.fromSupplier(current::get);
         }
     }
 

@@ -25,7 +25,8 @@ import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
  *
  * @param rabbitMQ the broker, credentials and event bus options
  * @param connectionPool how often and how patiently the one connection is (re)opened
- * @param channelPool how many channels publish at once, and how long a publication waits for one ({@link PublishingChannels})
+ * @param channelPool how many channels publish at once, how long a publication waits for one and how long opening one
+ *                    may take ({@link PublishingChannels})
  * @param waits how long mailbox operations wait for the broker before going on without it ({@link BrokerWaits})
  */
 public record EventBrokerSettings(RabbitMQConfiguration rabbitMQ, SimpleConnectionPool.Configuration connectionPool,

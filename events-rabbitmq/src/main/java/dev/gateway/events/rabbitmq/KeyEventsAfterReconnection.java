@@ -56,6 +56,9 @@ import reactor.util.retry.Retry;
  * declared it again, or while it binds it. So this handler's consumer sets itself up again (declare, bind, consume)
  * whenever its consumption ends (the broker cancels a consumer whose queue was deleted) or fails, until the next
  * reconnection replaces it.
+ *
+ * <p>The channel pool ({@link PublishingChannels}) also opens its channels on the connection
+ * {@code ReplacedConnections} knows: what this handler tells it is how the pool hears of the replacement.
  */
 public final class KeyEventsAfterReconnection implements SimpleConnectionPool.ReconnectionHandler {
 

@@ -12,13 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import org.apache.james.backends.rabbitmq.ReactorRabbitMQChannelPool;
-import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
 import org.apache.james.metrics.api.MetricFactory;
-import org.reactivestreams.Publisher;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -37,7 +34,7 @@ import reactor.util.retry.Retry;
  *
  * <pre>
  * channel.pool.size=3                 # channels publishing at once (James's default)
- * channel.pool.max.delay.ms=5000      # how long a publication waits for a free channel
+ * channel.pool.max.delay.ms=5000      # how long a publication waits for a free channel, and a channel's opening
  * channel.pool.retries=3              # attempts at opening a channel on the connection
  * </pre>
  *
@@ -58,13 +55,14 @@ import reactor.util.retry.Retry;
  *
  * <p>So this pool tracks borrowed channels by identity, and a channel whose {@code confirmSelect} fails is handed back
  * (discarded) as it fails. An allocation gives up after {@code max.delay.ms}, as its borrower does. Channels are
- * opened on the node's connection as soon as it is open again: the one the client recovered by itself, or the one
- * James's connection pool replaced it with (this pool is one of its reconnection handlers). Only when neither is open
- * does the pool ask James's connection Mono, once at a time, on a boundedElastic thread. The rest is as in James: the same settings, a channel closed or idle for 30 s is discarded
- * instead of lent, {@code confirmSelect} goes to the broker once per channel. James's own pool inside (this class
- * extends it, so that James's event bus and health check use it) is left unused but for declaring group queues.
+ * opened on the node's connection as {@link ReplacedConnections} knows it, as soon as it is open again: the one the
+ * client recovered by itself, or the one James's connection pool replaced it with. Only when neither is open does the
+ * pool ask James's connection Mono, once at a time, on a boundedElastic thread. The rest is as in James: the same
+ * settings, a channel closed or idle for 30 s is discarded instead of lent, {@code confirmSelect} goes to the broker
+ * once per channel. James's own pool inside (this class extends it, so that James's event bus and health check use
+ * it) is left unused but for declaring group queues.
  */
-public final class PublishingChannels extends ReactorRabbitMQChannelPool implements SimpleConnectionPool.ReconnectionHandler {
+public final class PublishingChannels extends ReactorRabbitMQChannelPool {
 
     private static final Duration IDLE_AT_MOST = Duration.ofSeconds(30);
     private static final AMQP.Confirm.SelectOk ALREADY_SELECTED = new AMQP.Confirm.SelectOk.Builder().build();
@@ -76,7 +74,8 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
 
         public Settings {
             if (size < 1) {
-                throw new IllegalArgumentException("rabbitmq.properties: channel.pool.size must be at least 1, not " + size);
+                throw new IllegalArgumentException(
+                    "rabbitmq.properties: channel.pool.size must be at least 1, not " + size);
             }
         }
 
@@ -87,36 +86,40 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
         }
 
         ReactorRabbitMQChannelPool.Configuration asJames() {
-            return ReactorRabbitMQChannelPool.Configuration.builder().retries(openRetries).maxBorrowDelay(maxBorrowDelay).maxChannel(size);
+            return ReactorRabbitMQChannelPool.Configuration.builder()
+                .retries(openRetries)
+                .maxBorrowDelay(maxBorrowDelay)
+                .maxChannel(size);
         }
     }
 
     private final Settings settings;
     private final Mono<Connection> connect;
-    private final AtomicReference<Optional<Connection>> current = new AtomicReference<>(Optional.empty());
-    /** This pool's attempt at connecting, done when none is under way. */
+    private final ReplacedConnections node;
+    /** This pool's last attempt at connecting: under way, failed, or the connection it yielded. */
     private CompletableFuture<Connection> connecting = CompletableFuture.completedFuture(null);
     private final InstrumentedPool<Channel> channels;
     private final Map<Channel, PooledRef<Channel>> lent = Collections.synchronizedMap(new IdentityHashMap<>());
 
-    public PublishingChannels(Mono<Connection> connection, Settings settings, MetricFactory metrics) {
+    /**
+     * @param connection James's connection Mono, asked only when {@code node} knows of no open connection
+     * @param node the node's connection, as the reconnections replace it
+     */
+    public PublishingChannels(Mono<Connection> connection, ReplacedConnections node, Settings settings,
+                              MetricFactory metrics) {
         super(connection, settings.asJames(), metrics);
         this.settings = settings;
         this.connect = connection;
+        this.node = node;
         // An allocation in progress holds a place in the pool whether or not its borrower still waits: bounded by the
         // borrow delay, it never keeps one for longer than the borrower would have waited.
         this.channels = PoolBuilder.from(currentConnection().flatMap(this::open).timeout(settings.maxBorrowDelay()))
             .sizeBetween(1, settings.size())
             .maxPendingAcquireUnbounded()
-            .evictionPredicate((channel, metadata) -> !channel.isOpen() || metadata.idleTime() > IDLE_AT_MOST.toMillis())
+            .evictionPredicate((channel, metadata) ->
+                !channel.isOpen() || metadata.idleTime() > IDLE_AT_MOST.toMillis())
             .destroyHandler(channel -> Mono.fromRunnable(() -> QuietClose.channel(channel)))
             .buildPool();
-    }
-
-    /** James's connection pool opened a new connection in place of a closed one: channels are opened on it from now on. */
-    @Override
-    public Publisher<Void> handleReconnection(Connection replacement) {
-        return Mono.fromRunnable(() -> current.set(Optional.of(replacement)));
     }
 
     @Override
@@ -124,12 +127,14 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
         return acquire()
             .doOnNext(ref -> lent.put(ref.poolable(), ref))
             .map(PooledRef::poolable)
-            .onErrorMap(TimeoutException.class, e -> new NoSuchElementException("No free broker channel within " + settings.maxBorrowDelay()));
+            .onErrorMap(TimeoutException.class,
+                e -> new NoSuchElementException("No free broker channel within " + settings.maxBorrowDelay()));
     }
 
     @Override
     public BiConsumer<SignalType, Channel> getChannelCloseHandler() {
-        return (signal, channel) -> giveBack(channel, channel.isOpen() && (signal == SignalType.ON_COMPLETE || signal == SignalType.CANCEL));
+        return (signal, channel) ->
+            giveBack(channel, channel.isOpen() && (signal == SignalType.ON_COMPLETE || signal == SignalType.CANCEL));
     }
 
     @Override
@@ -159,7 +164,9 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
         return channels.acquire().timeout(settings.maxBorrowDelay());
     }
 
-    /** Returns a lent channel to the pool ({@code reusable}) or discards it; a channel given back already is ignored. */
+    /**
+     * Returns a lent channel to the pool ({@code reusable}) or discards it; a channel given back already is ignored.
+     */
     private void giveBack(Channel channel, boolean reusable) {
         Optional.ofNullable(lent.remove(channel))
             .ifPresent(ref -> (reusable ? ref.release() : ref.invalidate()).subscribe());
@@ -167,22 +174,31 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
 
     /**
      * The node's connection when it is open (the one James's pool replaced it with, or the one the client recovered by
-     * itself), else this pool's one attempt at connecting, shared by every allocation while it lasts.
+     * itself), else the one this pool connected to itself while it is open, else this pool's one attempt at
+     * connecting, shared by every allocation while it lasts.
      */
     private Mono<Connection> currentConnection() {
-        return Mono.defer(() -> current.get()
+        return Mono.defer(() -> node.current()
             .filter(Connection::isOpen)
             .map(Mono::just)
             .orElseGet(() -> Mono.fromCompletionStage(connecting().copy())));
     }
 
+    /**
+     * This pool's attempt: the last one while it is under way or the connection it yielded is open, else a new one.
+     *
+     * <p>That connection stays here rather than in {@link ReplacedConnections}, which stays the one account of the
+     * node's connection: it is James's pool's, and reaches {@code ReplacedConnections} by James's own way (at start,
+     * or through the reconnection handlers James runs before handing it over). Put there first, it would already be
+     * "the same one" when its reconnection names it, so the connection it replaced would never be closed and would
+     * recover its disposed consumers. And it is used only while {@code ReplacedConnections} knows of no open
+     * connection: a late attempt never takes the place of an open one, nor closes one.
+     */
     private synchronized CompletableFuture<Connection> connecting() {
-        if (connecting.isDone()) {
+        Optional<Connection> yielded = Optional.ofNullable(connecting.exceptionally(failure -> null).getNow(null));
+        if (connecting.isDone() && yielded.filter(Connection::isOpen).isEmpty()) {
             // On a boundedElastic thread: James's connection Mono blocks while it connects, and retries for minutes.
-            connecting = connect.subscribeOn(Schedulers.boundedElastic())
-                // A late attempt does not replace a connection that James's pool named since and that is open.
-                .doOnNext(opened -> current.getAndUpdate(known -> known.filter(Connection::isOpen).isPresent() ? known : Optional.of(opened)))
-                .toFuture();
+            connecting = connect.subscribeOn(Schedulers.boundedElastic()).toFuture();
         }
         return connecting;
     }
@@ -191,7 +207,8 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
         return Mono.fromCallable(() -> connection.openChannel()
                 .orElseThrow(() -> new IllegalStateException("the broker connection has no channel left")))
             .map(this::selectingConfirmsOnce)
-            .retryWhen(Retry.backoff(settings.openRetries(), settings.maxBorrowDelay()).scheduler(Schedulers.boundedElastic()));
+            .retryWhen(Retry.backoff(settings.openRetries(), settings.maxBorrowDelay())
+                .scheduler(Schedulers.boundedElastic()));
     }
 
     /**
@@ -226,6 +243,7 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool impleme
                 throw e.getCause();
             }
         };
-        return (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(), new Class<?>[] {Channel.class}, handler);
+        return (Channel) Proxy.newProxyInstance(Channel.class.getClassLoader(), new Class<?>[] {Channel.class},
+            handler);
     }
 }

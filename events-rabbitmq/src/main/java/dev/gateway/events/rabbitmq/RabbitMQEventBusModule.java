@@ -106,9 +106,9 @@ public final class RabbitMQEventBusModule extends AbstractModule {
         bind(ResourceChannel.class).in(Scopes.SINGLETON);
         bind(KeyEventsAfterReconnection.class).in(Scopes.SINGLETON);
         reconnection.addBinding().to(KeyEventsAfterReconnection.class);
-        // Only remembers the new connection, at once: the channel pool opens its channels on it from then on.
+        // Not a reconnection handler: it opens its channels on the connection ReplacedConnections knows, which
+        // KeyEventsAfterReconnection updates on each reconnection.
         bind(ReactorRabbitMQChannelPool.class).to(PublishingChannels.class);
-        reconnection.addBinding().to(PublishingChannels.class);
         reconnection.addBinding().to(KeyReconnectionHandler.class);
         reconnection.addBinding().to(EventBusReconnectionHandler.class);
 
@@ -117,8 +117,10 @@ public final class RabbitMQEventBusModule extends AbstractModule {
 
     @Provides
     @Singleton
-    PublishingChannels channelPool(SimpleConnectionPool connections, MetricFactory metrics) {
-        PublishingChannels channels = new PublishingChannels(connections.getResilientConnection(), settings.channelPool(), metrics);
+    PublishingChannels channelPool(SimpleConnectionPool connections, ReplacedConnections replaced,
+                                   MetricFactory metrics) {
+        PublishingChannels channels =
+            new PublishingChannels(connections.getResilientConnection(), replaced, settings.channelPool(), metrics);
         channels.start();
         return channels;
     }

@@ -27,6 +27,9 @@ import com.rabbitmq.client.Connection;
  *
  * <p>Closing the replaced connection (an abort: it is usually down already) stops its recovery for good, and what its
  * recovered consumers held unacknowledged goes back to the broker's queues for the live consumers.
+ *
+ * <p>Told of every replacement, it is also where the node's connection is known: {@link PublishingChannels} opens its
+ * channels on it, so that one account of the connection follows the reconnections, not two.
  */
 public final class ReplacedConnections implements Startable {
 
@@ -48,8 +51,14 @@ public final class ReplacedConnections implements Startable {
         current.compareAndSet(Optional.empty(), Optional.ofNullable(first));
     }
 
+    /** The node's connection as last known (at start or from the last reconnection), open or not; none before start. */
+    Optional<Connection> current() {
+        return current.get();
+    }
+
     /** The pool now uses {@code replacement}: closes the connection used before, unless it is the same one. */
     public void closeReplacedBy(Connection replacement) {
+        // Known before the replaced one is closed: the channel pool opens no more channels on a connection closing.
         current.getAndSet(Optional.of(replacement))
             .filter(previous -> previous != replacement)
             .ifPresent(this::close);
