@@ -10,7 +10,8 @@
 # bench's SmtpLoad: accepted and delivered msgs/s, accept latency p50/p99 (end of DATA to 250), CPU time and peak RSS
 # of the server's processes. Prints a table with ratios against Postfix and vanilla James, and writes results.csv,
 # table.txt, throughput.png (gnuplot) and machine.txt to --out (default docs/benchmarks/). docs/benchmarks.md
-# explains the variants, the setup of each server and what the numbers mean.
+# explains the variants, the setup of each server and what the numbers mean. Each gateway cell's log is kept in the
+# run's scratch directory (printed at the end), under cell-logs/.
 #
 # --profile: after the matrix, one more cell per message size (10 sessions) for the gateway variants in PROFILE_VARIANTS, with a Flight
 # Recording of its measured phase, summarised by bench/jfr-top.py into profile-<variant>-<size>.txt (not in the table);
@@ -262,6 +263,11 @@ run_cell() { # round variant-entry size sessions [jfr-file]
     log "  load failed; cell skipped"
   fi
   "stop_$kind"
+  # The next cell starts a fresh home over this one: keep its log, to read what a cell short of delivered mail saw.
+  if [[ $kind == gateway && -f $WORK/gateway/var/log/gateway.log ]]; then
+    mkdir -p "$WORK/cell-logs"
+    cp "$WORK/gateway/var/log/gateway.log" "$WORK/cell-logs/$round-$name-$size-$sessions.log"
+  fi
 }
 
 install_missing
