@@ -49,7 +49,7 @@ class ImapFlagChangesIT {
     @Test
     void aFlagSetByAnotherSessionIsReportedWhileIdling() throws Exception {
         try (RawConnection watcher = loggedIn(IDLER); RawConnection writer = loggedIn(IDLER)) {
-            append(writer, "Subject: to be flagged\r\n\r\nhello\r\n");
+            ImapSessions.append(writer, "INBOX", "Subject: to be flagged\r\n\r\nhello\r\n");
             select(watcher);
             watcher.send("w3 IDLE\r\n");
             watcher.readUntil(Pattern.compile("(?m)^\\+ [^\\r\\n]*\r\n"), WAIT);
@@ -67,7 +67,7 @@ class ImapFlagChangesIT {
     @Test
     void aFlagSetByAnotherSessionIsReportedAtTheNextNoop() throws Exception {
         try (RawConnection watcher = loggedIn(POLLER); RawConnection writer = loggedIn(POLLER)) {
-            append(writer, "Subject: to be flagged\r\n\r\nhello\r\n");
+            ImapSessions.append(writer, "INBOX", "Subject: to be flagged\r\n\r\nhello\r\n");
             select(watcher);
 
             select(writer);
@@ -82,18 +82,7 @@ class ImapFlagChangesIT {
     }
 
     private RawConnection loggedIn(String user) throws Exception {
-        RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls);
-        imap.lineStartingWith("* OK");
-        imap.send("a1 LOGIN " + user + " \"" + PASSWORD + "\"\r\n");
-        assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
-        return imap;
-    }
-
-    private static void append(RawConnection imap, String message) throws Exception {
-        imap.send("a2 APPEND INBOX {" + message.length() + "}\r\n");
-        imap.lineStartingWith("+");
-        imap.send(message + "\r\n");
-        assertThat(imap.lineStartingWith("a2 ")).contains("a2 OK");
+        return ImapSessions.loggedIn(gateway, tls, user, PASSWORD);
     }
 
     private static void select(RawConnection imap) throws Exception {

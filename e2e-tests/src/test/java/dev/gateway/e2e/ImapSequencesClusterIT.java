@@ -61,11 +61,7 @@ class ImapSequencesClusterIT {
     @Test
     void selectReportsANewMessageAsRecentOnceAndLeavesHighestModSeqAloneAfterwards() throws Exception {
         try (RawConnection writer = loggedIn()) {
-            String message = "Subject: recent\r\n\r\nhello\r\n";
-            writer.send("a2 APPEND INBOX {" + message.length() + "}\r\n");
-            writer.lineStartingWith("+");
-            writer.send(message + "\r\n");
-            assertThat(writer.lineStartingWith("a2 ")).contains("a2 OK");
+            ImapSessions.append(writer, "INBOX", "Subject: recent\r\n\r\nhello\r\n");
         }
         // \Recent belongs to the first session that selects the mailbox (RFC 3501 2.3.2); a session keeps reporting
         // its own recent messages at a re-SELECT, so the later SELECTs are made from another session.
@@ -89,7 +85,7 @@ class ImapSequencesClusterIT {
             imap.send("c1 CREATE sequences\r\n");
             assertThat(imap.lineStartingWith("c1 ")).contains("c1 OK");
             for (int i = 1; i <= 3; i++) {
-                append(imap, "sequences", "Subject: number " + i + "\r\n\r\nhello\r\n");
+                ImapSessions.append(imap, "sequences", "Subject: number " + i + "\r\n\r\nhello\r\n");
             }
             // EXAMINE is read-only: it leaves \Recent alone, so no flag change moves the mod-sequences first.
             imap.send("e1 EXAMINE sequences (CONDSTORE)\r\n");
@@ -108,19 +104,12 @@ class ImapSequencesClusterIT {
             long changed = uidsAndModSeqs(imap.lineStartingWith("f2 OK")).get(0).get(1);
             assertThat(changed).isGreaterThan(beforeTheChange);
 
-            append(imap, "sequences", "Subject: number 4\r\n\r\nhello\r\n");
+            ImapSessions.append(imap, "sequences", "Subject: number 4\r\n\r\nhello\r\n");
             imap.send("f3 UID FETCH 4 (UID MODSEQ)\r\n");
             List<Long> fourth = uidsAndModSeqs(imap.lineStartingWith("f3 OK")).get(0);
             assertThat(fourth.get(0)).isEqualTo(4);
             assertThat(fourth.get(1)).isGreaterThan(changed);
         }
-    }
-
-    private static void append(RawConnection imap, String mailbox, String message) throws Exception {
-        imap.send("a2 APPEND " + mailbox + " {" + message.length() + "}\r\n");
-        imap.lineStartingWith("+");
-        imap.send(message + "\r\n");
-        assertThat(imap.lineStartingWith("a2 ")).contains("a2 OK");
     }
 
     /** Each FETCH response's UID and MODSEQ, in the order received. */
@@ -137,11 +126,7 @@ class ImapSequencesClusterIT {
     }
 
     private RawConnection loggedIn() throws Exception {
-        RawConnection imap = RawConnection.openTls(gateway, GatewayProcess.Port.IMAPS, tls);
-        imap.lineStartingWith("* OK");
-        imap.send("a1 LOGIN " + USER + " \"" + PASSWORD + "\"\r\n");
-        assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
-        return imap;
+        return ImapSessions.loggedIn(gateway, tls, USER, PASSWORD);
     }
 
     private static String select(RawConnection imap, String tag) throws Exception {

@@ -76,8 +76,6 @@ public final class MailboxSequences {
 
     /** The last UID and the last mod-sequence given in a mailbox; 0 where none was given. */
     public record Given(long uid, long modSeq) {
-        static final Given NONE = new Given(0, 0);
-
         Given plus(int uids, int modSeqs) {
             return new Given(uid + uids, modSeq + modSeqs);
         }
@@ -173,21 +171,18 @@ public final class MailboxSequences {
 
     private Mono<Given> attempt(UUID mailbox, Optional<Given> expected, int uids, int modSeqs,
                                 int attemptsLeft) {
-        Mono<AsyncResultSet> written;
-        Given next;
-        if (expected.isPresent()) {
-            next = expected.get().plus(uids, modSeqs);
-            written = execute(update.bind()
-                .setLong(LAST_UID, next.uid()).setLong(LAST_MODSEQ, next.modSeq())
-                .setUuid(MAILBOX_ID, mailbox)
-                .setLong(EXPECTED_UID, expected.get().uid()).setLong(EXPECTED_MODSEQ, expected.get().modSeq()));
-        } else {
+        if (expected.isEmpty()) {
             // No row of ours: the first allocation continues James's counters. It can read them at QUORUM: the
             // insert's condition makes a concurrent first allocation lose, and they are no longer written.
             return james(mailbox, false).flatMap(base -> insert(mailbox, base.plus(uids, modSeqs), uids, modSeqs,
                 attemptsLeft));
         }
-        return written.flatMap(result -> settle(mailbox, result, next, uids, modSeqs, attemptsLeft));
+        Given next = expected.get().plus(uids, modSeqs);
+        return execute(update.bind()
+                .setLong(LAST_UID, next.uid()).setLong(LAST_MODSEQ, next.modSeq())
+                .setUuid(MAILBOX_ID, mailbox)
+                .setLong(EXPECTED_UID, expected.get().uid()).setLong(EXPECTED_MODSEQ, expected.get().modSeq()))
+            .flatMap(result -> settle(mailbox, result, next, uids, modSeqs, attemptsLeft));
     }
 
     private Mono<Given> insert(UUID mailbox, Given next, int uids, int modSeqs, int attemptsLeft) {
