@@ -41,7 +41,7 @@ import jakarta.mail.search.SubjectTerm;
 /**
  * {@code bin/gateway blobs collect} on the cluster profile gives back the bytes of deleted mail and nothing else:
  * the bodies of messages still in a mailbox, of a body another user still has, and of a quarantined mail stay and
- * read back whole. Each message's body carries a marker of its own, looked for in Cassandra's {@code blobParts}
+ * read back whole. Each message's body carries a marker of its own, looked for in Cassandra's {@code gateway_blobs}
  * table, where the bytes are. Generations are one second here (a day by default), so that blobs written by the test
  * are old enough to be collected a few seconds later.
  */
@@ -168,7 +168,7 @@ class BlobCollectionIT {
     /** Which of the test's markers are somewhere in the stored bytes (a body may be stored twice: in two generations). */
     private static Set<String> markersStored() {
         Set<String> found = new HashSet<>();
-        for (Row row : cassandra.execute("SELECT data FROM blobparts")) {
+        for (Row row : cassandra.execute("SELECT data FROM gateway_blobs")) {
             ByteBuffer data = row.getByteBuffer("data");
             String text = data == null ? "" : StandardCharsets.ISO_8859_1.decode(data).toString();
             for (String marker : List.of(KEPT, DELETED, SHARED, QUARANTINED)) {

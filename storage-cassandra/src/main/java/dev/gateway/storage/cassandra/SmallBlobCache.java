@@ -20,8 +20,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Keeps the small blobs a node has read in its heap, so that the message headers IMAP reads again and again (every
- * {@code FETCH 1:* (FLAGS ENVELOPE)} reads each message's header blob: two Cassandra reads per message, the
- * {@code blobs} row and its {@code blobparts}) are read from Cassandra once per node.
+ * {@code FETCH 1:* (FLAGS ENVELOPE)} reads each message's header blob: a Cassandra read per message, two for a blob
+ * in James's tables) are read from Cassandra once per node.
  *
  * <p>Why no node can serve stale bytes: {@link BlobStoreDAO}'s contract is that two blobs with the same id have the
  * same content, and the mailbox store names a blob by the SHA-256 of its bytes (the de-duplicating blob store with

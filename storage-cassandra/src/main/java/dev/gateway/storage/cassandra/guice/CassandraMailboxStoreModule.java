@@ -16,6 +16,7 @@ import org.apache.james.adapter.mailbox.UserRepositoryAuthenticator;
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionManager;
+import org.apache.james.blob.api.BlobId;
 import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.blob.api.BlobStore;
 import org.apache.james.blob.api.BlobStoreDAO;
@@ -127,6 +128,7 @@ import com.google.inject.name.Names;
 import dev.gateway.storage.cassandra.CounterModSeqProvider;
 import dev.gateway.storage.cassandra.CounterUidProvider;
 import dev.gateway.storage.cassandra.MailboxSequences;
+import dev.gateway.storage.cassandra.PartitionPerBlobStoreDAO;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
 import dev.gateway.storage.cassandra.FewerTransactionsMapperFactory;
 import dev.gateway.storage.cassandra.SmallBlobCache;
@@ -297,19 +299,23 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         tables.addBinding().toInstance(CassandraThreadModule.MODULE);
         tables.addBinding().toInstance(CassandraQuotaModule.MODULE);
         tables.addBinding().toInstance(CassandraBlobModule.MODULE);
+        tables.addBinding().toInstance(PartitionPerBlobStoreDAO.MODULE);
         tables.addBinding().toInstance(CassandraMailboxChangeModule.MODULE);
         tables.addBinding().toInstance(CassandraEmailChangeModule.MODULE);
     }
 
     /**
-     * The blobs in Cassandra, small ones (message headers) kept in this node's heap once read: every
-     * {@code FETCH 1:* (FLAGS ENVELOPE)} reads each message's header blob (docs/storage-cassandra.md#blob-cache).
+     * The blobs in Cassandra, one partition each (James's two tables still read for blobs stored before), small ones
+     * (message headers) kept in this node's heap once read: every {@code FETCH 1:* (FLAGS ENVELOPE)} reads each
+     * message's header blob (docs/storage-cassandra.md#blob-cache).
      */
     @Provides
     @Singleton
-    BlobStoreDAO blobStoreDao(CassandraBlobStoreDAO cassandra, PropertiesProvider properties)
+    BlobStoreDAO blobStoreDao(CqlSession session, CassandraBlobStoreDAO james, BlobId.Factory blobIds,
+                              CassandraConfiguration cassandraConfiguration, PropertiesProvider properties)
             throws ConfigurationException, FileNotFoundException {
         Configuration configuration = properties.getConfiguration("cassandra");
+        BlobStoreDAO cassandra = new PartitionPerBlobStoreDAO(session, james, blobIds, cassandraConfiguration.getBlobPartSize());
         return new SmallBlobCache(cassandra, new SmallBlobCache.Settings(
             Size.parse(configuration.getString("mailbox.blob.cache.size", DEFAULT_BLOB_CACHE_SIZE)).asBytes(),
             Math.toIntExact(Size.parse(configuration.getString("mailbox.blob.cache.max.blob.size", DEFAULT_BLOB_CACHE_MAX_BLOB))
