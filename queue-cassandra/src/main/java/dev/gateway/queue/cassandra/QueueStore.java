@@ -141,7 +141,7 @@ final class QueueStore {
             .orElse(false);
         if (missing) {
             LOGGER.info("Adding column {} to table {} (small mail is now kept in its row)", CONTENT, MAILS);
-            session.execute("ALTER TABLE " + MAILS + " ADD " + CONTENT + " blob");
+            session.execute(CassandraConnection.schemaStatement("ALTER TABLE " + MAILS + " ADD " + CONTENT + " blob"));
         }
     }
 

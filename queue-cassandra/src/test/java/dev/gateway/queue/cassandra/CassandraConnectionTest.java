@@ -34,9 +34,13 @@ class CassandraConnectionTest {
         assertThatThrownBy(() -> CassandraConnection.parseDatacenterReplication("dc1")).hasMessageContaining("datacenter:factor");
         assertThatThrownBy(() -> withDatacenters(Map.of("dc1", 0))).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> withDatacenters(Map.of("dc1'}; DROP", 3))).hasMessageContaining("invalid datacenter name");
-        assertThatThrownBy(() -> new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(1), Map.of(),
-            CassandraAccess.NONE, "MOSTLY", CassandraConnection.DEFAULT_SERIAL_CONSISTENCY))
+        assertThatThrownBy(() -> new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(1),
+            Duration.ofMinutes(2), Map.of(), CassandraAccess.NONE, "MOSTLY", CassandraConnection.DEFAULT_SERIAL_CONSISTENCY))
             .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(1),
+            Duration.ZERO, Map.of(), CassandraAccess.NONE, CassandraConnection.DEFAULT_CONSISTENCY,
+            CassandraConnection.DEFAULT_SERIAL_CONSISTENCY))
+            .hasMessageContaining("schema timeout");
     }
 
     @Test
@@ -45,20 +49,29 @@ class CassandraConnectionTest {
     }
 
     private static CassandraConnection withDatacenters(Map<String, Integer> datacenters) {
-        return new CassandraConnection(NODE, "dc1", "gateway", 1, Duration.ofSeconds(1), datacenters, CassandraAccess.NONE,
-            CassandraConnection.DEFAULT_CONSISTENCY, CassandraConnection.DEFAULT_SERIAL_CONSISTENCY);
+        return new CassandraConnection(NODE, "dc1", "gateway", 1, Duration.ofSeconds(1), Duration.ofMinutes(2), datacenters,
+            CassandraAccess.NONE, CassandraConnection.DEFAULT_CONSISTENCY, CassandraConnection.DEFAULT_SERIAL_CONSISTENCY);
     }
 
     @Test
-    void jamesCreatesTablesWithAtLeastTwoMinutesWhateverTheRequestTimeout() {
+    void schemaStatementsHaveATimeoutOfTheirOwnWhateverTheRequestTimeout() {
         CassandraConnection connection = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(3));
-        var profiles = connection.driverConfig().getInitialConfig().getProfiles();
-        assertThat(profiles).containsKey(CassandraConnection.TABLE_CREATION_PROFILE);
-        assertThat(profiles.get(CassandraConnection.TABLE_CREATION_PROFILE).getDuration(DefaultDriverOption.REQUEST_TIMEOUT))
+        var config = connection.driverConfig().getInitialConfig();
+        // James creates its tables and types in the profile named TABLE_CREATION.
+        assertThat(config.getProfiles()).containsKey("TABLE_CREATION");
+        assertThat(config.getProfile("TABLE_CREATION").getDuration(DefaultDriverOption.REQUEST_TIMEOUT))
             .isEqualTo(Duration.ofMinutes(2));
-        assertThat(profiles.get("default").getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofMinutes(5)).tableCreationTimeout())
-            .isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.getDefaultProfile().getDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT))
+            .isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.getDefaultProfile().getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(CassandraConnection.schemaStatement("CREATE KEYSPACE k").getExecutionProfileName()).isEqualTo("TABLE_CREATION");
+
+        var configured = new CassandraConnection(NODE, "datacenter1", "gateway", 1, Duration.ofSeconds(10), Duration.ofSeconds(45),
+            Map.of(), CassandraAccess.NONE, CassandraConnection.DEFAULT_CONSISTENCY, CassandraConnection.DEFAULT_SERIAL_CONSISTENCY)
+            .driverConfig().getInitialConfig();
+        assertThat(configured.getProfile("TABLE_CREATION").getDuration(DefaultDriverOption.REQUEST_TIMEOUT))
+            .isEqualTo(Duration.ofSeconds(45));
+        assertThat(configured.getDefaultProfile().getDuration(DefaultDriverOption.REQUEST_TIMEOUT)).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test

@@ -43,7 +43,7 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         this.directory = directory;
         this.port = port;
         this.jmxPort = jmxPort;
-        Map<String, String> environment = new HashMap<>(Map.of("GATEWAY_CASSANDRA_HEAP", "768M"));
+        Map<String, String> environment = new HashMap<>(Map.of("GATEWAY_CASSANDRA_HEAP", "512M"));
         environment.putAll(extraEnvironment);
         environment.putAll(Map.of(
             "GATEWAY_CASSANDRA_DIR", directory.toString(),
@@ -65,8 +65,9 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
 
     /**
      * The shared server's heap. Each test class on it creates keyspaces of its own (about 70 tables each), each table
-     * with its memtable, metrics and metadata in the heap: with none dropped, 768 MB (what one gateway's keyspace
-     * needs) ran out in a fresh-clone run of 2026-12-01 at fourteen keyspaces, and every cluster test after it failed.
+     * with its memtable, metrics and metadata in the heap: with none dropped, 768 MB (the default heap then; one
+     * gateway's keyspace needs the 512 MB of bin/cassandra) ran out in a fresh-clone run of 2026-12-01 at fourteen
+     * keyspaces, and every cluster test after it failed.
      * They are dropped now when the next class comes ({@link #shared}); the larger heap stays as headroom for a class
      * that creates several.
      */

@@ -2,6 +2,7 @@ package dev.gateway.storage.cassandra.guice;
 
 import java.io.FileNotFoundException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -36,8 +37,8 @@ import dev.gateway.queue.cassandra.CassandraConnection;
  * {@code Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(...)}.
  * Read from {@code cassandra.properties} (docs/configuration.md): {@code cassandra.nodes}, {@code cassandra.local.datacenter},
  * {@code cassandra.keyspace}, {@code cassandra.replication.*}, {@code cassandra.request.timeout},
- * {@code cassandra.consistency*}, {@code cassandra.username}/{@code password}, {@code cassandra.ssl.*}, and James's
- * own DAO tuning. Binds the {@link CqlSession}, the {@link CassandraConnection}, James's {@link CassandraConfiguration},
+ * {@code cassandra.schema.timeout}, {@code cassandra.consistency*}, {@code cassandra.username}/{@code password},
+ * {@code cassandra.ssl.*}, and James's own DAO tuning. Binds the {@link CqlSession}, the {@link CassandraConnection}, James's {@link CassandraConfiguration},
  * {@link BatchSizes} and {@link CassandraSchemaVersionManager}.
  */
 public final class CassandraSessionModule extends AbstractModule {
@@ -73,11 +74,18 @@ public final class CassandraSessionModule extends AbstractModule {
             configuration.getString("cassandra.keyspace", "gateway"),
             configuration.getInt("cassandra.replication.factor", 1),
             DurationParser.parse(configuration.getString("cassandra.request.timeout", "10s")),
+            schemaTimeout(configuration),
             CassandraConnection.parseDatacenterReplication(configuration.getString("cassandra.replication.datacenters", "")),
             access(configuration),
             configuration.getString("cassandra.consistency", CassandraConnection.DEFAULT_CONSISTENCY).trim().toUpperCase(Locale.ROOT),
             configuration.getString("cassandra.consistency.serial", CassandraConnection.DEFAULT_SERIAL_CONSISTENCY).trim()
                 .toUpperCase(Locale.ROOT));
+    }
+
+    /** {@code cassandra.schema.timeout}: CREATE and ALTER statements at start-up, not bound by a query's timeout. */
+    static Duration schemaTimeout(Configuration configuration) {
+        return nonBlank(configuration, "cassandra.schema.timeout").map(DurationParser::parse)
+            .orElse(CassandraConnection.DEFAULT_SCHEMA_TIMEOUT);
     }
 
     /** Credentials when a user name is set; TLS when a trust store is. */
