@@ -86,6 +86,8 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     private static final int CHUNKS_PER_PAGE = 10;
     /** Chunks of one blob written at once, before its chunk 0. */
     private static final int CHUNK_WRITES_AT_ONCE = 4;
+    /** Blobs deleted at once by a delete of several, or of a bucket. */
+    private static final int DELETES_AT_ONCE = 16;
 
     private final CqlSession session;
     private final BlobStoreDAO before;
@@ -244,9 +246,8 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
         if (recordedBuckets.contains(bucketName)) {
             return Mono.empty();
         }
-        return Mono.fromCompletionStage(() -> session.executeAsync(insertBucket.bind().setString(BUCKET, bucketName.asString())))
-            .doOnSuccess(any -> recordedBuckets.add(bucketName))
-            .then();
+        return execute(insertBucket.bind().setString(BUCKET, bucketName.asString()))
+            .doOnSuccess(any -> recordedBuckets.add(bucketName));
     }
 
     /** What a save has written before its chunk 0: how many chunks there are, and chunk 0 itself (empty if none). */
@@ -260,26 +261,33 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     }
 
     private Mono<Void> write(BoundStatement statement, BucketName bucketName, BlobId blobId, long chunk, ByteBuffer data) {
-        return Mono.fromCompletionStage(() -> session.executeAsync(statement
-                .setString(BUCKET, bucketName.asString())
-                .setString(ID, blobId.asString())
-                .setInt(CHUNK, Math.toIntExact(chunk))
-                .setByteBuffer(DATA, data)))
-            .then();
+        return execute(statement
+            .setString(BUCKET, bucketName.asString())
+            .setString(ID, blobId.asString())
+            .setInt(CHUNK, Math.toIntExact(chunk))
+            .setByteBuffer(DATA, data));
+    }
+
+    private Mono<Void> deletePartition(BucketName bucketName, BlobId blobId) {
+        return execute(deleteBlob.bind()
+            .setString(BUCKET, bucketName.asString())
+            .setString(ID, blobId.asString()));
+    }
+
+    private Mono<Void> execute(BoundStatement statement) {
+        return Mono.fromCompletionStage(() -> session.executeAsync(statement)).then();
     }
 
     @Override
     public Publisher<Void> delete(BucketName bucketName, BlobId blobId) {
-        return Mono.fromCompletionStage(() -> session.executeAsync(deleteBlob.bind()
-                .setString(BUCKET, bucketName.asString())
-                .setString(ID, blobId.asString())))
+        return deletePartition(bucketName, blobId)
             .then(Mono.from(before.delete(bucketName, blobId)));
     }
 
     @Override
     public Publisher<Void> delete(BucketName bucketName, Collection<BlobId> blobIds) {
         return Flux.fromIterable(blobIds)
-            .flatMap(blobId -> delete(bucketName, blobId), CHUNK_WRITES_AT_ONCE * 4)
+            .flatMap(blobId -> delete(bucketName, blobId), DELETES_AT_ONCE)
             .then();
     }
 
@@ -287,10 +295,8 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     public Publisher<Void> deleteBucket(BucketName bucketName) {
         Preconditions.checkArgument(!bucketName.equals(BucketName.DEFAULT), "the default bucket is not deleted");
         return storedIds(bucketName)
-            .flatMap(blobId -> Mono.fromCompletionStage(() -> session.executeAsync(deleteBlob.bind()
-                .setString(BUCKET, bucketName.asString())
-                .setString(ID, blobId.asString()))), CHUNK_WRITES_AT_ONCE * 4)
-            .then(Mono.fromCompletionStage(() -> session.executeAsync(deleteBucket.bind().setString(BUCKET, bucketName.asString()))))
+            .flatMap(blobId -> deletePartition(bucketName, blobId), DELETES_AT_ONCE)
+            .then(execute(deleteBucket.bind().setString(BUCKET, bucketName.asString())))
             .doOnSuccess(any -> recordedBuckets.remove(bucketName))
             .then(Mono.from(before.deleteBucket(bucketName)));
     }
