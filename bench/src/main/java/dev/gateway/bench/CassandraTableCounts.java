@@ -16,7 +16,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
  * Which tables a Cassandra node read and wrote, and how often, between two moments: the per-table local read and
  * write counts of Cassandra's virtual tables ({@code system_views.local_read_latency}, {@code local_write_latency}),
  * so that a benchmark can say what one delivered message costs in statements, table by table (system.paxos counts
- * the lightweight transactions' own state).
+ * the lightweight transactions' own state), and in requests the gateway sent ({@code system_views.clients}).
  *
  * <pre>
  *   java -cp gateway-bench.jar:app/target/lib/* dev.gateway.bench.CassandraTableCounts 127.0.0.1:9042 save counts.txt
@@ -61,7 +61,7 @@ public final class CassandraTableCounts {
                 System.out.printf(Locale.ROOT, "%-8s %-55s %10d %12.2f%n", parts[0], parts[1], delta, delta / messages);
                 if (parts[0].equals("read")) {
                     reads += delta / messages;
-                } else {
+                } else if (parts[0].equals("write")) {
                     writes += delta / messages;
                 }
             }
@@ -69,12 +69,31 @@ public final class CassandraTableCounts {
         System.out.printf(Locale.ROOT, "per message: %.2f local reads, %.2f local writes%n", reads, writes);
     }
 
-    /** Every table's local read and write count so far, keyed {@code read/keyspace.table}, {@code write/...}. */
+    /**
+     * Every table's local read and write count so far, keyed {@code read/keyspace.table}, {@code write/...}, and the
+     * CQL requests the node has been sent on the connections open now ({@code requests/clients}).
+     */
     static Map<String, Long> snapshot(CqlSession session) {
         Map<String, Long> now = new TreeMap<>();
         now.putAll(counts(session, "local_read_latency", "read"));
         now.putAll(counts(session, "local_write_latency", "write"));
+        now.put("requests/clients", requests(session));
         return now;
+    }
+
+    /**
+     * The requests of the gateway's connections: those bound to a keyspace, so not this tool's own, which is closed
+     * before the next snapshot. A batch of statements is one request; a lightweight transaction is one request for
+     * its several Paxos rounds.
+     */
+    private static long requests(CqlSession session) {
+        long sum = 0;
+        for (Row row : session.execute("SELECT keyspace_name, request_count FROM system_views.clients")) {
+            if (row.getString("keyspace_name") != null) {
+                sum += row.getLong("request_count");
+            }
+        }
+        return sum;
     }
 
     private static Map<String, Long> counts(CqlSession session, String table, String op) {

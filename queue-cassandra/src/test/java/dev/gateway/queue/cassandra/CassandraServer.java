@@ -86,16 +86,21 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     public static CassandraServer shared(ExtensionContext context) {
         CassandraServer server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
             .getOrComputeIfAbsent(CassandraServer.class, key -> start(SHARED), CassandraServer.class);
-        server.occupiedBy(outermost(context.getRequiredTestClass()));
+        server.occupiedBy(outermost(context));
         return server;
     }
 
-    private static Class<?> outermost(Class<?> testClass) {
-        Class<?> outer = testClass;
-        while (outer.getEnclosingClass() != null) {
-            outer = outer.getEnclosingClass();
+    /**
+     * The top-level test class a context runs in. A {@code @Nested} class counts as its outer class; walking the
+     * contexts rather than the enclosing classes also covers a nested class inherited from a contract (James's
+     * {@code MessageMapperTest$SaveDateTests} runs inside the class that extends the contract).
+     */
+    private static Class<?> outermost(ExtensionContext context) {
+        ExtensionContext outer = context;
+        while (outer.getParent().flatMap(ExtensionContext::getTestClass).isPresent()) {
+            outer = outer.getParent().get();
         }
-        return outer;
+        return outer.getRequiredTestClass();
     }
 
     private synchronized void occupiedBy(Class<?> testClass) {

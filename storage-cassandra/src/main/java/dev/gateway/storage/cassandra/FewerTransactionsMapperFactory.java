@@ -23,7 +23,6 @@ import org.apache.james.mailbox.cassandra.mail.CassandraMailboxRecentsDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageDAOV3;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageIdDAO;
-import org.apache.james.mailbox.cassandra.mail.CassandraMessageIdToImapUidDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageMapper;
 import org.apache.james.mailbox.cassandra.mail.CassandraThreadDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraThreadLookupDAO;
@@ -50,7 +49,7 @@ public final class FewerTransactionsMapperFactory extends CassandraMailboxSessio
                                               CassandraThreadDAO threadDAO, CassandraThreadLookupDAO threadLookupDAO,
                                               CassandraMessageDAO messageDAO,
                                               CassandraMessageDAOV3 messageDAOV3, CassandraMessageIdDAO messageIdDAO,
-                                              CassandraMessageIdToImapUidDAO imapUidDAO,
+                                              PlainInsertImapUidDAO imapUidDAO,
                                               CassandraMailboxCounterDAO mailboxCounterDAO, CassandraMailboxRecentsDAO mailboxRecentsDAO,
                                               CassandraMailboxDAO mailboxDAO,
                                               CassandraMailboxPathV3DAO mailboxPathV3DAO, CassandraFirstUnseenDAO firstUnseenDAO,
@@ -73,7 +72,9 @@ public final class FewerTransactionsMapperFactory extends CassandraMailboxSessio
         CassandraAttachmentMapper attachmentMapper = new CassandraAttachmentMapper(attachmentDAOV2, blobStore, attachmentMessageIdDAO);
         // An append's UID and MODSEQ are retried as its UID alone would be.
         CappedBackoff appendBackoff = CappedBackoff.of("UID and MODSEQ", cassandraConfiguration.getUidMaxRetry());
-        this.messageMapper = new FewerTransactionsMessageMapper(sequences, appendBackoff, uidProvider, modSeqProvider,
+        AppendRows appendRows = new AppendRows(session, imapUidDAO, mailboxCounterDAO, applicableFlagDAO);
+        FlagUpdates flagUpdates = new FlagUpdates(modSeqProvider, messageIdDAO, imapUidDAO, indexTableHandler, cassandraConfiguration);
+        this.messageMapper = new FewerTransactionsMessageMapper(sequences, appendBackoff, appendRows, flagUpdates, uidProvider, modSeqProvider,
             attachmentMapper, messageDAO, messageDAOV3, messageIdDAO, imapUidDAO, mailboxCounterDAO, mailboxRecentsDAO, applicableFlagDAO, indexTableHandler,
             firstUnseenDAO, deletedMessageDAO, blobStore, cassandraConfiguration, batchSizes, recomputeMailboxCountersService,
             clock);

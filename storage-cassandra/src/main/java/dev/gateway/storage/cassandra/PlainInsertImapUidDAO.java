@@ -26,26 +26,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
 
 import javax.inject.Inject;
-import javax.mail.Flags;
-import javax.mail.Flags.Flag;
 
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.backends.cassandra.utils.CassandraAsyncExecutor;
 import org.apache.james.blob.api.BlobId;
-import org.apache.james.mailbox.cassandra.ids.CassandraId;
-import org.apache.james.mailbox.cassandra.ids.CassandraMessageId;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageIdToImapUidDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraMessageMetadata;
-import org.apache.james.mailbox.model.ComposedMessageId;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.BoundStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
-import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Mono;
 
@@ -110,34 +102,14 @@ public final class PlainInsertImapUidDAO extends CassandraMessageIdToImapUidDAO 
 
     @Override
     public Mono<Void> insert(CassandraMessageMetadata metadata) {
-        ComposedMessageId ids = metadata.getComposedMessageId().getComposedMessageId();
-        Flags flags = metadata.getComposedMessageId().getFlags();
-        BoundStatementBuilder statement = plainInsert.boundStatementBuilder();
-        if (flags.getUserFlags().length == 0) {
-            statement.unset(USER_FLAGS);
-        } else {
-            statement.setSet(USER_FLAGS, ImmutableSet.copyOf(flags.getUserFlags()), String.class);
-        }
+        return executor.executeVoid(insertStatement(metadata));
+    }
+
+    /** The row's insert, for {@link AppendRows} to send in one batch with the message's other rows. */
+    BoundStatement insertStatement(CassandraMessageMetadata metadata) {
         Instant writeTime = clock.instant().minus(SET_BACK);
-        return executor.executeVoid(statement
-            .set(MESSAGE_ID, ((CassandraMessageId) ids.getMessageId()).get(), TypeCodecs.TIMEUUID)
-            .set(MAILBOX_ID, ((CassandraId) ids.getMailboxId()).asUuid(), TypeCodecs.TIMEUUID)
-            .setLong(IMAP_UID, ids.getUid().asLong())
-            .setLong(MOD_SEQ, metadata.getComposedMessageId().getModSeq().asLong())
-            .setUuid(THREAD_ID, ((CassandraMessageId) metadata.getComposedMessageId().getThreadId().getBaseMessageId()).get())
-            .setBoolean(ANSWERED, flags.contains(Flag.ANSWERED))
-            .setBoolean(DELETED, flags.contains(Flag.DELETED))
-            .setBoolean(DRAFT, flags.contains(Flag.DRAFT))
-            .setBoolean(FLAGGED, flags.contains(Flag.FLAGGED))
-            .setBoolean(RECENT, flags.contains(Flag.RECENT))
-            .setBoolean(SEEN, flags.contains(Flag.SEEN))
-            .setBoolean(USER, flags.contains(Flag.USER))
-            .setInstant(INTERNAL_DATE, metadata.getInternalDate().get().toInstant())
-            .setInstant(SAVE_DATE, metadata.getSaveDate().map(Date::toInstant).orElse(null))
-            .setInt(BODY_START_OCTET, Math.toIntExact(metadata.getBodyStartOctet().get()))
-            .setLong(FULL_CONTENT_OCTETS, metadata.getSize().get())
-            .setString(HEADER_CONTENT, metadata.getHeaderContent().get().asString())
+        return MessageRowValues.bind(plainInsert.boundStatementBuilder(), metadata)
             .setLong(WRITE_TIME, ChronoUnit.MICROS.between(Instant.EPOCH, writeTime))
-            .build());
+            .build();
     }
 }
