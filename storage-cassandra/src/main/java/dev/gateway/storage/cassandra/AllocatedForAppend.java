@@ -11,10 +11,10 @@ import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 /**
- * The UID and mod-sequence of one message being appended or copied, allocated together by one lightweight
- * transaction ({@link MailboxSequences}) and handed to the providers through the Reactor context of James's append:
+ * The UID and mod-sequence of one message being copied (or moved), allocated together by one lightweight
+ * transaction ({@link MailboxSequences}) and handed to the providers through the Reactor context of James's copy:
  * James's mapper asks {@link CounterUidProvider} and {@link CounterModSeqProvider} for them separately, and each
- * would otherwise run a transaction of its own.
+ * would otherwise run a transaction of its own. (An append is Gateway's own and sets both on the message itself.)
  *
  * <p>Each value is handed out once, and only for its mailbox: were James's mapper to ask twice within one append
  * (a retry), or for another mailbox, the provider allocates as it does outside an append rather than give a value

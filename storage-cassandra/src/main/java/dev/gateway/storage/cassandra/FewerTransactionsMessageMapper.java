@@ -58,7 +58,7 @@ import reactor.core.publisher.Mono;
  * </ul>
  *
  * <p>Skipping the MODSEQ of a SELECT is safe: when no message is recent nothing changes, so no MODSEQ is due (RFC 7162 raises a
- * mod-sequence with a change, not with a look); when some are, James's own reset runs as before. A message delivered
+ * mod-sequence with a change, not with a look); when some are, they are reset as James resets them. A message delivered
  * between this look and the next SELECT is recent in the next one, exactly as if the SELECT had come a moment
  * earlier; the recents table this reads is the one James's reset reads first, on any node.
  */
@@ -70,7 +70,6 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
     private final AppendRows appendRows;
     private final FlagUpdates flagUpdates;
     private final CassandraMessageIdDAO messageIds;
-    private final CassandraMailboxRecentsDAO recents;
     private final Clock clock;
 
     FewerTransactionsMessageMapper(MailboxSequences sequences, CappedBackoff backoff, AppendRows appendRows,
@@ -92,7 +91,6 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
         this.appendRows = appendRows;
         this.flagUpdates = flagUpdates;
         this.messageIds = messageIdDAO;
-        this.recents = mailboxRecentDAO;
         this.clock = clock;
     }
 
@@ -103,7 +101,7 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
     @Override
     public Mono<MessageMetaData> addReactive(Mailbox mailbox, MailboxMessage message) {
         CassandraId mailboxId = (CassandraId) mailbox.getMailboxId();
-        return backoff.retry(sequences.advance(mailboxId.asUuid(), 1, 1))
+        return allocate(mailboxId.asUuid())
             .flatMap(given -> {
                 message.setUid(MessageUid.of(given.uid()));
                 message.setModSeq(ModSeq.of(given.modSeq()));
@@ -121,10 +119,15 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
             .flatMap(allocated -> super.copyReactive(mailbox, original).contextWrite(allocated::into));
     }
 
-    /** The message's UID and MODSEQ in one transaction, for James's append to take from the context. */
+    /** The UID and MODSEQ of a copied message, for James's copy to take from the context. */
     private Mono<AllocatedForAppend> allocated(Mailbox mailbox) {
         UUID id = ((CassandraId) mailbox.getMailboxId()).asUuid();
-        return backoff.retry(sequences.advance(id, 1, 1)).map(given -> new AllocatedForAppend(id, given));
+        return allocate(id).map(given -> new AllocatedForAppend(id, given));
+    }
+
+    /** One message's UID and MODSEQ in the mailbox, from one transaction. */
+    private Mono<MailboxSequences.Given> allocate(UUID mailbox) {
+        return backoff.retry(sequences.advance(mailbox, 1, 1));
     }
 
     @Override
@@ -138,7 +141,7 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
     @Override
     public Mono<List<UpdatedFlags>> resetRecentReactive(Mailbox mailbox) {
         CassandraId mailboxId = (CassandraId) mailbox.getMailboxId();
-        return recents.getRecentMessageUidsInMailbox(mailboxId).collectList()
+        return findRecentMessageUidsInMailboxReactive(mailbox)
             .flatMap(recent -> recent.isEmpty()
                 ? Mono.just(List.<UpdatedFlags>of())
                 : flagUpdates.update(mailboxId, Flux.fromIterable(MessageRange.toRanges(recent))
