@@ -49,7 +49,7 @@ done
 #   name               | needs             | messages | settings                                           | what it is
 # BENCH_PORT_BASE moves the gateway's ports (default 45000) and its Cassandra's (20000 below), so that two runs can share a machine.
 PORT_BASE=${BENCH_PORT_BASE:-45000}
-AUTH_DNS_PORT=$((PORT_BASE + 53))  # gateway-auth's DNS server
+DNS_PORT=$((PORT_BASE + 53))  # the sending domain's DNS server, for every gateway variant
 CASSANDRA_PORTS=$(cassandra_ports $((PORT_BASE - 20000)))  # 25942 and so on: below the ephemeral range (bench/lib.sh)
 # gateway-rspamd: the rules rspamd compiles for Hyperscan on its first start (about a minute of CPU) are kept here
 # for every later start, in this run and the next; rspamd's CPU before the measured phase is not counted anyway.
@@ -62,7 +62,7 @@ VARIANTS=(
   "gateway-rspamd      | gateway rspamd    |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENGINE=rspamd GATEWAY_START_RSPAMD=1 GATEWAY_RSPAMD_CACHE=$RSPAMD_CACHE | Gateway as 'gateway-spam' (same thresholds), rspamd scanning every message (bin/rspamd, one normal worker per core)"
   "gateway-james-queue | gateway bench     |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_MAIN_CLASS=dev.gateway.bench.JamesMemoryQueueServer GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar | before the change: as 'gateway' on James's memory queue (three copies of each message per enqueue)"
   "gateway-cassandra   | gateway cassandra |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_QUEUE=cassandra GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS | Gateway as 'gateway', on the Cassandra mail queue (a local Cassandra started by bin/gateway; its CPU and memory count)"
-  "gateway-auth        | gateway dns       |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false GATEWAY_DNS_SERVERS=127.0.0.1:$AUTH_DNS_PORT | Gateway as 'gateway', every message DKIM-signed by its sender's domain, whose SPF, DKIM key and DMARC (p=reject) come from an authoritative DNS server on loopback: SPF, DKIM and DMARC all pass"
+  "gateway-auth        | gateway           |          | GATEWAY_PROFILE=memory GATEWAY_SPAM_ENABLED=false | Gateway as 'gateway', every message DKIM-signed by its sender's domain, whose SPF, DKIM key and DMARC (p=reject) come from an authoritative DNS server on loopback: SPF, DKIM and DMARC all pass"
   "gateway-cluster     | gateway cassandra |          | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS | Gateway's shipped default (cluster profile: mailboxes, users and queues in Cassandra), spam filter off, a local Cassandra started by bin/gateway"
   "gateway-cluster-auth | gateway cassandra |         | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS GATEWAY_RATE_MAX_MESSAGES=1000000000 GATEWAY_RATE_MAX_RECIPIENTS=1000000000 BENCH_SUBMISSION=1 | as 'gateway-cluster', but users submitting on 465 (implicit TLS, AUTH PLAIN once per session): SendingRateLimit counts every MAIL and RCPT in Cassandra, shared by the nodes (docs/smtp-hooks/shared-counters.md)"
   "gateway-cluster-auth-heap | gateway cassandra |    | GATEWAY_PROFILE=cluster GATEWAY_SPAM_ENABLED=false GATEWAY_START_CASSANDRA=1 $CASSANDRA_PORTS GATEWAY_RATE_MAX_MESSAGES=1000000000 GATEWAY_RATE_MAX_RECIPIENTS=1000000000 BENCH_SUBMISSION=1 GATEWAY_SHARED_COUNTERS=false | as 'gateway-cluster-auth' with the counters in the node's heap: the difference is the shared counters' cost"
@@ -83,6 +83,7 @@ install_missing() {
   [[ -x /usr/sbin/postfix ]] || packages+=(postfix)
   command -v gnuplot >/dev/null || packages+=(gnuplot-nox)
   command -v spamd >/dev/null || packages+=(spamassassin)
+  /usr/bin/python3 -c 'import dnslib' 2>/dev/null || packages+=(python3-dnslib)  # the sending domain's DNS server
   (( ${#packages[@]} )) || return 0
   log "installing ${packages[*]}"
   # "No configuration" keeps the postfix package from setting up and starting a system mail server.
@@ -98,8 +99,8 @@ needs_met() { # needs... -> 0, or prints why not
       spamd) command -v spamd >/dev/null || { echo "spamd is not installed"; return 1; };;
       rspamd) command -v rspamd >/dev/null || { echo "rspamd is not installed (bin/install-deps rspamd)"; return 1; };;
       cassandra) [[ -x $REPO/bin/cassandra ]] || { echo "bin/cassandra is missing"; return 1; };;
-      dns) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
-      james|gateway|bench) ;;  # built or resolved by this script
+      gateway|dns) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
+      james|bench) ;;  # built or resolved by this script
     esac
   done
 }
@@ -186,7 +187,7 @@ start_james() {
     -storepass james72laBalle -dname CN=localhost -validity 30 >/dev/null 2>&1
   ports_free $((o + 25)) $((o + 800)) || return 1
   # exec: the pid recorded is Java's own, the one to stop.
-  (cd "$home" && exec java -Xms256m -Xmx1g -Dworking.directory=. -Dlogback.configurationFile=conf/logback.xml \
+  (cd "$home" && exec java -Xms64m -Xmx1g -Dworking.directory=. -Dlogback.configurationFile=conf/logback.xml \
       -Djdk.tls.ephemeralDHKeySize=2048 -cp "$(cat "$JAMES_CP")" org.apache.james.MemoryJamesServerMain \
       >"$home/logs/stdout.log" 2>&1 </dev/null) &
   PIDS=$!
@@ -203,8 +204,10 @@ stop_james() { stop_pid "$(cat "$WORK/james/james.pid")"; }
 
 # --- Gateway through bin/gateway. Mail comes in on the MX port from a peer outside GATEWAY_TRUSTED_NETWORKS (as
 # from the internet) to local recipients, so every MX hook runs: AuthPolicy, SizeLimitReply, MaxRcpt,
-# RefuseHostileAddresses, RelayControl, SpamFilter, AcceptPostmaster, ValidRcpt. SPF, DKIM and DMARC lookups go to a
-# loopback port where nothing answers (temperror), never to the machine's resolver.
+# RefuseHostileAddresses, RelayControl, SpamFilter, AcceptPostmaster, ValidRcpt. SPF, DKIM and DMARC look the
+# sending domain up on an authoritative DNS server on loopback (AuthenticationZone), never on the machine's resolver:
+# SPF passes, and DMARC passes through SPF's alignment (DKIM too, in gateway-auth, whose messages are signed), as
+# for a real sender, with answers cached for their TTL.
 GATEWAY_SETTINGS="" GATEWAY_REPO=$REPO
 start_gateway() {
   local home=$WORK/gateway o=$GATEWAY_OFFSET
@@ -213,7 +216,7 @@ start_gateway() {
   # shellcheck disable=SC2086
   env GATEWAY_HOME="$home" GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=$o GATEWAY_WEBADMIN_PORT=$((o + 800)) \
     GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_TRUSTED_NETWORKS=192.0.2.0/24 GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=200 \
-    GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} \
+    GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:$DNS_PORT} \
     GATEWAY_SPAMD_PORT=$((o + 783)) GATEWAY_SMTP_ALT_PORT=$((o + 525)) GATEWAY_SPAMD_DIR="$home/var/spamd" \
     GATEWAY_RSPAMD_PORT=$((o + 831)) GATEWAY_RSPAMD_CONTROLLER_PORT=$((o + 832)) GATEWAY_RSPAMD_DIR="$home/var/rspamd" $GATEWAY_SETTINGS \
     "$GATEWAY_REPO/bin/gateway" start --domain "$DOMAIN" >"$WORK/gateway-start.log" 2>&1 ||
@@ -287,17 +290,17 @@ for entry in "${VARIANTS[@]}"; do
 done
 (( ${#selected[@]} )) || { log "no variant to run"; exit 1; }
 
-# gateway-auth: the sending domain's key and records (AuthenticationZone), served by the tests' DNS server.
-if [[ " ${selected[*]} " == *" gateway-auth "* ]]; then
+# The sending domain's key and records (AuthenticationZone), served by the tests' DNS server to every gateway variant.
+if [[ " ${selected[*]} " == *" gateway"* ]]; then
   mkdir -p "$WORK/auth"
   java -cp "$LOAD_CP" dev.gateway.bench.AuthenticationZone "$WORK/auth"
-  ports_free "$AUTH_DNS_PORT" || exit 1
-  /usr/bin/python3 "$REPO/e2e-tests/src/test/scripts/zone_server.py" 127.0.0.1 "$AUTH_DNS_PORT" "$WORK/auth/zone.json" \
+  ports_free "$DNS_PORT" || exit 1
+  /usr/bin/python3 "$REPO/e2e-tests/src/test/scripts/zone_server.py" 127.0.0.1 "$DNS_PORT" "$WORK/auth/zone.json" \
     "$WORK/auth/queries.log" > "$WORK/auth/zone-server.log" 2>&1 &
-  AUTH_DNS_PID=$!
-  trap 'stop_pid "$AUTH_DNS_PID"' EXIT
+  DNS_PID=$!
+  trap 'stop_pid "$DNS_PID"' EXIT
   until grep -q '^ready' "$WORK/auth/zone-server.log"; do
-    kill -0 "$AUTH_DNS_PID" 2>/dev/null || { cat "$WORK/auth/zone-server.log" >&2; exit 1; }
+    kill -0 "$DNS_PID" 2>/dev/null || { cat "$WORK/auth/zone-server.log" >&2; exit 1; }
     sleep 0.2
   done
 fi

@@ -43,7 +43,9 @@ public record QueueSettings(int shards, Duration sliceLength, Duration grace, Du
         Preconditions.checkArgument(pollMax.compareTo(pollMin) >= 0, "pollMax must be at least pollMin");
         Preconditions.checkArgument(!retryDelay.isNegative(), "retry delay must not be negative");
         Preconditions.checkArgument(retryDelayMax.compareTo(retryDelay) >= 0, "retryDelayMax must be at least retryDelay");
-        Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= 4 * 1024 * 1024, "chunk size must be 1 KiB to 4 MiB");
+        // A chunk is one write, and Cassandra refuses a write larger than half a commit-log segment: 4 MiB with the
+        // 8 MiB segments of cassandra/cassandra.yaml. 2 MiB leaves room for the row around the bytes.
+        Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= 2 * 1024 * 1024, "chunk size must be 1 KiB to 2 MiB");
         Preconditions.checkArgument(inlineMax >= 0 && inlineMax <= 1024 * 1024, "inline bytes must be 0 to 1 MiB, was %s",
             inlineMax);
     }

@@ -75,20 +75,52 @@ class BytesInRowIT {
                     .map(item -> item.getMail().getName()).toList();
                 assertThat(browsed).containsExactlyInAnyOrder("small", "delayed", "large");
 
-                Map<String, String> received = new ConcurrentHashMap<>();
-                Disposable consumer = SucceedingConsumer.consume(queue,
-                    mail -> received.put(mail.getName(), text(mail.getMessage())));
-                try {
-                    Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> received.size() == 3 && queue.getSize() == 0);
-                } finally {
-                    consumer.dispose();
-                }
+                Map<String, String> received = consumeAll(queue, sent.size());
 
                 sent.forEach((name, body) -> assertThat(received.get(name)).as(name).isEqualTo(body));
                 assertThat(session.execute("SELECT " + QueueTables.ID + " FROM " + QueueTables.MAILS).all())
                     .as("no mail row is left").isEmpty();
                 assertThat(blobIds(session)).as("no chunk is left").isEmpty();
+            } finally {
+                factory.close();
+            }
+        }
+    }
+
+    /**
+     * The largest single writes the queue's settings allow, a row holding 1 MiB of mail and a 2 MiB chunk, are taken
+     * by the Cassandra bin/cassandra runs: it refuses a write over half a commit-log segment, and its segments are
+     * 8 MiB (cassandra/cassandra.yaml).
+     */
+    @Test
+    void theLargestRowAndTheLargestChunkFitTheCommitLog() throws Exception {
+        try (CqlSession session = CASSANDRA.server().session("queue_largest_writes", QueueTables.MODULE)) {
+            QueueSettings d = QueueSettings.DEFAULT;
+            QueueSettings largest = new QueueSettings(d.shards(), d.sliceLength(), d.grace(), d.lease(), d.pollMin(),
+                d.pollMax(), d.retryDelay(), d.retryDelayMax(), 2 * 1024 * 1024, 1024 * 1024);
+            CassandraMailQueueFactory factory = new CassandraMailQueueFactory(session, largest, Clock.systemUTC(),
+                new RawMailQueueItemDecoratorFactory(), "largest-writes");
+            try {
+                CassandraMailQueue queue = factory.createQueue(MailQueueName.of("spool"));
+                String line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n";
+                Map<String, String> sent = Map.of(
+                    "in-row", Strings.repeat(line, (1024 * 1024 - 8192) / line.length()),
+                    "chunked", Strings.repeat(line, 5 * 1024 * 1024 / line.length()));
+                for (Map.Entry<String, String> mail : sent.entrySet()) {
+                    queue.enQueue(Mails.defaultMail().name(mail.getKey())
+                        .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject(mail.getKey()).setText(mail.getValue()))
+                        .build());
+                }
+                Row inRow = session.execute("SELECT " + QueueTables.CONTENT + ", " + QueueTables.METADATA + " FROM "
+                    + QueueTables.MAILS).all().stream()
+                    .filter(row -> row.getString(QueueTables.METADATA).contains("\"in-row\"")).findFirst().orElseThrow();
+                assertThat(inRow.getByteBuffer(QueueTables.CONTENT).remaining()).as("the in-row mail's bytes in its row")
+                    .isGreaterThan(1024 * 1024 - 16384).isLessThanOrEqualTo(1024 * 1024);
+                assertThat(session.execute("SELECT " + QueueTables.BLOB_ID + " FROM " + QueueTables.BLOBS).all())
+                    .as("the chunked mail's three chunks of at most 2 MiB").hasSize(3);
+
+                Map<String, String> received = consumeAll(queue, sent.size());
+                sent.forEach((name, body) -> assertThat(received.get(name)).as(name).isEqualTo(body));
             } finally {
                 factory.close();
             }
@@ -111,6 +143,20 @@ class BytesInRowIT {
                 factory.close();
             }
         }
+    }
+
+    /** Consumes {@code count} mails from {@code queue}: their names and bodies, once the queue is empty. */
+    private static Map<String, String> consumeAll(CassandraMailQueue queue, int count) {
+        Map<String, String> received = new ConcurrentHashMap<>();
+        Disposable consumer = SucceedingConsumer.consume(queue,
+            mail -> received.put(mail.getName(), text(mail.getMessage())));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> received.size() == count && queue.getSize() == 0);
+        } finally {
+            consumer.dispose();
+        }
+        return received;
     }
 
     private static List<UUID> blobIds(CqlSession session) {
