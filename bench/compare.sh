@@ -99,7 +99,7 @@ needs_met() { # needs... -> 0, or prints why not
       spamd) command -v spamd >/dev/null || { echo "spamd is not installed"; return 1; };;
       rspamd) command -v rspamd >/dev/null || { echo "rspamd is not installed (bin/install-deps rspamd)"; return 1; };;
       cassandra) [[ -x $REPO/bin/cassandra ]] || { echo "bin/cassandra is missing"; return 1; };;
-      gateway|dns) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
+      gateway) /usr/bin/python3 -c 'import dnslib' 2>/dev/null || { echo "python3-dnslib is not installed (bin/install-deps)"; return 1; };;
       james|bench) ;;  # built or resolved by this script
     esac
   done

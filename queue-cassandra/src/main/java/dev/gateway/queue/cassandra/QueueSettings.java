@@ -29,6 +29,14 @@ import com.google.common.base.Preconditions;
 public record QueueSettings(int shards, Duration sliceLength, Duration grace, Duration lease, Duration pollMin,
                             Duration pollMax, Duration retryDelay, Duration retryDelayMax, int chunkSize, int inlineMax) {
 
+    /**
+     * The largest chunk: a chunk is one write, and Cassandra refuses a write larger than half a commit-log segment,
+     * 4 MiB with the 8 MiB segments of cassandra/cassandra.yaml. 2 MiB leaves room for the row around the bytes.
+     */
+    public static final int MAX_CHUNK_BYTES = 2 * 1024 * 1024;
+    /** The most mail bytes a row may hold; rows read ahead are held in heap with their bytes. */
+    public static final int MAX_INLINE_BYTES = 1024 * 1024;
+
     public static final QueueSettings DEFAULT = new QueueSettings(8, Duration.ofSeconds(10), Duration.ofSeconds(60),
         Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(1),
         Duration.ofSeconds(1), Duration.ofMinutes(5), 256 * 1024, 16 * 1024);
@@ -43,11 +51,10 @@ public record QueueSettings(int shards, Duration sliceLength, Duration grace, Du
         Preconditions.checkArgument(pollMax.compareTo(pollMin) >= 0, "pollMax must be at least pollMin");
         Preconditions.checkArgument(!retryDelay.isNegative(), "retry delay must not be negative");
         Preconditions.checkArgument(retryDelayMax.compareTo(retryDelay) >= 0, "retryDelayMax must be at least retryDelay");
-        // A chunk is one write, and Cassandra refuses a write larger than half a commit-log segment: 4 MiB with the
-        // 8 MiB segments of cassandra/cassandra.yaml. 2 MiB leaves room for the row around the bytes.
-        Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= 2 * 1024 * 1024, "chunk size must be 1 KiB to 2 MiB");
-        Preconditions.checkArgument(inlineMax >= 0 && inlineMax <= 1024 * 1024, "inline bytes must be 0 to 1 MiB, was %s",
-            inlineMax);
+        Preconditions.checkArgument(chunkSize >= 1024 && chunkSize <= MAX_CHUNK_BYTES, "chunk size must be 1 KiB to %s bytes, was %s",
+            MAX_CHUNK_BYTES, chunkSize);
+        Preconditions.checkArgument(inlineMax >= 0 && inlineMax <= MAX_INLINE_BYTES, "inline bytes must be 0 to %s, was %s",
+            MAX_INLINE_BYTES, inlineMax);
     }
 
     public QueueSettings withLease(Duration newLease) {

@@ -97,15 +97,15 @@ class BytesInRowIT {
         try (CqlSession session = CASSANDRA.server().session("queue_largest_writes", QueueTables.MODULE)) {
             QueueSettings d = QueueSettings.DEFAULT;
             QueueSettings largest = new QueueSettings(d.shards(), d.sliceLength(), d.grace(), d.lease(), d.pollMin(),
-                d.pollMax(), d.retryDelay(), d.retryDelayMax(), 2 * 1024 * 1024, 1024 * 1024);
+                d.pollMax(), d.retryDelay(), d.retryDelayMax(), QueueSettings.MAX_CHUNK_BYTES, QueueSettings.MAX_INLINE_BYTES);
             CassandraMailQueueFactory factory = new CassandraMailQueueFactory(session, largest, Clock.systemUTC(),
                 new RawMailQueueItemDecoratorFactory(), "largest-writes");
             try {
                 CassandraMailQueue queue = factory.createQueue(MailQueueName.of("spool"));
                 String line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n";
                 Map<String, String> sent = Map.of(
-                    "in-row", Strings.repeat(line, (1024 * 1024 - 8192) / line.length()),
-                    "chunked", Strings.repeat(line, 5 * 1024 * 1024 / line.length()));
+                    "in-row", Strings.repeat(line, (QueueSettings.MAX_INLINE_BYTES - 8192) / line.length()),
+                    "chunked", Strings.repeat(line, (2 * QueueSettings.MAX_CHUNK_BYTES + QueueSettings.MAX_CHUNK_BYTES / 2) / line.length()));
                 for (Map.Entry<String, String> mail : sent.entrySet()) {
                     queue.enQueue(Mails.defaultMail().name(mail.getKey())
                         .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().setSubject(mail.getKey()).setText(mail.getValue()))
@@ -115,9 +115,9 @@ class BytesInRowIT {
                     + QueueTables.MAILS).all().stream()
                     .filter(row -> row.getString(QueueTables.METADATA).contains("\"in-row\"")).findFirst().orElseThrow();
                 assertThat(inRow.getByteBuffer(QueueTables.CONTENT).remaining()).as("the in-row mail's bytes in its row")
-                    .isGreaterThan(1024 * 1024 - 16384).isLessThanOrEqualTo(1024 * 1024);
+                    .isGreaterThan(QueueSettings.MAX_INLINE_BYTES - 16384).isLessThanOrEqualTo(QueueSettings.MAX_INLINE_BYTES);
                 assertThat(session.execute("SELECT " + QueueTables.BLOB_ID + " FROM " + QueueTables.BLOBS).all())
-                    .as("the chunked mail's three chunks of at most 2 MiB").hasSize(3);
+                    .as("the chunked mail's three chunks of at most MAX_CHUNK_BYTES").hasSize(3);
 
                 Map<String, String> received = consumeAll(queue, sent.size());
                 sent.forEach((name, body) -> assertThat(received.get(name)).as(name).isEqualTo(body));
