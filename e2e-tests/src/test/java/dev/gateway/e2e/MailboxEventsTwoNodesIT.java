@@ -24,6 +24,7 @@ import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.search.SubjectTerm;
 
@@ -37,6 +38,8 @@ import dev.gateway.testkit.SmtpSession;
  * (docs/storage-cassandra.md): an IMAP client in IDLE on node B is told of a message stored through node A, and a
  * session with the INBOX selected on node B is told of a flag set through node A at its next NOOP, without a new
  * SELECT. With the broker left out (no GATEWAY_RABBITMQ_URI) node B says nothing and both tests fail.
+ *
+ * And node B forgets the INBOX it keeps from a lookup by name when node A renames it.
  *
  * <p>The message is stored through node A with IMAP APPEND, so that node A, and not node B's share of the spool, is
  * where the change is made: with SMTP either node may deliver it.
@@ -60,6 +63,10 @@ class MailboxEventsTwoNodesIT {
         broker = RabbitMQ.start();
         Map<String, String> environment = new HashMap<>(ClusterProfile.withoutSpam(CASSANDRA.server(), "mailbox_events"));
         environment.putAll(broker.gatewayEnvironment());
+        // Far longer than the class: what a node keeps of the mailboxes it looked up can then only be forgotten
+        // because an event said they changed (the user is provisioned before node B starts, so nothing else here
+        // depends on this bound).
+        environment.put("GATEWAY_LOOKUP_CACHE_TTL", "30m");
         nodes = TwoNodes.start(ALICE, PASSWORD, environment);
     }
 
@@ -138,6 +145,50 @@ class MailboxEventsTwoNodesIT {
             assertThat(fetch.find()).isTrue();
             System.out.printf("Node B told of the flag set through node A (UID %d) after %d NOOP(s): %s", uid, noops.get(), fetch.group());
         }
+    }
+
+    /**
+     * Node B keeps the mailboxes it looked up by name (docs/storage-cassandra.md#lookup-caches), here for longer than
+     * the class runs. The INBOX renamed through node A (James then creates a new INBOX there) is nonetheless no longer
+     * node B's INBOX once the rename's event has reached it: its STATUS gives the new INBOX's UIDVALIDITY within the
+     * bound of IDLE. Without the event (no broker, or the cache not listening) node B keeps the old one and this fails.
+     */
+    @Test
+    void anInboxRenamedThroughNodeAIsNodeBsInboxNoMore() throws Exception {
+        try (RawConnection onB = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
+            onB.lineStartingWith("* OK");
+            onB.send("a1 LOGIN " + ALICE + " " + PASSWORD + "\r\n");
+            assertThat(onB.lineStartingWith("a1 ")).contains("a1 OK");
+            AtomicInteger statuses = new AtomicInteger();
+            long before = inboxUidValidity(onB, statuses);
+
+            long after;
+            try (Store onA = Mailboxes.imaps(nodes.a(), nodes.tlsA(), ALICE, PASSWORD)) {
+                Folder inbox = onA.getFolder("INBOX");
+                assertThat(((UIDFolder) inbox).getUIDValidity()).as("node A's INBOX before the rename").isEqualTo(before);
+                assertThat(inbox.renameTo(onA.getFolder("Renamed-through-A"))).isTrue();
+                after = ((UIDFolder) onA.getFolder("INBOX")).getUIDValidity();
+            }
+            assertThat(after).as("the new INBOX's UIDVALIDITY").isNotEqualTo(before);
+
+            try {
+                Awaitility.await("node B's INBOX is the new one").atMost(WITHIN).pollInterval(Duration.ofMillis(100))
+                    .until(() -> inboxUidValidity(onB, statuses) == after);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("node B still gave UIDVALIDITY " + inboxUidValidity(onB, statuses)
+                    + " for its INBOX after " + WITHIN + " (the old INBOX's is " + before + ", the new one's " + after + ")", e);
+            }
+        }
+    }
+
+    private static long inboxUidValidity(RawConnection imap, AtomicInteger tags) throws Exception {
+        String tag = "s" + tags.incrementAndGet();
+        imap.send(tag + " STATUS INBOX (UIDVALIDITY)\r\n");
+        String answer = imap.lineStartingWith(tag + " ");
+        assertThat(answer).contains(tag + " OK");
+        Matcher validity = Pattern.compile("UIDVALIDITY (\\d+)").matcher(answer);
+        assertThat(validity.find()).as("UIDVALIDITY in %s", answer).isTrue();
+        return Long.parseLong(validity.group(1));
     }
 
     /** What node B's session said until it said {@code expected}, within {@link #WITHIN}; fails with what it said. */

@@ -52,6 +52,7 @@ import com.google.common.collect.ImmutableSet;
 
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
 
 /**
  * The rows a message appended to a mailbox adds beside its own ({@code messageV3}): its {@code imapUidTable} and
@@ -74,9 +75,8 @@ import reactor.util.retry.Retry;
 final class AppendRows {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(AppendRows.class);
-    private static final int MAX_RETRY = 5;
-    private static final Duration MIN_RETRY_BACKOFF = Duration.ofMillis(10);
-    private static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(1);
+    /** How an append's batches are retried (each row is written once per UID, so a batch may be sent again). */
+    static final RetryBackoffSpec RETRY = Retry.backoff(5, Duration.ofMillis(10)).maxBackoff(Duration.ofSeconds(1));
 
     private final CqlSession session;
     private final PlainInsertImapUidDAO imapUids;
@@ -133,7 +133,7 @@ final class AppendRows {
         Flags flags = message.createFlags();
         BatchStatement batch = batch(metadata, mailboxId, flags);
         return Mono.fromCompletionStage(() -> session.executeAsync(batch))
-            .retryWhen(Retry.backoff(MAX_RETRY, MIN_RETRY_BACKOFF).maxBackoff(MAX_RETRY_BACKOFF))
+            .retryWhen(RETRY)
             .then(Mono.when(countersOnAdd(mailboxId, flags),
                 applicableFlags.updateApplicableFlags(mailboxId, ImmutableSet.copyOf(flags.getUserFlags()))));
     }

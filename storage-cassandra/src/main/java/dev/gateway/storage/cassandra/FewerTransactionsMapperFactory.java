@@ -5,6 +5,7 @@ import java.time.Clock;
 import javax.inject.Inject;
 
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
+import org.apache.james.blob.api.BlobId;
 import org.apache.james.blob.api.BlobStore;
 import org.apache.james.mailbox.MailboxSession;
 import org.apache.james.mailbox.cassandra.CassandraMailboxSessionMapperFactory;
@@ -29,6 +30,7 @@ import org.apache.james.mailbox.cassandra.mail.CassandraThreadLookupDAO;
 import org.apache.james.mailbox.cassandra.mail.CassandraUserMailboxRightsDAO;
 import org.apache.james.mailbox.cassandra.mail.task.RecomputeMailboxCountersService;
 import org.apache.james.mailbox.store.BatchSizes;
+import org.apache.james.mailbox.store.mail.MailboxMapper;
 import org.apache.james.mailbox.store.mail.MessageMapper;
 import org.apache.james.mailbox.store.mail.ModSeqProvider;
 import org.apache.james.mailbox.store.mail.UidProvider;
@@ -37,12 +39,14 @@ import com.datastax.oss.driver.api.core.CqlSession;
 
 /**
  * James's Cassandra mapper factory handing out {@link FewerTransactionsMessageMapper} as its message mapper (one
- * instance, as James's factory does); every other mapper is James's. James's constructor and the mailboxes'
+ * instance, as James's factory does) and James's mailbox mapper behind a {@link MailboxLookupCache}
+ * ({@link CachingMailboxMapper}); every other mapper is James's. James's constructor and the mailboxes'
  * {@link MailboxSequences}, so Guice builds it from the same DAOs.
  */
 public final class FewerTransactionsMapperFactory extends CassandraMailboxSessionMapperFactory {
 
     private final FewerTransactionsMessageMapper messageMapper;
+    private final CachingMailboxMapper mailboxMapper;
 
     @Inject
     public FewerTransactionsMapperFactory(MailboxSequences sequences, UidProvider uidProvider, ModSeqProvider modSeqProvider, CqlSession session,
@@ -61,7 +65,10 @@ public final class FewerTransactionsMapperFactory extends CassandraMailboxSessio
                                               RecomputeMailboxCountersService recomputeMailboxCountersService,
                                               CassandraConfiguration cassandraConfiguration,
                                               BatchSizes batchSizes,
-                                              Clock clock) {
+                                              Clock clock,
+                                              MailboxLookupCache mailboxLookups,
+                                              PartitionPerBlobStoreDAO blobRows,
+                                              BlobId.Factory blobIds) {
         super(uidProvider, modSeqProvider, session, threadDAO, threadLookupDAO, messageDAO, messageDAOV3, messageIdDAO,
             imapUidDAO, mailboxCounterDAO, mailboxRecentsDAO, mailboxDAO, mailboxPathV3DAO, firstUnseenDAO, applicableFlagDAO,
             attachmentDAOV2, deletedMessageDAO, blobStore, attachmentMessageIdDAO, aclMapper, userMailboxRightsDAO,
@@ -74,10 +81,22 @@ public final class FewerTransactionsMapperFactory extends CassandraMailboxSessio
         CappedBackoff appendBackoff = CappedBackoff.of("UID and MODSEQ", cassandraConfiguration.getUidMaxRetry());
         AppendRows appendRows = new AppendRows(session, imapUidDAO, mailboxCounterDAO, applicableFlagDAO);
         FlagUpdates flagUpdates = new FlagUpdates(modSeqProvider, messageIdDAO, imapUidDAO, indexTableHandler, cassandraConfiguration);
-        this.messageMapper = new FewerTransactionsMessageMapper(sequences, appendBackoff, appendRows, flagUpdates, uidProvider, modSeqProvider,
+        MessageContent contents = new MessageContent(session, blobRows, blobIds, blobStore.getDefaultBucketName(), messageDAOV3);
+        this.messageMapper = new FewerTransactionsMessageMapper(sequences, appendBackoff, contents, appendRows, flagUpdates, uidProvider, modSeqProvider,
             attachmentMapper, messageDAO, messageDAOV3, messageIdDAO, imapUidDAO, mailboxCounterDAO, mailboxRecentsDAO, applicableFlagDAO, indexTableHandler,
             firstUnseenDAO, deletedMessageDAO, blobStore, cassandraConfiguration, batchSizes, recomputeMailboxCountersService,
             clock);
+        this.mailboxMapper = new CachingMailboxMapper(super.getMailboxMapper(null), mailboxLookups);
+    }
+
+    @Override
+    public MailboxMapper createMailboxMapper(MailboxSession mailboxSession) {
+        return mailboxMapper;
+    }
+
+    @Override
+    public MailboxMapper getMailboxMapper(MailboxSession session) {
+        return mailboxMapper;
     }
 
     @Override

@@ -46,7 +46,8 @@ import reactor.core.publisher.Mono;
  * changes retried until they hold:
  * <ul>
  *     <li>an appended message's rows in its mailbox go to Cassandra as one batch ({@link AppendRows}), where James
- *     3.8.1 sends one statement per row;</li>
+ *     3.8.1 sends one statement per row, and a small message's content (header and body blobs, {@code messageV3} row)
+ *     as one batch before them ({@link MessageContent}), where James sends three;</li>
  *     <li>a message appended or copied gets its UID and its mod-sequence from one transaction
  *     ({@link MailboxSequences}, handed to the providers as {@link AllocatedForAppend}); James 3.8.1 runs one for
  *     each;</li>
@@ -66,13 +67,13 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
 
     private final MailboxSequences sequences;
     private final CappedBackoff backoff;
-    private final CassandraMessageDAOV3 messages;
+    private final MessageContent contents;
     private final AppendRows appendRows;
     private final FlagUpdates flagUpdates;
     private final CassandraMessageIdDAO messageIds;
     private final Clock clock;
 
-    FewerTransactionsMessageMapper(MailboxSequences sequences, CappedBackoff backoff, AppendRows appendRows,
+    FewerTransactionsMessageMapper(MailboxSequences sequences, CappedBackoff backoff, MessageContent contents, AppendRows appendRows,
             FlagUpdates flagUpdates, UidProvider uidProvider,
             ModSeqProvider modSeqProvider, CassandraAttachmentMapper attachmentMapper, CassandraMessageDAO messageDAO,
             CassandraMessageDAOV3 messageDAOV3, CassandraMessageIdDAO messageIdDAO,
@@ -87,7 +88,7 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
             blobStore, cassandraConfiguration, batchSizes, recomputeMailboxCountersService, clock);
         this.sequences = sequences;
         this.backoff = backoff;
-        this.messages = messageDAOV3;
+        this.contents = contents;
         this.appendRows = appendRows;
         this.flagUpdates = flagUpdates;
         this.messageIds = messageIdDAO;
@@ -95,8 +96,9 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
     }
 
     /**
-     * James's append, in fewer round trips: the UID and MODSEQ from one transaction, the message and its blobs as
-     * James stores them, then its mailbox rows in one batch ({@link AppendRows}).
+     * James's append, in fewer round trips: the UID and MODSEQ from one transaction, the message's content (its blobs
+     * and its row) in one batch when small ({@link MessageContent}), then its mailbox rows in one batch
+     * ({@link AppendRows}).
      */
     @Override
     public Mono<MessageMetaData> addReactive(Mailbox mailbox, MailboxMessage message) {
@@ -106,7 +108,7 @@ public final class FewerTransactionsMessageMapper extends CassandraMessageMapper
                 message.setUid(MessageUid.of(given.uid()));
                 message.setModSeq(ModSeq.of(given.modSeq()));
                 message.setSaveDate(Date.from(clock.instant()));
-                return messages.save(message)
+                return contents.save(message)
                     .flatMap(blobIds -> appendRows.write(message, mailboxId, blobIds.getT1()))
                     .thenReturn(message.metaData());
             });

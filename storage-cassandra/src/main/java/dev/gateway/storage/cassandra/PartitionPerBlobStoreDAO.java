@@ -230,6 +230,24 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
         }
     }
 
+    /** Whether a blob of {@code bytes} is stored as one row, the only blobs {@link #oneRowInsert} writes. */
+    public boolean fitsOneRow(long bytes) {
+        return bytes <= chunkSize;
+    }
+
+    /**
+     * The insert that stores {@code data} as a blob of one row (chunk 0 with a count of 1, what {@link #save} writes
+     * for it), for a caller that sends it in a batch with other writes; given once the bucket is recorded.
+     */
+    public Mono<BoundStatement> oneRowInsert(BucketName bucketName, BlobId blobId, byte[] data) {
+        Preconditions.checkArgument(fitsOneRow(data.length), "a blob of %s bytes is more than one row", data.length);
+        return record(bucketName).then(Mono.fromSupplier(() -> insertFirstChunk.bind().setInt(CHUNKS, 1)
+            .setString(BUCKET, bucketName.asString())
+            .setString(ID, blobId.asString())
+            .setInt(CHUNK, 0)
+            .setByteBuffer(DATA, ByteBuffer.wrap(data))));
+    }
+
     /** Chunks 1 onwards as they come, then chunk 0 with the count: the blob exists once its last write is done. */
     private Mono<Void> save(BucketName bucketName, BlobId blobId, Flux<ByteBuffer> chunks) {
         return record(bucketName).then(chunks.index()

@@ -3,17 +3,19 @@ package dev.gateway.storage.cassandra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Date;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
 import javax.mail.Flags;
 
 import org.apache.james.backends.cassandra.components.CassandraModule;
-import org.apache.james.backends.cassandra.init.CassandraTableManager;
-import org.apache.james.backends.cassandra.init.CassandraTypesCreator;
 import org.apache.james.backends.cassandra.init.CassandraTypesProvider;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
-import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionDAO;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionManager;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
 import org.apache.james.blob.api.BlobId;
@@ -72,6 +74,15 @@ import org.apache.james.mailbox.store.mail.ModSeqProvider;
 import org.apache.james.mailbox.store.mail.UidProvider;
 import org.apache.james.mailbox.store.mail.model.MapperProvider;
 import org.apache.james.mailbox.store.mail.model.MessageMapperTest;
+import org.apache.james.events.InVMEventBus;
+import org.apache.james.events.MemoryEventDeadLetters;
+import org.apache.james.events.RetryBackoffConfiguration;
+import org.apache.james.events.delivery.InVmEventDelivery;
+import org.apache.james.mailbox.model.ByteContent;
+import org.apache.james.mailbox.store.mail.model.impl.PropertyBuilder;
+import org.apache.james.mailbox.store.mail.model.impl.SimpleMailboxMessage;
+import org.apache.james.mailbox.store.mail.model.MailboxMessage;
+import org.apache.james.mailbox.model.ThreadId;
 import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
 import org.apache.james.server.blob.deduplication.DeDuplicationBlobStore;
 import org.apache.james.utils.UpdatableTickingClock;
@@ -90,7 +101,6 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
-import dev.gateway.storage.cassandra.guice.Cassandra5Tables;
 
 /**
  * James's whole contract of a message mapper ({@code MessageMapperTest} from James's mailbox-store test-jar: append,
@@ -112,8 +122,7 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
 
     @BeforeAll
     static void openSession() {
-        // Types first (the mailbox table uses one), then the tables, as the gateway's schema update does.
-        CassandraModule tables = Cassandra5Tables.compatible(CassandraModule.aggregateModules(
+        session = MailboxKeyspaces.open(CASSANDRA.server(), "fewer_transactions_mapper", CassandraModule.aggregateModules(
             CassandraSchemaVersionModule.MODULE, CassandraAclModule.MODULE, CassandraAttachmentModule.MODULE,
             CassandraMailboxModule.MODULE, CassandraMessageModule.MODULE, CassandraMailboxCounterModule.MODULE,
             CassandraApplicableFlagsModule.MODULE, CassandraDeletedMessageModule.MODULE, CassandraFirstUnseenModule.MODULE,
@@ -121,11 +130,6 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
             MailboxSequences.MODULE, CassandraThreadModule.MODULE, CassandraBlobModule.MODULE,
             PartitionPerBlobStoreDAO.MODULE, CassandraEventStoreModule.MODULE(), CassandraSubscriptionModule.MODULE,
             CassandraAnnotationModule.MODULE));
-        session = CASSANDRA.server().session("fewer_transactions_mapper", CassandraModule.EMPTY_MODULE);
-        new CassandraTypesCreator(tables, session).initializeTypes();
-        new CassandraTableManager(tables, session).initializeTables(new CassandraTypesProvider(session));
-        // A new keyspace at James's latest layouts, as the server records it (CassandraSchema).
-        new CassandraSchemaVersionDAO(session).updateVersion(CassandraSchemaVersionManager.MAX_VERSION).block();
     }
 
     @AfterAll
@@ -191,6 +195,56 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
         assertThat(messageMapper.getMailboxCounters(benwaInboxMailbox).getCount()).isEqualTo(1);
     }
 
+    /**
+     * A small message's content (header and body blobs, {@code messageV3} row) is one request, where James sends three;
+     * a message over {@link MessageContent#ONE_REQUEST_MAX_BYTES} is stored as James stores it. Both are read back
+     * byte for byte. The requests are Cassandra's own count for this class's connections
+     * ({@code system_views.clients}), so the rest of the append (transaction, mailbox rows, counters) cancels out.
+     */
+    @Test
+    void aSmallMessagesContentIsOneRequestAndALargerOnesThree() throws Exception {
+        messageMapper.add(benwaInboxMailbox, message1); // the mailbox's sequence row and the blob bucket, once
+        Map<String, String> contents = new LinkedHashMap<>();
+        contents.put("small", "Subject: small\r\n\r\n" + "a small body\r\n".repeat(100));
+        contents.put("large", "Subject: large\r\n\r\n" + "a body over the bound of one request\r\n".repeat(1000));
+        assertThat(contents.get("large").length()).isGreaterThan(MessageContent.ONE_REQUEST_MAX_BYTES)
+            .isLessThan(CONFIGURATION.getBlobPartSize()); // one blob row each, as the small one's
+        Map<String, MailboxMessage> appended = new HashMap<>();
+        Map<String, Long> requests = new HashMap<>();
+        for (Map.Entry<String, String> content : contents.entrySet()) {
+            MessageId id = mapperProvider.generateMessageId();
+            byte[] bytes = content.getValue().getBytes(StandardCharsets.US_ASCII);
+            MailboxMessage message = new SimpleMailboxMessage(id, ThreadId.fromBaseMessageId(id), new Date(), bytes.length,
+                content.getValue().indexOf("\r\n\r\n") + 4, new ByteContent(bytes), new Flags(), new PropertyBuilder().build(),
+                benwaInboxMailbox.getMailboxId());
+            long before = requestsOfThisKeyspace();
+            messageMapper.add(benwaInboxMailbox, message);
+            requests.put(content.getKey(), requestsOfThisKeyspace() - before);
+            appended.put(content.getKey(), message);
+        }
+
+        assertThat(requests.get("large") - requests.get("small")).as("requests of each append: %s", requests).isEqualTo(2);
+        for (Map.Entry<String, MailboxMessage> message : appended.entrySet()) {
+            MailboxMessage read = mapperProvider.createMessageIdMapper()
+                .find(List.of(message.getValue().getMessageId()), FetchType.FULL).get(0);
+            assertThat(new String(read.getFullContent().readAllBytes(), StandardCharsets.US_ASCII)).as(message.getKey())
+                .isEqualTo(contents.get(message.getKey()));
+            assertThat(read.getHeaderOctets()).isEqualTo(message.getValue().getHeaderOctets());
+        }
+    }
+
+    /** Requests Cassandra has been sent on the connections bound to this class's keyspace, read on another session. */
+    private static long requestsOfThisKeyspace() {
+        try (CqlSession counting = CqlSession.builder()
+                .addContactPoint(new java.net.InetSocketAddress("127.0.0.1", CASSANDRA.server().port()))
+                .withLocalDatacenter("datacenter1").build()) {
+            return counting.execute("SELECT keyspace_name, request_count FROM system_views.clients").all().stream()
+                .filter(row -> session.getKeyspace().orElseThrow().asInternal().equals(row.getString("keyspace_name")))
+                .mapToLong(row -> row.getLong("request_count"))
+                .sum();
+        }
+    }
+
     /** The mappers as the cluster profile builds them (CassandraMailboxStoreModule), on this class's keyspace. */
     private static final class Provider implements MapperProvider {
 
@@ -220,13 +274,25 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
 
                 @Provides
                 @Singleton
-                BlobStore blobStore(BlobId.Factory blobIds) {
+                PartitionPerBlobStoreDAO blobRows(BlobId.Factory blobIds) {
                     CassandraBlobStoreDAO james = new CassandraBlobStoreDAO(new CassandraDefaultBucketDAO(session, blobIds),
                         new CassandraBucketDAO(blobIds, session), CONFIGURATION, BucketName.DEFAULT,
                         new DropWizardMetricFactory(new MetricRegistry()));
-                    return new DeDuplicationBlobStore(
-                        new PartitionPerBlobStoreDAO(session, james, blobIds, CONFIGURATION.getBlobPartSize()),
-                        BucketName.DEFAULT, blobIds);
+                    return new PartitionPerBlobStoreDAO(session, james, blobIds, CONFIGURATION.getBlobPartSize());
+                }
+
+                @Provides
+                @Singleton
+                BlobStore blobStore(PartitionPerBlobStoreDAO blobRows, BlobId.Factory blobIds) {
+                    return new DeDuplicationBlobStore(blobRows, BucketName.DEFAULT, blobIds);
+                }
+
+                @Provides
+                @Singleton
+                MailboxLookupCache mailboxLookups() {
+                    InVMEventBus bus = new InVMEventBus(new InVmEventDelivery(new DropWizardMetricFactory(new MetricRegistry())),
+                        RetryBackoffConfiguration.DEFAULT, new MemoryEventDeadLetters());
+                    return new MailboxLookupCache(() -> bus, java.time.Duration.ofSeconds(5), 100);
                 }
 
                 @Provides

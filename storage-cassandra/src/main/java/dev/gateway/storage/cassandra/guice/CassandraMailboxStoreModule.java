@@ -3,11 +3,15 @@ package dev.gateway.storage.cassandra.guice;
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
 import java.io.FileNotFoundException;
+import java.time.Duration;
 
 import javax.inject.Inject;
+import javax.inject.Named;
+import javax.inject.Provider;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.Configuration;
+import org.apache.james.events.EventBus;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.adapter.mailbox.ACLUsernameChangeTaskStep;
 import org.apache.james.adapter.mailbox.MailboxUsernameChangeTaskStep;
@@ -127,6 +131,7 @@ import com.google.inject.name.Names;
 
 import dev.gateway.storage.cassandra.CounterModSeqProvider;
 import dev.gateway.storage.cassandra.CounterUidProvider;
+import dev.gateway.storage.cassandra.MailboxLookupCache;
 import dev.gateway.storage.cassandra.MailboxSequences;
 import dev.gateway.storage.cassandra.PartitionPerBlobStoreDAO;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
@@ -155,7 +160,9 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
  *     <li>blob ids carry a generation, so that {@code bin/gateway blobs collect} can delete the bytes nothing uses any
  *     more ({@link CassandraBlobCollectionModule}): the de-duplicating blob store ignores deletes;</li>
  *     <li>a SELECT of a mailbox with no recent message allocates no MODSEQ
- *     ({@link FewerTransactionsMapperFactory}).</li>
+ *     ({@link FewerTransactionsMapperFactory});</li>
+ *     <li>mailboxes looked up by name (every delivery's INBOX) are kept for {@code cassandra.lookup.cache.ttl} and
+ *     forgotten at the mailbox event of a change ({@link MailboxLookupCache}).</li>
  * </ul>
  * Reads {@code mailbox.blob.cache.size} (default 32M) and {@code mailbox.blob.cache.max.blob.size} (default 8K) from
  * {@code cassandra.properties}; needs the {@link CqlSession} of {@link CassandraSessionModule}.
@@ -164,6 +171,8 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
 
     static final String DEFAULT_BLOB_CACHE_SIZE = "32M";
     static final String DEFAULT_BLOB_CACHE_MAX_BLOB = "8K";
+    // Mailboxes kept by name: the INBOXes of a few seconds of deliveries, and the mailboxes IMAP sessions select.
+    private static final long MAILBOX_LOOKUP_ENTRIES = 10_000;
 
     @Override
     protected void configure() {
@@ -239,6 +248,16 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
     }
 
     /**
+     * Mailboxes looked up by name are kept for the lookup caches' bound, and forgotten at once when a mailbox event
+     * says one changed ({@link MailboxLookupCache}).
+     */
+    @Provides
+    @Singleton
+    MailboxLookupCache mailboxLookupCache(Provider<EventBus> eventBus, @Named(CassandraDataStoreModule.LOOKUP_CACHE_TTL) Duration ttl) {
+        return new MailboxLookupCache(eventBus::get, ttl, MAILBOX_LOOKUP_ENTRIES);
+    }
+
+    /**
      * No quota is enforced or counted on delivery: a gateway offers no way to set a limit (no quota routes, no
      * command), and without a limit IMAP's GETQUOTAROOT reports no usage, so James's per-append quota work (four
      * reads of limits and usage before the append, a counter update and the same four reads again after it, and a
@@ -311,15 +330,21 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    BlobStoreDAO blobStoreDao(CqlSession session, CassandraBlobStoreDAO james, BlobId.Factory blobIds,
-                              CassandraConfiguration cassandraConfiguration, PropertiesProvider properties)
+    BlobStoreDAO blobStoreDao(PartitionPerBlobStoreDAO cassandra, PropertiesProvider properties)
             throws ConfigurationException, FileNotFoundException {
         Configuration configuration = properties.getConfiguration("cassandra");
-        BlobStoreDAO cassandra = new PartitionPerBlobStoreDAO(session, james, blobIds, cassandraConfiguration.getBlobPartSize());
         return new SmallBlobCache(cassandra, new SmallBlobCache.Settings(
             Size.parse(configuration.getString("mailbox.blob.cache.size", DEFAULT_BLOB_CACHE_SIZE)).asBytes(),
             Math.toIntExact(Size.parse(configuration.getString("mailbox.blob.cache.max.blob.size", DEFAULT_BLOB_CACHE_MAX_BLOB))
                 .asBytes())));
+    }
+
+    /** Also given to the message mapper, which writes a small message's blobs in a batch with its row. */
+    @Provides
+    @Singleton
+    PartitionPerBlobStoreDAO blobRows(CqlSession session, CassandraBlobStoreDAO james, BlobId.Factory blobIds,
+                                      CassandraConfiguration cassandraConfiguration) {
+        return new PartitionPerBlobStoreDAO(session, james, blobIds, cassandraConfiguration.getBlobPartSize());
     }
 
     @Provides
