@@ -22,6 +22,8 @@ import com.google.common.cache.RemovalCause;
 import com.google.common.cache.RemovalNotification;
 
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Mailboxes looked up by name, kept for the lookup caches' bound: every delivered message looks its INBOX up by name,
@@ -45,6 +47,8 @@ public final class MailboxLookupCache {
     private static final Logger LOGGER = LoggerFactory.getLogger(MailboxLookupCache.class);
     // A registration outlives the entries that depend on it: it is touched at every load of its mailbox.
     private static final Duration MIN_REGISTRATION_IDLE = Duration.ofMinutes(10);
+    // A registration takes milliseconds with the broker up; past this the lookup goes on without keeping its answer.
+    private static final Duration REGISTRATION_WAIT = Duration.ofSeconds(1);
 
     // Asked for at the first lookup, not at construction: James's RabbitMQ bus needs the mailbox mappers itself (its
     // event serializer resolves quota roots through them).
@@ -53,6 +57,13 @@ public final class MailboxLookupCache {
     private final ShortLivedCache<MailboxPath, Mailbox> byPath;
     private final Cache<MailboxId, Registration> registrations;
     private final Listener listener = new Listener();
+    /**
+     * Where the bus is called: never the caller's thread, which may be the Cassandra driver's I/O thread that answered
+     * the lookup. During a broker outage James's RabbitMQ bus may hold the thread that subscribes to a registration
+     * while it retries its connection for minutes: on a driver thread that stalled every request of its connection
+     * (BrokerOutageIT: a SELECT took 470 s). Held here, it delays only what this cache keeps.
+     */
+    private final Scheduler busCalls = Schedulers.newBoundedElastic(2, 10_000, "mailbox-lookup-events", 60, true);
 
     public MailboxLookupCache(Supplier<EventBus> eventBus, Duration ttl, long maxEntries) {
         this.eventBus = eventBus;
@@ -83,19 +94,27 @@ public final class MailboxLookupCache {
         byPath.invalidateAll();
     }
 
-    /** Completes once this node hears of the mailbox's changes, or once it is known that it will not. */
+    /**
+     * Completes once this node hears of the mailbox's changes, or after {@link #REGISTRATION_WAIT} (the answer under
+     * way is then not kept). The registration goes on either way and is recorded when it completes, so a later lookup
+     * keeps its answer.
+     */
     private Mono<Void> watch(MailboxId id) {
-        return Mono.from(eventBus.get().register(listener, new MailboxIdRegistrationKey(id)))
-            .doOnNext(registration -> {
-                Registration earlier = registrations.asMap().putIfAbsent(id, registration);
-                if (earlier != null) {
-                    Mono.from(registration.unregister()).subscribe();
-                }
-            })
+        Mono<Registration> registering = Mono.defer(() -> Mono.from(eventBus.get().register(listener, new MailboxIdRegistrationKey(id))))
+            .subscribeOn(busCalls)
+            .cache();
+        registering.subscribe(registration -> {
+            Registration earlier = registrations.asMap().putIfAbsent(id, registration);
+            if (earlier != null) {
+                Mono.defer(() -> Mono.from(registration.unregister())).subscribeOn(busCalls).subscribe();
+            }
+        }, e -> LOGGER.warn("Could not listen to the events of mailbox {}", id.serialize(), e));
+        return registering.timeout(REGISTRATION_WAIT)
             .then()
             .onErrorResume(e -> {
-                // Not heard of, so not kept: the invalidation makes the cache drop the answer of the lookup under way.
-                LOGGER.warn("Could not listen to the events of mailbox {}: looked up without keeping it", id.serialize(), e);
+                // Not heard of yet, so not kept: the invalidation makes the cache drop the answer of the lookup under way.
+                LOGGER.info("Not listening to the events of mailbox {} yet ({}): looked up without keeping it",
+                    id.serialize(), e.toString());
                 invalidate();
                 return Mono.empty();
             });
@@ -109,7 +128,8 @@ public final class MailboxLookupCache {
             // Kept mailboxes may depend on it: they go with it.
             invalidate();
         }
-        Mono.from(removal.getValue().unregister())
+        Mono.defer(() -> Mono.from(removal.getValue().unregister()))
+            .subscribeOn(busCalls)
             .subscribe(done -> { }, e -> LOGGER.warn("Could not stop listening to mailbox {}", removal.getKey(), e));
     }
 
