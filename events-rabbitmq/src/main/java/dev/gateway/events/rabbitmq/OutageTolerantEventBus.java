@@ -147,8 +147,15 @@ public final class OutageTolerantEventBus implements EventBus {
         };
     }
 
+    /**
+     * On this bus's own threads: a session ends on its connection's I/O thread, and during an outage the binding opens
+     * the broker connection on the subscribing thread and holds it while it retries. Held there, the I/O thread stopped
+     * serving every other connection on it: with the mailbox lookups keeping a listener on the INBOX's key, each IMAP
+     * logout rebinds it, and the next LOGIN on that thread waited minutes (BrokerOutageIT).
+     */
     private Mono<Void> rebind(RegistrationKey key) {
-        return nodeQueue.bind(key)
+        return Mono.defer(() -> nodeQueue.bind(key))
+            .subscribeOn(publishers)
             .timeout(waits.registration())
             .onErrorResume(failure -> {
                 LOGGER.warn("Binding {} again after another session's end failed: {}", key.asString(), failure.toString());
@@ -159,7 +166,8 @@ public final class OutageTolerantEventBus implements EventBus {
     /** Unbinding during an outage would wait as long as binding: a session's end waits a bounded time for it. */
     private Registration boundedUnregistration(Registration registration) {
         return () -> {
-            Mono<Void> unbound = Mono.from(registration.unregister()).cache();
+            // Started on this bus's threads for the same reason as rebind's.
+            Mono<Void> unbound = Mono.defer(() -> Mono.from(registration.unregister())).subscribeOn(publishers).cache();
             return unbound.timeout(waits.registration())
                 .onErrorResume(failure -> {
                     // The listener is gone from this node already; a binding left on the broker only brings this
