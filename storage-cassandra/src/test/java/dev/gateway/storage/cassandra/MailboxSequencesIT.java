@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
@@ -172,6 +173,60 @@ class MailboxSequencesIT {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /**
+     * Eight threads of one node appending into one mailbox at once: every value once and ascending, and fewer
+     * transactions than appends, because those asked while one is in flight share the next. Each transaction reads
+     * the row once (Cassandra's own count, {@code system_views.local_read_latency}); one per append, or more after
+     * a lost race, is what they cost when each runs its own.
+     */
+    @Test
+    void appendsAskedAtOnceOnOneNodeShareTransactions() throws Exception {
+        Mailbox mailbox = newMailbox();
+        Node node = new Node();
+        node.allocate(mailbox, 1, 1);
+        int threads = 8;
+        int perThread = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long readsBefore = sequenceReads();
+            List<Future<List<MailboxSequences.Given>>> runs = new ArrayList<>();
+            for (int thread = 0; thread < threads; thread++) {
+                runs.add(pool.submit(allocations(node, mailbox, 1, 1, perThread)));
+            }
+            List<Long> uids = new ArrayList<>();
+            List<Long> modSeqs = new ArrayList<>();
+            for (Future<List<MailboxSequences.Given>> run : runs) {
+                List<MailboxSequences.Given> ofOneThread = run.get();
+                assertThat(ofOneThread.stream().map(MailboxSequences.Given::uid).toList()).isSorted();
+                ofOneThread.forEach(given -> {
+                    uids.add(given.uid());
+                    modSeqs.add(given.modSeq());
+                });
+            }
+            long transactions = sequenceReads() - readsBefore;
+
+            assertThat(uids).doesNotHaveDuplicates().hasSize(threads * perThread);
+            assertThat(modSeqs).doesNotHaveDuplicates();
+            assertThat(uids.stream().mapToLong(Long::longValue).max()).hasValue(threads * perThread + 1L);
+            assertThat(transactions).as("transactions for %d appends", threads * perThread)
+                .isLessThan(threads * perThread);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Local reads of the sequences table Cassandra counted on this keyspace since it started. */
+    private static long sequenceReads() {
+        long reads = 0;
+        for (Row row : session.execute("SELECT keyspace_name, table_name, count FROM system_views.local_read_latency")) {
+            if ("mailbox_sequences".equals(row.getString("keyspace_name"))
+                && MailboxSequences.TABLE.equals(row.getString("table_name"))) {
+                reads += row.getLong("count");
+            }
+        }
+        return reads;
     }
 
     @Test
