@@ -86,7 +86,7 @@ public final class CassandraMailQueue implements ManageableMailQueue {
     }
 
     private Mono<Void> enqueue(Mail mail, Duration delay) {
-        return enqueuer.enqueue(mail, delay)
+        return enqueuer.enqueue(mail, delay, row -> dequeuer.claim(row, demand()))
             .doOnNext(row -> {
                 dequeuer.offer(row);
                 wakePollers();
@@ -107,6 +107,11 @@ public final class CassandraMailQueue implements ManageableMailQueue {
                 poller.start();
             }, FluxSink.OverflowStrategy.BUFFER)
             .map(item -> decorators.decorate(item, name));
+    }
+
+    /** Mails this node's consumers have asked for and not been given: their waiting workers. */
+    private long demand() {
+        return pollers.stream().mapToLong(poller -> Math.max(0, poller.sink.requestedFromDownstream())).sum();
     }
 
     private void wakePollers() {

@@ -84,7 +84,7 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
         store.registerQueue(key).block();
         QueueShards shards = new QueueShards(key, settings.shards());
         SliceIndex index = new SliceIndex(store, key);
-        Enqueuer enqueuer = new Enqueuer(key, store, index, codec, settings, clock);
+        Enqueuer enqueuer = new Enqueuer(key, store, index, codec, settings, clock, leases.node());
         CassandraMailQueue queue = new CassandraMailQueue(name, settings, codec, decorators, shards, enqueuer,
             new Dequeuer(key, store, shards, index, codec, settings, clock, leases.node(), redeliveries),
             new Acknowledger(key, store, enqueuer, shards, settings, clock),

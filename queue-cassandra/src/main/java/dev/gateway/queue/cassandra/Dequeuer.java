@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 import com.google.common.base.Suppliers;
+import com.google.common.cache.CacheBuilder;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,6 +53,9 @@ final class Dequeuer {
      * and read at hand-out, like other rows.
      */
     static final int OFFERED_WITH_BYTES = 256;
+    /** How long, and how many, mails claimed at enqueue are remembered until taken ({@link #claim}). */
+    static final Duration CLAIM_MEMORY = Duration.ofMinutes(10);
+    static final int CLAIMS_REMEMBERED = 10_000;
 
     private final String queue;
     private final QueueStore store;
@@ -71,6 +76,12 @@ final class Dequeuer {
     // bytes) and hand it out before the next drain.
     private final Map<UUID, byte[]> offeredBytes = new ConcurrentHashMap<>();
     private final Set<Integer> handedBack = ConcurrentHashMap.newKeySet();
+    // Mails this process wrote already marked taken by this node, not yet handed out: their mark is no re-delivery.
+    // An id whose row this node never takes (its shard moved on meanwhile) is forgotten after CLAIM_MEMORY.
+    private final Set<UUID> claimed = Collections.newSetFromMap(CacheBuilder.newBuilder()
+        .maximumSize(CLAIMS_REMEMBERED).expireAfterWrite(CLAIM_MEMORY).<UUID, Boolean>build().asMap());
+    // Due rows left in memory by the last poll: waiting workers take them before a mail written now.
+    private volatile int dueInMemory;
 
     Dequeuer(String queue, QueueStore store, QueueShards shards, SliceIndex index, MailCodec codec, QueueSettings settings,
              Clock clock, String node, AtomicLong redeliveries) {
@@ -136,6 +147,7 @@ final class Dequeuer {
             }
         }
         cursors.values().forEach(cursor -> cursor.advance(now));
+        dueInMemory = (int) readAhead.stream().takeWhile(row -> !row.due().isAfter(now)).count();
         return Flux.fromIterable(chosen)
             .flatMapSequential(row -> take(row).flux(), 8)
             .collectList()
@@ -157,6 +169,22 @@ final class Dequeuer {
                 offered.add(row.withoutContent());
             }
         }
+    }
+
+    /**
+     * Whether a mail about to be written into {@code row}'s place, due now, goes to a worker of this node at once:
+     * this node polls its shard, and more workers wait ({@code demand}) than mails wait in memory before it. If so,
+     * it is remembered as claimed and its row is written already marked taken by this node, which saves the mark's
+     * own write at hand-out (one of the queue's three writes per mail). Only the count of re-deliveries depends on
+     * the mark: after a crash, a claimed mail not yet handed out counts as delivered again (a few at most, the workers
+     * that waited), where a mail taken from a backlog is marked as before, when it is taken.
+     */
+    boolean claim(QueuedRow row, long demand) {
+        if (!shards.polls(row.shard()) || demand <= (long) claimed.size() + offered.size() + dueInMemory) {
+            return false;
+        }
+        claimed.add(row.id());
+        return true;
     }
 
     /**
@@ -190,18 +218,21 @@ final class Dequeuer {
             forget(row);
             return Mono.empty();
         }
-        if (row.taken() != null) {
+        boolean markedAtEnqueue = claimed.remove(row.id());
+        if (row.taken() != null && !markedAtEnqueue) {
             long count = redeliveries.incrementAndGet();
             LOGGER.warn("Mail {} of queue {} (shard {}) was taken by node {} before and not finished: delivering it again"
                 + " (at-least-once; {} re-deliveries on this node)", row.id(), queue, row.shard(), row.taken(), count);
         }
-        // Only a record for counting re-deliveries after a crash: not waited for.
-        store.markTaken(queue, row, node)
-            .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
+        if (!markedAtEnqueue) {
+            // Only a record for counting re-deliveries after a crash: not waited for.
+            store.markTaken(queue, row, node)
+                .subscribe(any -> { }, e -> LOGGER.debug("Could not mark mail {} of queue {} taken", row.id(), queue, e));
+        }
         return store.bytesOf(queue, row)
             .filter(content -> {
                 if (row.bytesGone(content)) {
-                    if (row.taken() != null) {
+                    if (row.taken() != null && !markedAtEnqueue) {
                         LOGGER.warn("Mail {} of queue {} (shard {}) has no bytes left: it was finished or removed by a"
                             + " process that stopped before deleting its row; row deleted", row.id(), queue, row.shard());
                     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 import org.apache.mailet.Mail;
 
@@ -26,18 +27,25 @@ final class Enqueuer {
     private final MailCodec codec;
     private final QueueSettings settings;
     private final Clock clock;
+    private final String node;
 
-    Enqueuer(String queue, QueueStore store, SliceIndex slices, MailCodec codec, QueueSettings settings, Clock clock) {
+    Enqueuer(String queue, QueueStore store, SliceIndex slices, MailCodec codec, QueueSettings settings, Clock clock,
+             String node) {
         this.queue = queue;
         this.store = store;
         this.slices = slices;
         this.codec = codec;
         this.settings = settings;
         this.clock = clock;
+        this.node = node;
     }
 
-    /** Writes the mail; the row written, once it is in Cassandra. */
-    Mono<QueuedRow> enqueue(Mail mail, Duration delay) {
+    /**
+     * Writes the mail; the row written, once it is in Cassandra. A mail due now whose row {@code claim} accepts is
+     * written already marked taken by this node ({@link Dequeuer#claim}): a waiting worker of this node takes it at
+     * once, and the mark, which only serves to count re-deliveries after a crash, costs no write of its own.
+     */
+    Mono<QueuedRow> enqueue(Mail mail, Duration delay, Predicate<QueuedRow> claim) {
         return Mono.fromCallable(() -> new Serialised(codec.metadata(mail), codec.content(mail)))
             .subscribeOn(Schedulers.boundedElastic())
             .flatMap(serialised -> {
@@ -46,8 +54,10 @@ final class Enqueuer {
                 int shard = ThreadLocalRandom.current().nextInt(settings.shards());
                 byte[] content = serialised.content();
                 boolean inRow = content.length <= settings.inlineMax();
-                QueuedRow row = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(), serialised.metadata(),
-                    inRow ? null : UUID.randomUUID(), inRow ? content : null, content.length, 0, now, null);
+                QueuedRow unmarked = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(),
+                    serialised.metadata(), inRow ? null : UUID.randomUUID(), inRow ? content : null, content.length, 0,
+                    now, null);
+                QueuedRow row = due.equals(now) && claim.test(unmarked) ? unmarked.takenBy(node) : unmarked;
                 // Chunks and index before the row: a crash in between leaves unreferenced chunks, never a row without
                 // bytes or in a slice nobody reads.
                 Mono<Void> chunks = inRow ? Mono.empty() : store.writeBlob(row.blobId(), content, settings.chunkSize());

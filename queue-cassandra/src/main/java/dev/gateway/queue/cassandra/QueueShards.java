@@ -45,6 +45,11 @@ final class QueueShards {
         return owned.stream().filter(shard -> !releasing.contains(shard)).collect(ImmutableSet.toImmutableSet());
     }
 
+    /** Whether {@code shard} is polled here: owned and not being handed back. */
+    boolean polls(int shard) {
+        return owned.contains(shard) && !releasing.contains(shard);
+    }
+
     Set<Integer> owned() {
         return ImmutableSet.copyOf(owned);
     }

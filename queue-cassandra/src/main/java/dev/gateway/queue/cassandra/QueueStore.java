@@ -60,9 +60,12 @@ final class QueueStore {
     // them would cost more than the chunk read they save.
     private static final String MAIL_COLUMNS = SHARD + ", " + SLICE + ", " + DUE + ", " + ID + ", " + METADATA + ", "
         + BLOB_ID + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED + ", " + TAKEN;
+    /** What a mail row's key, node name and small columns add to a write, roughly, for {@link CombinedWrites}. */
+    private static final int KEY_BYTES = 200;
     private static final String MAIL_PARTITION = QUEUE + " = ? AND " + SHARD + " = ? AND " + SLICE + " = ?";
 
     private final CassandraAsyncExecutor executor;
+    private final CombinedWrites rowWrites;
     private final PreparedStatement registerQueue;
     private final PreparedStatement listQueues;
     private final PreparedStatement heartbeat;
@@ -91,6 +94,7 @@ final class QueueStore {
     QueueStore(CqlSession session) {
         addContentColumnWhereMissing(session);
         this.executor = new CassandraAsyncExecutor(session);
+        this.rowWrites = new CombinedWrites(session);
         registerQueue = session.prepare("INSERT INTO " + QUEUES + " (" + QUEUE + ") VALUES (?)");
         listQueues = session.prepare("SELECT " + QUEUE + " FROM " + QUEUES);
         heartbeat = session.prepare("INSERT INTO " + NODES + " (" + CLUSTER + ", " + NODE + ") VALUES (" + ONE_CLUSTER
@@ -216,9 +220,10 @@ final class QueueStore {
             return Mono.error(new IllegalStateException("mail " + row.id() + " of queue " + queue
                 + " is kept in its row, but its bytes were not read: not rewriting it without them"));
         }
-        return executor.executeVoid(insertMail.bind(queue, row.shard(), row.slice(), row.due(), row.id(), row.metadata(),
-            row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken(),
-            row.bytesInRow() ? ByteBuffer.wrap(row.content()) : null));
+        return rowWrites.write(insertMail.bind(queue, row.shard(), row.slice(), row.due(), row.id(), row.metadata(),
+                row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken(),
+                row.bytesInRow() ? ByteBuffer.wrap(row.content()) : null),
+            KEY_BYTES + (row.metadata() == null ? 0 : row.metadata().length()) + (row.bytesInRow() ? row.content().length : 0));
     }
 
     /** Due rows of a slice, after {@code cursor} (the last row this node saw there) when there is one. */
@@ -234,11 +239,11 @@ final class QueueStore {
     }
 
     Mono<Void> markTaken(String queue, QueuedRow row, String node) {
-        return executor.executeVoid(markTaken.bind(node, queue, row.shard(), row.slice(), row.due(), row.id()));
+        return rowWrites.write(markTaken.bind(node, queue, row.shard(), row.slice(), row.due(), row.id()), KEY_BYTES);
     }
 
     Mono<Void> deleteMail(String queue, QueuedRow row) {
-        return executor.executeVoid(deleteMail.bind(queue, row.shard(), row.slice(), row.due(), row.id()));
+        return rowWrites.write(deleteMail.bind(queue, row.shard(), row.slice(), row.due(), row.id()), KEY_BYTES);
     }
 
     /**

@@ -38,6 +38,10 @@ record QueuedRow(int shard, Instant slice, Instant due, UUID id, String metadata
         return new QueuedRow(shard, slice, due, id, metadata, blobId, bytes, size, attempt, enqueued, taken);
     }
 
+    QueuedRow takenBy(String node) {
+        return new QueuedRow(shard, slice, due, id, metadata, blobId, content, size, attempt, enqueued, node);
+    }
+
     QueuedRow withoutContent() {
         return content == null ? this : withContent(null);
     }
