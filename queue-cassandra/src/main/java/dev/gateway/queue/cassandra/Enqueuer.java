@@ -50,14 +50,15 @@ final class Enqueuer {
             .subscribeOn(Schedulers.boundedElastic())
             .flatMap(serialised -> {
                 Instant now = clock.instant();
-                Instant due = delay.isNegative() || delay.isZero() ? now : now.plus(delay);
+                boolean dueNow = delay.isNegative() || delay.isZero();
+                Instant due = dueNow ? now : now.plus(delay);
                 int shard = ThreadLocalRandom.current().nextInt(settings.shards());
                 byte[] content = serialised.content();
                 boolean inRow = content.length <= settings.inlineMax();
                 QueuedRow unmarked = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(),
                     serialised.metadata(), inRow ? null : UUID.randomUUID(), inRow ? content : null, content.length, 0,
                     now, null);
-                QueuedRow row = due.equals(now) && claim.test(unmarked) ? unmarked.takenBy(node) : unmarked;
+                QueuedRow row = dueNow && claim.test(unmarked) ? unmarked.takenBy(node) : unmarked;
                 // Chunks and index before the row: a crash in between leaves unreferenced chunks, never a row without
                 // bytes or in a slice nobody reads.
                 Mono<Void> chunks = inRow ? Mono.empty() : store.writeBlob(row.blobId(), content, settings.chunkSize());

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 
 import reactor.core.publisher.Flux;
@@ -140,14 +139,8 @@ class CombinedWritesIT {
             + QueueTables.BLOB_ID + " = ?", blob).all().stream().map(row -> row.getInt(0)).toList();
     }
 
-    /** Requests Cassandra counted from this keyspace's connections (the counting session's are on another). */
+    /** Requests on this keyspace's connections, read on the counting session's (bound to another keyspace). */
     private static long requests() {
-        long requests = 0;
-        for (Row row : counting.execute("SELECT keyspace_name, request_count FROM system_views.clients")) {
-            if (KEYSPACE.equals(row.getString("keyspace_name"))) {
-                requests += row.getLong("request_count");
-            }
-        }
-        return requests;
+        return CassandraCounts.requests(counting, KEYSPACE);
     }
 }

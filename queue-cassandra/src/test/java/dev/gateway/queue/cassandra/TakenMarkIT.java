@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -39,71 +38,81 @@ class TakenMarkIT {
 
     @Test
     void aMailForAWaitingWorkerIsWrittenMarkedAndNotMarkedAgain() throws Exception {
-        try (CqlSession session = CASSANDRA.server().session("queue_taken_waiting", QueueTables.MODULE)) {
-            CassandraMailQueueFactory factory = factory(session);
-            Set<String> delivered = ConcurrentHashMap.newKeySet();
-            try {
-                CassandraMailQueue queue = factory.createQueue(MailQueueName.of("spool"));
-                Disposable workers = workers(queue, delivered, Mono.empty());
-                enqueueAndAwait(queue, "first", delivered);
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queue.getSize() == 0);
+        onASpool("queue_taken_waiting", (spool, delivered) -> {
+            Disposable workers = workers(spool.queue(), delivered, Mono.empty());
+            enqueueAndAwait(spool.queue(), "first", delivered);
+            awaitEmpty(spool.queue());
 
-                long before = mailTableWrites(session, "queue_taken_waiting");
-                for (int i = 0; i < MAILS; i++) {
-                    enqueueAndAwait(queue, "mail-" + i, delivered);
-                }
-                // The last delete is not waited for by the worker's finish: wait until every row is gone.
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queue.getSize() == 0);
-                long writes = mailTableWrites(session, "queue_taken_waiting") - before;
-
-                assertThat(writes).as("writes to the mail table for %d mails, each taken by a waiting worker", MAILS)
-                    .isEqualTo(2L * MAILS);
-                assertThat(factory.redeliveries()).isZero();
-                workers.dispose();
-            } finally {
-                factory.close();
+            long before = spool.mailTableWrites();
+            for (int i = 0; i < MAILS; i++) {
+                enqueueAndAwait(spool.queue(), "mail-" + i, delivered);
             }
-        }
+            // A mail is delivered before its worker finishes it: wait until every row is deleted.
+            awaitEmpty(spool.queue());
+            long writes = spool.mailTableWrites() - before;
+
+            assertThat(writes).as("writes to the mail table for %d mails, each taken by a waiting worker", MAILS)
+                .isEqualTo(2L * MAILS);
+            assertThat(spool.factory().redeliveries()).isZero();
+            workers.dispose();
+        });
     }
 
     @Test
     void aMailThatWaitedForABusyWorkerIsMarkedWhenTaken() throws Exception {
-        try (CqlSession session = CASSANDRA.server().session("queue_taken_busy", QueueTables.MODULE)) {
-            CassandraMailQueueFactory factory = factory(session);
-            Set<String> delivered = ConcurrentHashMap.newKeySet();
+        onASpool("queue_taken_busy", (spool, delivered) -> {
+            // One worker, held by the first mail until released: the mails after it find nobody waiting.
+            Sinks.Empty<Void> release = Sinks.empty();
+            Disposable workers = workers(spool.queue(), delivered,
+                Mono.defer(() -> delivered.size() == 1 ? release.asMono() : Mono.empty()), 1);
+            enqueueAndAwait(spool.queue(), "holding", delivered);
+
+            long before = spool.mailTableWrites();
+            for (int i = 0; i < MAILS; i++) {
+                spool.queue().enQueue(Mails.defaultMail().name("waiting-" + i).build());
+            }
+            assertThat(spool.mailTableWrites() - before)
+                .as("writes to the mail table for %d mails enqueued while the only worker is busy", MAILS)
+                .isEqualTo(MAILS);
+            assertThat(delivered).containsExactly("holding");
+
+            release.tryEmitEmpty();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> delivered.size() == MAILS + 1);
+            awaitEmpty(spool.queue());
+            // Each waiting mail: its row, its mark when taken, its delete; and the holding mail's delete.
+            assertThat(spool.mailTableWrites() - before).isEqualTo(3L * MAILS + 1);
+            assertThat(spool.factory().redeliveries()).isZero();
+            workers.dispose();
+        });
+    }
+
+    /** A node's spool on a keyspace of its own, and the Cassandra writes of that keyspace's mail table. */
+    private record Spool(CqlSession session, String keyspace, CassandraMailQueueFactory factory, CassandraMailQueue queue) {
+        long mailTableWrites() {
+            return CassandraCounts.localWrites(session, keyspace, QueueTables.MAILS);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SpoolTest {
+        void run(Spool spool, Set<String> delivered) throws Exception;
+    }
+
+    private static void onASpool(String keyspace, SpoolTest test) throws Exception {
+        try (CqlSession session = CASSANDRA.server().session(keyspace, QueueTables.MODULE)) {
+            CassandraMailQueueFactory factory = new CassandraMailQueueFactory(session, QueueSettings.DEFAULT,
+                Clock.systemUTC(), new RawMailQueueItemDecoratorFactory());
             try {
-                CassandraMailQueue queue = factory.createQueue(MailQueueName.of("spool"));
-                // One worker, held by the first mail until released: the mails after it find nobody waiting.
-                Sinks.Empty<Void> release = Sinks.empty();
-                Disposable workers = workers(queue, delivered,
-                    Mono.defer(() -> delivered.size() == 1 ? release.asMono() : Mono.empty()), 1);
-                enqueueAndAwait(queue, "holding", delivered);
-
-                long before = mailTableWrites(session, "queue_taken_busy");
-                for (int i = 0; i < MAILS; i++) {
-                    queue.enQueue(Mails.defaultMail().name("waiting-" + i).build());
-                }
-                assertThat(mailTableWrites(session, "queue_taken_busy") - before)
-                    .as("writes to the mail table for %d mails enqueued while the only worker is busy", MAILS)
-                    .isEqualTo(MAILS);
-                assertThat(delivered).containsExactly("holding");
-
-                release.tryEmitEmpty();
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> delivered.size() == MAILS + 1);
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queue.getSize() == 0);
-                // Each waiting mail: its row, its mark when taken, its delete; and the holding mail's delete.
-                assertThat(mailTableWrites(session, "queue_taken_busy") - before).isEqualTo(3L * MAILS + 1);
-                assertThat(factory.redeliveries()).isZero();
-                workers.dispose();
+                test.run(new Spool(session, keyspace, factory, factory.createQueue(MailQueueName.of("spool"))),
+                    ConcurrentHashMap.newKeySet());
             } finally {
                 factory.close();
             }
         }
     }
 
-    private static CassandraMailQueueFactory factory(CqlSession session) {
-        return new CassandraMailQueueFactory(session, QueueSettings.DEFAULT, Clock.systemUTC(),
-            new RawMailQueueItemDecoratorFactory());
+    private static void awaitEmpty(CassandraMailQueue queue) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> queue.getSize() == 0);
     }
 
     private static Disposable workers(MailQueue queue, Set<String> delivered, Mono<Void> beforeFinish) {
@@ -126,16 +135,5 @@ class TakenMarkIT {
     private static void enqueueAndAwait(MailQueue queue, String name, Set<String> delivered) throws Exception {
         queue.enQueue(Mails.defaultMail().name(name).build());
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> delivered.contains(name));
-    }
-
-    /** Local writes Cassandra counted on this keyspace's mail table since it started. */
-    private static long mailTableWrites(CqlSession session, String keyspace) {
-        long writes = 0;
-        for (Row row : session.execute("SELECT keyspace_name, table_name, count FROM system_views.local_write_latency")) {
-            if (keyspace.equals(row.getString("keyspace_name")) && QueueTables.MAILS.equals(row.getString("table_name"))) {
-                writes += row.getLong("count");
-            }
-        }
-        return writes;
     }
 }

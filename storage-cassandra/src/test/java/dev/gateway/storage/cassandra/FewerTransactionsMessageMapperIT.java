@@ -100,6 +100,7 @@ import com.google.inject.Guice;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 
+import dev.gateway.queue.cassandra.CassandraCounts;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 /**
@@ -238,10 +239,7 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
         try (CqlSession counting = CqlSession.builder()
                 .addContactPoint(new java.net.InetSocketAddress("127.0.0.1", CASSANDRA.server().port()))
                 .withLocalDatacenter("datacenter1").build()) {
-            return counting.execute("SELECT keyspace_name, request_count FROM system_views.clients").all().stream()
-                .filter(row -> session.getKeyspace().orElseThrow().asInternal().equals(row.getString("keyspace_name")))
-                .mapToLong(row -> row.getLong("request_count"))
-                .sum();
+            return CassandraCounts.requests(counting, session.getKeyspace().orElseThrow().asInternal());
         }
     }
 

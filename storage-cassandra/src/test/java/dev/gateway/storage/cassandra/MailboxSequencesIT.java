@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.Row;
 
+import dev.gateway.queue.cassandra.CassandraCounts;
 import dev.gateway.queue.cassandra.CassandraExtension;
 
 import reactor.core.publisher.Mono;
@@ -47,12 +47,13 @@ class MailboxSequencesIT {
     @RegisterExtension
     static final CassandraExtension CASSANDRA = new CassandraExtension();
 
+    private static final String KEYSPACE = "mailbox_sequences";
     private static final CassandraConfiguration CONFIGURATION = CassandraConfiguration.DEFAULT_CONFIGURATION;
     private static CqlSession session;
 
     @BeforeAll
     static void openSession() {
-        session = CASSANDRA.server().session("mailbox_sequences", CassandraModule.aggregateModules(
+        session = CASSANDRA.server().session(KEYSPACE, CassandraModule.aggregateModules(
             CassandraUidModule.MODULE, CassandraModSeqModule.MODULE, MailboxSequences.MODULE));
     }
 
@@ -190,7 +191,7 @@ class MailboxSequencesIT {
         int perThread = 30;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            long readsBefore = sequenceReads();
+            long readsBefore = CassandraCounts.localReads(session, KEYSPACE, MailboxSequences.TABLE);
             List<Future<List<MailboxSequences.Given>>> runs = new ArrayList<>();
             for (int thread = 0; thread < threads; thread++) {
                 runs.add(pool.submit(allocations(node, mailbox, 1, 1, perThread)));
@@ -205,7 +206,7 @@ class MailboxSequencesIT {
                     modSeqs.add(given.modSeq());
                 });
             }
-            long transactions = sequenceReads() - readsBefore;
+            long transactions = CassandraCounts.localReads(session, KEYSPACE, MailboxSequences.TABLE) - readsBefore;
 
             assertThat(uids).doesNotHaveDuplicates().hasSize(threads * perThread);
             assertThat(modSeqs).doesNotHaveDuplicates();
@@ -215,18 +216,6 @@ class MailboxSequencesIT {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** Local reads of the sequences table Cassandra counted on this keyspace since it started. */
-    private static long sequenceReads() {
-        long reads = 0;
-        for (Row row : session.execute("SELECT keyspace_name, table_name, count FROM system_views.local_read_latency")) {
-            if ("mailbox_sequences".equals(row.getString("keyspace_name"))
-                && MailboxSequences.TABLE.equals(row.getString("table_name"))) {
-                reads += row.getLong("count");
-            }
-        }
-        return reads;
     }
 
     @Test
