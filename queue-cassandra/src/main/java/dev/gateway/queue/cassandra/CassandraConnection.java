@@ -47,8 +47,8 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
                                   Map<String, Integer> datacenterReplication,
                                   CassandraAccess access, String consistency, String serialConsistency) {
 
-    static final int CONNECTIONS_PER_NODE = 2;
-    static final int REQUESTS_PER_CONNECTION = 8192;
+    static final int CONNECTIONS_PER_NODE = 1;
+    static final int REQUESTS_PER_CONNECTION = 16384;
     /**
      * The execution profile James's CassandraTable and CassandraType create the schema in; Gateway's own schema
      * statements (the keyspace, a column added to an existing table) run in it too.
@@ -142,7 +142,9 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             // The driver's defaults (one connection per node, 1,024 requests in flight on it) refuse a request at once
             // with NodeUnavailableException when full; it never queues. James's IMAP FETCH 1:* issues a few queries
             // per message, so 50 clients reading 500-message mailboxes failed commands (944 in 45 s, bench
-            // compare-imap). Two connections of 8,192 streams each (the protocol allows 32,768) keep that in flight.
+            // compare-imap). One connection of 16,384 streams (the protocol allows 32,768) keeps that in flight; it
+            // was two of 8,192 until 2026-12-04, and one costs less CPU per delivered mail: more requests share each
+            // flush and each read on both sides (docs/benchmarks.md, "One driver connection per node").
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, CONNECTIONS_PER_NODE)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, REQUESTS_PER_CONNECTION)
             // The latency of every request and the client-side timeouts, in the session's Dropwizard registry, which
