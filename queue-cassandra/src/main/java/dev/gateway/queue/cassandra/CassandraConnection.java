@@ -143,7 +143,7 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
             // with NodeUnavailableException when full; it never queues. James's IMAP FETCH 1:* issues a few queries
             // per message, so 50 clients reading 500-message mailboxes failed commands (944 in 45 s, bench
             // compare-imap). One connection of 16,384 streams (the protocol allows 32,768) keeps that in flight; it
-            // was two of 8,192 until 2026-12-04, and one costs less CPU per delivered mail: more requests share each
+            // was two of 8,192 until 2026-12-04. One costs less CPU per delivered 2 KB mail: more requests share each
             // flush and each read on both sides (docs/benchmarks.md, "One driver connection per node").
             .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, CONNECTIONS_PER_NODE)
             .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, REQUESTS_PER_CONNECTION)
