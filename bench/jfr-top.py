@@ -5,7 +5,8 @@
 
 --imap (bench/compare-imap.sh --jfr): the stages of mailbox access over IMAP instead, the Cassandra read path
 split into the driver, James's Cassandra DAOs, MIME parsing and IMAP encoding. --cassandra: the recording of the
-Cassandra JVM (compare.sh --profile records it beside the gateway's), by stage of a statement's way through it.
+Cassandra JVM (compare.sh --profile records it beside the gateway's), by stage of a statement's way through it,
+and by kind of work (lightweight transactions, batches, reads...: a frame anywhere on the stack, rows overlap).
 
 Prints where the CPU samples (jdk.ExecutionSample) and the allocated bytes (jdk.ObjectAllocationSample) went, by
 stage of a message's way through the server, then the hottest methods and Gateway's own classes. A sample belongs
@@ -52,6 +53,33 @@ IMAP_STAGES = [
     ("network I/O (Netty)", ["io/netty/"]),
     ("metrics", ["com/codahale/metrics/", "org/apache/james/metrics/"]),
 ]
+
+# The Cassandra JVM, by what a sample works for rather than where it is: a sample counts for each of these whose frame
+# is anywhere on its stack (so the rows overlap, and do not add up). The stages above give each sample to its
+# innermost stage only, so a lightweight transaction's reads and writes count there as reads and writes; this table
+# gives the whole share of each kind of work (what removing it could save at most).
+CASSANDRA_WORK = [
+    ("lightweight transactions (Paxos, all their reads and writes)", ["org/apache/cassandra/service/paxos/"]),
+    ("batches (BatchStatement)", ["org/apache/cassandra/cql3/statements/BatchStatement"]),
+    ("single writes and deletes (ModificationStatement, outside batches and Paxos)", None),
+    ("reads (SelectStatement)", ["org/apache/cassandra/cql3/statements/SelectStatement"]),
+    ("flush and compaction", ["org/apache/cassandra/db/compaction/", "org/apache/cassandra/db/memtable/Flushing",
+                              "org/apache/cassandra/db/ColumnFamilyStore$Flush"]),
+    ("native transport (every request's handling, all of the above included)", ["org/apache/cassandra/transport/"]),
+]
+
+
+def work_of(stack):
+    """The CASSANDRA_WORK rows a sample counts for."""
+    rows = set()
+    for name, parts in CASSANDRA_WORK:
+        if parts and any(part in frame for frame in stack for part in parts):
+            rows.add(name)
+    if (any("cql3/statements/ModificationStatement.execute" in frame for frame in stack)
+            and not rows & {CASSANDRA_WORK[0][0], CASSANDRA_WORK[1][0]}):
+        rows.add(CASSANDRA_WORK[2][0])
+    return rows
+
 
 # The Cassandra JVM: the innermost stage of a statement's way through the server.
 CASSANDRA_STAGES = [
@@ -118,7 +146,12 @@ def main(recording, messages=None):
                 ours[frame] += 1
     table("CPU samples by stage", by_stage, len(samples), f"{len(samples)} samples")
     table("Hottest methods (self time)", top, len(samples), f"{len(samples)} samples", 15)
-    table("Gateway's own code (time including callees)", ours, len(samples), f"{len(samples)} samples", 10)
+    if STAGES != CASSANDRA_STAGES:
+        table("Gateway's own code (time including callees)", ours, len(samples), f"{len(samples)} samples", 10)
+    else:
+        work = collections.Counter(row for s in samples for row in work_of(s))
+        table("CPU samples by kind of work (a frame anywhere on the stack; rows overlap)", work, len(samples),
+              f"{len(samples)} samples")
 
     allocations = collections.Counter()
     allocated = 0
