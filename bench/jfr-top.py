@@ -59,26 +59,26 @@ IMAP_STAGES = [
 # innermost stage only, so a lightweight transaction's reads and writes count there as reads and writes; this table
 # gives the whole share of each kind of work (what removing it could save at most).
 CASSANDRA_WORK = [
-    ("lightweight transactions (Paxos, all their reads and writes)", ["org/apache/cassandra/service/paxos/"]),
-    ("batches (BatchStatement)", ["org/apache/cassandra/cql3/statements/BatchStatement"]),
-    ("single writes and deletes (ModificationStatement, outside batches and Paxos)", None),
-    ("reads (SelectStatement)", ["org/apache/cassandra/cql3/statements/SelectStatement"]),
+    # (kind of work, parts of a frame's name that mark it, parts that exclude it when found anywhere on the stack)
+    ("lightweight transactions (Paxos, all their reads and writes)", ["org/apache/cassandra/service/paxos/"], []),
+    ("batches (BatchStatement)", ["org/apache/cassandra/cql3/statements/BatchStatement"], []),
+    ("single writes and deletes (ModificationStatement, outside batches and Paxos)",
+     ["org/apache/cassandra/cql3/statements/ModificationStatement.execute"],
+     ["org/apache/cassandra/service/paxos/", "org/apache/cassandra/cql3/statements/BatchStatement"]),
+    ("reads (SelectStatement)", ["org/apache/cassandra/cql3/statements/SelectStatement"], []),
     ("flush and compaction", ["org/apache/cassandra/db/compaction/", "org/apache/cassandra/db/memtable/Flushing",
-                              "org/apache/cassandra/db/ColumnFamilyStore$Flush"]),
-    ("native transport (every request's handling, all of the above included)", ["org/apache/cassandra/transport/"]),
+                              "org/apache/cassandra/db/ColumnFamilyStore$Flush"], []),
+    ("native transport (every request's handling, all of the above included)", ["org/apache/cassandra/transport/"], []),
 ]
+
+
+def on_stack(stack, parts):
+    return any(part in frame for frame in stack for part in parts)
 
 
 def work_of(stack):
     """The CASSANDRA_WORK rows a sample counts for."""
-    rows = set()
-    for name, parts in CASSANDRA_WORK:
-        if parts and any(part in frame for frame in stack for part in parts):
-            rows.add(name)
-    if (any("cql3/statements/ModificationStatement.execute" in frame for frame in stack)
-            and not rows & {CASSANDRA_WORK[0][0], CASSANDRA_WORK[1][0]}):
-        rows.add(CASSANDRA_WORK[2][0])
-    return rows
+    return {name for name, parts, unless in CASSANDRA_WORK if on_stack(stack, parts) and not on_stack(stack, unless)}
 
 
 # The Cassandra JVM: the innermost stage of a statement's way through the server.
@@ -106,6 +106,10 @@ CASSANDRA_STAGES = [
 ]
 
 
+# Which stages each kind of recording is read with (the command line's --imap and --cassandra).
+KINDS = {"gateway": STAGES, "imap": IMAP_STAGES, "cassandra": CASSANDRA_STAGES}
+
+
 def frames(event):
     stack = event["values"].get("stackTrace")
     if not stack:
@@ -113,16 +117,16 @@ def frames(event):
     return [f["method"]["type"]["name"] + "." + f["method"]["name"] for f in stack["frames"]]
 
 
-def stage_of(stack):
+def stage_of(stack, stages):
     for frame in stack:
-        for stage, markers in STAGES:
+        for stage, markers in stages:
             if any(m in frame for m in markers):
                 return stage
     return "other (JVM, GC helpers, JDK)"
 
 
-def events(recording, kind):
-    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "128", "--events", kind, recording],
+def events(recording, event_type):
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "128", "--events", event_type, recording],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)["recording"]["events"]
 
@@ -134,10 +138,11 @@ def table(title, counter, total, unit, limit=None):
     print(f"  (total: {unit})")
 
 
-def main(recording, messages=None):
+def main(recording, messages=None, kind="gateway"):
+    stages = KINDS[kind]
     samples = [frames(e) for e in events(recording, "jdk.ExecutionSample")]
     samples = [s for s in samples if s]
-    by_stage = collections.Counter(stage_of(s) for s in samples)
+    by_stage = collections.Counter(stage_of(s, stages) for s in samples)
     top = collections.Counter(s[0] for s in samples)
     ours = collections.Counter()
     for s in samples:
@@ -146,7 +151,7 @@ def main(recording, messages=None):
                 ours[frame] += 1
     table("CPU samples by stage", by_stage, len(samples), f"{len(samples)} samples")
     table("Hottest methods (self time)", top, len(samples), f"{len(samples)} samples", 15)
-    if STAGES != CASSANDRA_STAGES:
+    if kind != "cassandra":
         table("Gateway's own code (time including callees)", ours, len(samples), f"{len(samples)} samples", 10)
     else:
         work = collections.Counter(row for s in samples for row in work_of(s))
@@ -159,7 +164,7 @@ def main(recording, messages=None):
         stack = frames(e)
         if stack:
             weight = e["values"].get("weight", 0)
-            allocations[stage_of(stack)] += weight
+            allocations[stage_of(stack, stages)] += weight
             allocated += weight
     per_message = f", {allocated / 1e3 / int(messages):.0f} KB per message" if messages else ""
     table("Allocated bytes by stage", allocations, allocated or 1, f"{allocated / 1e6:.0f} MB sampled{per_message}")
@@ -171,10 +176,6 @@ def main(recording, messages=None):
 
 
 if __name__ == "__main__":
-    if "--imap" in sys.argv:
-        sys.argv.remove("--imap")
-        STAGES[:] = IMAP_STAGES
-    if "--cassandra" in sys.argv:
-        sys.argv.remove("--cassandra")
-        STAGES[:] = CASSANDRA_STAGES
-    main(*sys.argv[1:3])
+    flags = [arg[2:] for arg in sys.argv[1:] if arg in ("--imap", "--cassandra")]
+    positional = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    main(*positional[:2], kind=flags[-1] if flags else "gateway")
