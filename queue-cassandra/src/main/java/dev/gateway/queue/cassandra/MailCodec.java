@@ -14,7 +14,6 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.MimeMessageSource;
-import org.apache.james.server.core.MimeMessageWrapper;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
@@ -102,8 +101,12 @@ final class MailCodec {
                 }
             }
             builder.addAllHeadersForRecipients(headers);
-            builder.mimeMessage(new MimeMessageWrapper(new BytesSource(node.get("name").asText(), content)));
-            return builder.build();
+            MailImpl mail = builder.build();
+            // Not through the builder: MailImpl.setMessage copies any message it is given into a new disposable
+            // buffer (a temporary file above james.message.memory.threshold), which whoever holds the mail must
+            // dispose, and a browse never does. The bytes read from the row are already a buffer the mail can keep.
+            mail.setMessageContent(new BytesSource(node.get("name").asText(), content));
+            return mail;
         } catch (AddressException e) {
             throw new MessagingException("Invalid address in queued mail metadata", e);
         } catch (IOException e) {
