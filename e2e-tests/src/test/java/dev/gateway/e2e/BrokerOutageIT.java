@@ -109,8 +109,7 @@ class BrokerOutageIT {
     void aBrokerOutageNeitherHangsNorDuplicatesMailAndTheNodesReconnect() throws Exception {
         // Before: events flow, so that what follows is the outage's doing.
         assertThat(idleOnBSeesAnAppendThroughA(Duration.ofSeconds(5))).as("IDLE on B with the broker up").isTrue();
-        try (RawConnection spanning = RawConnection.openTls(nodeB, GatewayProcess.Port.IMAPS, tlsB)) {
-            login(spanning);
+        try (RawConnection spanning = ImapSessions.loggedIn(nodeB, tlsB, ALICE, PASSWORD)) {
             spanning.send("s1 SELECT INBOX\r\n");
             String selected = spanning.lineStartingWith("s1 ");
             assertThat(selected).contains("s1 OK");
@@ -160,8 +159,7 @@ class BrokerOutageIT {
 
         String appended = messageId("appended");
         long appendMillis;
-        try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
-            login(imap);
+        try (RawConnection imap = ImapSessions.loggedIn(nodeA, tlsA, ALICE, PASSWORD)) {
             byte[] message = (SmtpSession.message("carol@sender.test", ALICE, "appended during the outage")
                 .replace("\r\n\r\n", "\r\nMessage-ID: " + appended + "\r\n\r\n")).getBytes(StandardCharsets.UTF_8);
             long started = System.nanoTime();
@@ -260,8 +258,7 @@ class BrokerOutageIT {
     }
 
     private static void appendThroughA(String messageId, String tag) throws Exception {
-        try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
-            login(imap);
+        try (RawConnection imap = ImapSessions.loggedIn(nodeA, tlsA, ALICE, PASSWORD)) {
             byte[] message = (SmtpSession.message("carol@sender.test", ALICE, "appended after the outage")
                 .replace("\r\n\r\n", "\r\nMessage-ID: " + messageId + "\r\n\r\n")).getBytes(StandardCharsets.UTF_8);
             imap.send(tag + " APPEND INBOX {" + message.length + "}\r\n");
@@ -293,8 +290,7 @@ class BrokerOutageIT {
 
     /** Selects the INBOX on node B, IDLEs, appends through node A; whether B said EXISTS for it within {@code within}. */
     private static boolean idleOnBSeesAnAppendThroughA(Duration within) throws Exception {
-        try (RawConnection idle = RawConnection.openTls(nodeB, GatewayProcess.Port.IMAPS, tlsB)) {
-            login(idle);
+        try (RawConnection idle = ImapSessions.loggedIn(nodeB, tlsB, ALICE, PASSWORD)) {
             idle.send("a2 SELECT INBOX\r\n");
             String selected = idle.lineStartingWith("a2 ");
             Matcher before = EXISTS.matcher(selected);
@@ -305,8 +301,7 @@ class BrokerOutageIT {
             idle.send("i1 IDLE\r\n");
             idle.lineStartingWith("+ ");
 
-            try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
-                login(imap);
+            try (RawConnection imap = ImapSessions.loggedIn(nodeA, tlsA, ALICE, PASSWORD)) {
                 byte[] message = SmtpSession.message("carol@sender.test", ALICE, "idle probe").getBytes(StandardCharsets.UTF_8);
                 imap.send("p1 APPEND INBOX {" + message.length + "}\r\n");
                 imap.lineStartingWith("+");
@@ -329,8 +324,7 @@ class BrokerOutageIT {
 
     /** How many messages of the INBOX carry this Message-ID, over a new IMAP session on node A. */
     private static int countOnA(String messageId) throws Exception {
-        try (RawConnection imap = RawConnection.openTls(nodeA, GatewayProcess.Port.IMAPS, tlsA)) {
-            login(imap);
+        try (RawConnection imap = ImapSessions.loggedIn(nodeA, tlsA, ALICE, PASSWORD)) {
             imap.send("c1 SELECT INBOX\r\n");
             assertThat(imap.lineStartingWith("c1 ")).contains("c1 OK");
             imap.send("c2 SEARCH HEADER Message-ID \"" + messageId + "\"\r\n");
@@ -341,12 +335,6 @@ class BrokerOutageIT {
             String numbers = search.group(1).trim();
             return numbers.isEmpty() ? 0 : numbers.split(" +").length;
         }
-    }
-
-    private static void login(RawConnection imap) throws Exception {
-        imap.lineStartingWith("* OK");
-        imap.send("a1 LOGIN " + ALICE + " " + PASSWORD + "\r\n");
-        assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
     }
 
     private static String messageId(String what) {

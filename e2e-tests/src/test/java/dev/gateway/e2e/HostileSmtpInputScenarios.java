@@ -247,10 +247,7 @@ abstract class HostileSmtpInputScenarios {
         assertThat(gateway().webAdmin().get("/mailRepositories").findValuesAsText("repository")).contains("var/mail/error");
         assertThat(accepted).as("outcomes: %s", outcomes).isEqualTo(MalformedMime.samples().size());
 
-        try (RawConnection imap = RawConnection.openTls(gateway().process(), GatewayProcess.Port.IMAPS, gateway().tls())) {
-            imap.lineStartingWith("* OK");
-            imap.send("a1 LOGIN " + user + " \"" + PASSWORD + "\"\r\n");
-            assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
+        try (RawConnection imap = ImapSessions.loggedIn(gateway().process(), gateway().tls(), user, PASSWORD)) {
             imap.send("a2 SELECT INBOX\r\n");
             assertThat(imap.lineStartingWith("a2 ")).contains("a2 OK");
             imap.send("a3 FETCH 1:* (BODYSTRUCTURE ENVELOPE)\r\n");

@@ -85,7 +85,7 @@ class MailboxEventsTwoNodesIT {
 
     @Test
     void idleOnNodeBReportsAMessageStoredThroughNodeA() throws Exception {
-        try (RawConnection idle = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
+        try (RawConnection idle = ImapSessions.loggedIn(nodes.b(), nodes.tlsB(), ALICE, PASSWORD)) {
             int before = selectInbox(idle);
             idle.send("i1 IDLE\r\n");
             idle.lineStartingWith("+ ");
@@ -111,7 +111,7 @@ class MailboxEventsTwoNodesIT {
     void aFlagSetThroughNodeAIsSeenByASessionSelectedOnNodeB() throws Exception {
         String subject = "flagged-through-a";
         appendThroughNodeA(subject);
-        try (RawConnection selected = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
+        try (RawConnection selected = ImapSessions.loggedIn(nodes.b(), nodes.tlsB(), ALICE, PASSWORD)) {
             selectInbox(selected);
             selected.send("s1 UID SEARCH SUBJECT " + subject + "\r\n");
             Matcher found = Pattern.compile("(?m)^\\* SEARCH (\\d+)\\r\\n").matcher(selected.lineStartingWith("s1 "));
@@ -155,10 +155,7 @@ class MailboxEventsTwoNodesIT {
      */
     @Test
     void anInboxRenamedThroughNodeAIsNodeBsInboxNoMore() throws Exception {
-        try (RawConnection onB = RawConnection.openTls(nodes.b(), GatewayProcess.Port.IMAPS, nodes.tlsB())) {
-            onB.lineStartingWith("* OK");
-            onB.send("a1 LOGIN " + ALICE + " " + PASSWORD + "\r\n");
-            assertThat(onB.lineStartingWith("a1 ")).contains("a1 OK");
+        try (RawConnection onB = ImapSessions.loggedIn(nodes.b(), nodes.tlsB(), ALICE, PASSWORD)) {
             AtomicInteger statuses = new AtomicInteger();
             long before = inboxUidValidity(onB, statuses);
 
@@ -203,11 +200,8 @@ class MailboxEventsTwoNodesIT {
         return told;
     }
 
-    /** Logs in and selects the INBOX; returns its EXISTS. */
+    /** Selects the INBOX of a session logged in; returns its EXISTS. */
     private static int selectInbox(RawConnection imap) throws Exception {
-        imap.lineStartingWith("* OK");
-        imap.send("a1 LOGIN " + ALICE + " " + PASSWORD + "\r\n");
-        assertThat(imap.lineStartingWith("a1 ")).contains("a1 OK");
         imap.send("a2 SELECT INBOX\r\n");
         String selected = imap.lineStartingWith("a2 ");
         assertThat(selected).contains("a2 OK");
