@@ -125,8 +125,6 @@ class CassandraAuthenticationIT {
 
     private static Map<String, String> environment(String keyspace, String password) {
         Map<String, String> environment = new HashMap<>(ClusterProfile.withoutSpam(cassandra, keyspace));
-        // A fresh keyspace gets the whole schema at the first start: slow on a busy machine (as in LauncherIT).
-        environment.put("GATEWAY_CASSANDRA_TIMEOUT", "60s");
         environment.put("GATEWAY_CASSANDRA_USERNAME", ROLE);
         environment.put("CASSANDRA_PASSWORD", password);
         environment.put("GATEWAY_CASSANDRA_TRUSTSTORE", trustStore.toString());

@@ -80,8 +80,6 @@ class ClusterPolicyTwoNodesIT {
         environment.put("GATEWAY_SPAM_TAG_THRESHOLD", "2.0");
         environment.put("GATEWAY_SPAM_QUARANTINE_THRESHOLD", "100");
         environment.put("GATEWAY_SPAM_REJECT_THRESHOLD", "500");
-        // A fresh keyspace gets the whole schema at the first start: slow on a busy machine (as in LauncherIT).
-        environment.put("GATEWAY_CASSANDRA_TIMEOUT", "60s");
         environment.put("GATEWAY_RATE_MAX_MESSAGES", String.valueOf(MAX_MESSAGES));
         environment.put("GATEWAY_RATE_MAX_RECIPIENTS", String.valueOf(MAX_RECIPIENTS));
         environment.put("GATEWAY_RATE_WINDOW", "1m");

@@ -44,8 +44,6 @@ class LauncherIT {
             "GATEWAY_CASSANDRA_STORAGE_PORT", String.valueOf(storage),
             "GATEWAY_CASSANDRA_JMX_PORT", String.valueOf(jmx),
             "GATEWAY_CASSANDRA_HEAP", "512M",
-            // A fresh Cassandra creates the whole schema at the first start: slow on a busy machine.
-            "GATEWAY_CASSANDRA_TIMEOUT", "60s",
             "GATEWAY_SPAM_ENABLED", "false"));
         Path output = Files.createTempFile(gateway.home(), "terminal-", ".out");
         Process terminal = null;
