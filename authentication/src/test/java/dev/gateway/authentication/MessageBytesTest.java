@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -15,8 +16,8 @@ import org.apache.james.server.core.MailImpl;
 import org.junit.jupiter.api.Test;
 
 /**
- * A message rewritten by the DKIM and DMARC hooks (a field prepended) replaces the mail's message from the bytes in
- * hand. Before, the bytes went through James's buffer, which writes a message above its memory threshold (100 KB in
+ * A message rewritten by the authentication check or by DKIM signing (a field prepended) replaces the mail's message
+ * from the bytes in hand. Before, the bytes went through James's buffer, which writes a message above its memory threshold (100 KB in
  * this JVM, James's default) to a temporary file named after the mail and reads it back.
  */
 class MessageBytesTest {
@@ -45,9 +46,9 @@ class MessageBytesTest {
         mail.dispose();
     }
 
-    private static Stream<Path> temporaryFilesOf(String name) throws Exception {
+    private static List<Path> temporaryFilesOf(String name) throws Exception {
         try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return files.filter(file -> file.getFileName().toString().startsWith("mimemessage-" + name)).toList().stream();
+            return files.filter(file -> file.getFileName().toString().startsWith("mimemessage-" + name)).toList();
         }
     }
 
