@@ -6,6 +6,7 @@ import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.insertInto;
 import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.selectFrom;
 import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.update;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -51,6 +52,11 @@ import reactor.core.publisher.Sinks;
  * one mailbox: one more per lost race. Every value given is
  * distinct and ascending, UIDs and mod-sequences alike, as James's two counters gave them.
  *
+ * <p>A node that holds the keyspace's lease ({@link SequencesLease}: it is the only live node) reserves each
+ * mailbox's values in blocks of {@link #BLOCK} with that same transaction and gives them from memory, in order; it
+ * then answers the last values from memory too, since the row holds the block's end. Anywhere else, one transaction
+ * per allocation as above (docs/storage-cassandra.md, "One lease for a node alone").
+ *
  * <p>A mailbox that has no row yet continues from James's two counters (a keyspace written before this table, by
  * Gateway or by James): the first allocation reads them and creates the row with {@code IF NOT EXISTS}. From then on
  * James's rows are not written any more, so every node on a keyspace must run this code; a node of an older Gateway
@@ -79,6 +85,16 @@ public final class MailboxSequences {
     static final long REMEMBERED_MAILBOXES = 10_000;
     /** Updates tried at once with the values the last one returned, before the allocation reports a lost race. */
     static final int ATTEMPTS = 5;
+    /**
+     * UIDs and mod-sequences reserved beyond an allocation while this node holds the lease: one transaction per 64
+     * messages delivered into a mailbox. What a block still held is skipped when the lease changes hands or the node
+     * stops (UIDs need not be consecutive).
+     */
+    static final int BLOCK = 64;
+    /** How often an allocation waiting for the lease to settle looks again. */
+    private static final Duration LEASE_POLL = Duration.ofMillis(50);
+    /** Longer than a lease takes to lapse (12 s): only a Cassandra that does not answer makes a node wait this long. */
+    private static final Duration LEASE_WAIT = Duration.ofSeconds(20);
 
     /** The last UID and the last mod-sequence given in a mailbox; 0 where none was given. */
     public record Given(long uid, long modSeq) {
@@ -101,13 +117,21 @@ public final class MailboxSequences {
     private final PreparedStatement selectJamesModSeq;
     private final ConcurrentMap<UUID, Given> lastSeen;
     private final LoadingCache<UUID, Combined> combined;
+    private final SequencesLease lease;
 
+    /** One transaction per allocation: for a keyspace that several nodes write, and for tests. */
     public MailboxSequences(CqlSession session) {
-        this(session, REMEMBERED_MAILBOXES);
+        this(session, SequencesLease.SHARED);
     }
 
-    MailboxSequences(CqlSession session, long rememberedMailboxes) {
+    /** Blocks while {@code lease} says this node writes the keyspace alone. */
+    public MailboxSequences(CqlSession session, SequencesLease lease) {
+        this(session, lease, REMEMBERED_MAILBOXES);
+    }
+
+    MailboxSequences(CqlSession session, SequencesLease lease, long rememberedMailboxes) {
         this.session = session;
+        this.lease = lease;
         this.serial = JamesExecutionProfiles.getLWTProfile(session);
         this.select = session.prepare(selectFrom(TABLE).column(LAST_UID).column(LAST_MODSEQ)
             .whereColumn(MAILBOX_ID).isEqualTo(bindMarker(MAILBOX_ID)).build());
@@ -131,7 +155,9 @@ public final class MailboxSequences {
         this.lastSeen = CacheBuilder.newBuilder().maximumSize(rememberedMailboxes)
             .<UUID, Given>build().asMap();
         // A mailbox evicted while its allocations run only loses their combining: the transaction keeps them exact.
+        // Its block is dropped: the one that replaces it reserves above it.
         this.combined = CacheBuilder.newBuilder().maximumSize(rememberedMailboxes)
+            .<UUID, Combined>removalListener(removed -> removed.getValue().retire())
             .build(CacheLoader.from(Combined::new));
     }
 
@@ -145,9 +171,21 @@ public final class MailboxSequences {
      * wait for it and then share the next, each getting its own consecutive part of the values it gives (in the order
      * they were asked). Without this, concurrent deliveries into one mailbox raced each other through Paxos and the
      * losers ran a second transaction (1.13 per delivered message in the benchmark: docs/benchmarks.md).
+     *
+     * <p>While this node holds the keyspace's lease ({@link SequencesLease}), the transaction reserves {@link #BLOCK}
+     * more of each, and the allocations after it are given from that block in memory until it is used up.
      */
     public Mono<Given> advance(UUID mailbox, int uids, int modSeqs) {
-        return Mono.defer(() -> combined.getUnchecked(mailbox).ask(uids, modSeqs));
+        return Mono.defer(() -> ask(mailbox, new Wanted(uids, modSeqs)));
+    }
+
+    private Mono<Given> ask(UUID mailbox, Wanted wanted) {
+        while (true) {
+            Mono<Given> answer = combined.getUnchecked(mailbox).ask(wanted);
+            if (answer != null) {
+                return answer;
+            }
+        }
     }
 
     /** One transaction for {@code uids} and {@code modSeqs}, from the values this node saw last. */
@@ -159,20 +197,28 @@ public final class MailboxSequences {
         });
     }
 
-    /** The allocations of one mailbox on this node: one transaction in flight, the ones asked meanwhile wait for the next. */
+    /**
+     * The allocations of one mailbox on this node: one transaction in flight, the ones asked meanwhile wait for the
+     * next; and, while this node holds the lease, the block it reserved.
+     */
     private final class Combined {
         private final UUID mailbox;
         private List<Wanted> waiting = new ArrayList<>();
         private boolean running;
+        private boolean retired;
+        private Block block;
 
         Combined(UUID mailbox) {
             this.mailbox = mailbox;
         }
 
-        Mono<Given> ask(int uids, int modSeqs) {
-            Wanted wanted = new Wanted(uids, modSeqs, Sinks.one());
+        /** The answer to {@code wanted}; null when this one was forgotten meanwhile: ask the one that replaced it. */
+        Mono<Given> ask(Wanted wanted) {
             boolean start;
             synchronized (this) {
+                if (retired) {
+                    return null;
+                }
                 waiting.add(wanted);
                 start = !running;
                 running = true;
@@ -183,44 +229,183 @@ public final class MailboxSequences {
             return wanted.answer.asMono();
         }
 
+        /**
+         * Forgotten by the cache: its block, if any, is not used again (the one that replaces it reserves a new one,
+         * above it), and what is asked of it is asked of its successor.
+         */
+        synchronized void retire() {
+            retired = true;
+            block = null;
+        }
+
         private void next() {
-            List<Wanted> round;
-            synchronized (this) {
-                if (waiting.isEmpty()) {
-                    running = false;
+            while (true) {
+                List<Wanted> round;
+                Given from;
+                boolean forward = false;
+                synchronized (this) {
+                    if (waiting.isEmpty()) {
+                        running = false;
+                        return;
+                    }
+                    round = waiting;
+                    waiting = new ArrayList<>();
+                    if (retired) {
+                        running = false;
+                        forward = true;
+                        from = null;
+                    } else {
+                        from = fromBlock(round);
+                    }
+                }
+                if (forward) {
+                    round.forEach(wanted -> MailboxSequences.this.ask(mailbox, wanted));
                     return;
                 }
-                round = waiting;
-                waiting = new ArrayList<>();
+                if (from == null) {
+                    runRound(round);
+                    return;
+                }
+                answer(round, from);
             }
-            int uids = round.stream().mapToInt(Wanted::uids).sum();
-            int modSeqs = round.stream().mapToInt(Wanted::modSeqs).sum();
-            transaction(mailbox, uids, modSeqs).subscribe(
-                last -> {
-                    next();
-                    // Each gets its part, in the order asked: the first the lowest values.
-                    Given upTo = last.plus(-uids, -modSeqs);
-                    for (Wanted wanted : round) {
-                        upTo = upTo.plus(wanted.uids(), wanted.modSeqs());
-                        wanted.answer.tryEmitValue(upTo);
+        }
+
+        /** Where the round's values start when the block holds them all (and takes them from it); null otherwise. */
+        private Given fromBlock(List<Wanted> round) {
+            SequencesLease.State state = lease.now();
+            if (block != null && (!state.exclusive() || block.term() != state.term())) {
+                block = null;
+            }
+            if (block == null) {
+                return null;
+            }
+            int uids = uidsOf(round);
+            int modSeqs = modSeqsOf(round);
+            Given from = block.handed();
+            Given to = from.plus(uids, modSeqs);
+            if (to.uid() > block.reserved().uid() || to.modSeq() > block.reserved().modSeq()) {
+                return null;
+            }
+            block = new Block(block.term(), to, block.reserved());
+            return from;
+        }
+
+        /**
+         * A new block, reserved so that it continues the one held (the row ends where that one ends, since no other
+         * node writes): what the held one still had is given first, nothing is skipped. Returns where the round's
+         * values start.
+         */
+        private Mono<Given> reserve(SequencesLease.State state, int uids, int modSeqs) {
+            Block held;
+            synchronized (this) {
+                held = block != null && block.term() == state.term() ? block : null;
+            }
+            long leftUids = held == null ? 0 : held.reserved().uid() - held.handed().uid();
+            long leftModSeqs = held == null ? 0 : held.reserved().modSeq() - held.handed().modSeq();
+            // At least the round itself, should the row not continue the held block after all.
+            int moreUids = Math.toIntExact(Math.max(uids, Math.max(0, uids - leftUids) + BLOCK));
+            int moreModSeqs = Math.toIntExact(Math.max(modSeqs, Math.max(0, modSeqs - leftModSeqs) + BLOCK));
+            return transaction(mailbox, moreUids, moreModSeqs).map(reserved -> {
+                Given before = reserved.plus(-moreUids, -moreModSeqs);
+                Given start = held != null && before.equals(held.reserved()) ? held.handed() : before;
+                synchronized (this) {
+                    if (!retired && lease.now().equals(state)) {
+                        block = new Block(state.term(), start.plus(uids, modSeqs), reserved);
                     }
+                }
+                return start;
+            });
+        }
+
+        /** The round from Cassandra: a read, a transaction, or a transaction that reserves a block. */
+        private void runRound(List<Wanted> round) {
+            SequencesLease.State state = lease.now();
+            int uids = uidsOf(round);
+            int modSeqs = modSeqsOf(round);
+            Mono<Optional<Given>> from;
+            if (state.mode() == SequencesLease.Mode.WAITING) {
+                // Another node may be giving values out of a block: wait for the lease to settle, then ask again.
+                // Those that waited too long fail (an allocation is retried by its caller, a read is answered NO).
+                long now = System.nanoTime();
+                round.removeIf(wanted -> {
+                    boolean tooLong = now - wanted.asked() > LEASE_WAIT.toNanos();
+                    if (tooLong) {
+                        wanted.answer().tryEmitError(new NoSuchElementException(
+                            "the keyspace's mailbox sequences lease has not settled within " + LEASE_WAIT));
+                    }
+                    return tooLong;
+                });
+                from = Mono.delay(LEASE_POLL).thenReturn(Optional.empty());
+            } else if (uids == 0 && modSeqs == 0) {
+                from = stored(mailbox).map(Optional::of);
+            } else if (state.exclusive()) {
+                from = reserve(state, uids, modSeqs).map(Optional::of);
+            } else {
+                from = transaction(mailbox, uids, modSeqs).map(last -> Optional.of(last.plus(-uids, -modSeqs)));
+            }
+            from.subscribe(
+                start -> {
+                    if (start.isPresent()) {
+                        answer(round, start.get());
+                    } else {
+                        synchronized (this) {
+                            round.addAll(waiting);
+                            waiting = round;
+                        }
+                    }
+                    next();
                 },
                 error -> {
-                    next();
                     round.forEach(wanted -> wanted.answer.tryEmitError(error));
+                    next();
                 });
         }
     }
 
-    private record Wanted(int uids, int modSeqs, Sinks.One<Given> answer) {
+    /** Each gets its part, in the order asked, the first the lowest values; a read gets the values given before it. */
+    private static void answer(List<Wanted> round, Given from) {
+        Given upTo = from;
+        for (Wanted wanted : round) {
+            upTo = upTo.plus(wanted.uids(), wanted.modSeqs());
+            wanted.answer.tryEmitValue(upTo);
+        }
+    }
+
+    private static int uidsOf(List<Wanted> round) {
+        return round.stream().mapToInt(Wanted::uids).sum();
+    }
+
+    private static int modSeqsOf(List<Wanted> round) {
+        return round.stream().mapToInt(Wanted::modSeqs).sum();
+    }
+
+    private record Wanted(int uids, int modSeqs, Sinks.One<Given> answer, long asked) {
+        Wanted(int uids, int modSeqs) {
+            this(uids, modSeqs, Sinks.one(), System.nanoTime());
+        }
+    }
+
+    /** Values reserved by this node in a term of its lease: given up to {@code handed}, reserved up to {@code reserved}. */
+    private record Block(long term, Given handed, Given reserved) {
     }
 
     /**
      * The last values given in the mailbox, read at {@code SERIAL} when {@code strong} (James's
      * {@code uid.read.strong.consistency.unsafe}, {@code modseq.read.strong.consistency.unsafe}).
+     *
+     * <p>While this node holds the keyspace's lease, the row is ahead of what was given (it holds the end of the
+     * block), so the answer comes from the mailbox's block in memory, after the allocations asked before it; it is
+     * read from the row only where no block is held, and then with no allocation of this node in flight.
      */
     public Mono<Given> last(UUID mailbox, boolean strong) {
-        return stored(mailbox, strong).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, strong)));
+        return Mono.defer(() -> lease.now().mode() == SequencesLease.Mode.SHARED
+            ? stored(mailbox, strong).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, strong)))
+            : ask(mailbox, new Wanted(0, 0)));
+    }
+
+    /** The row's values, or James's counters where there is no row. */
+    private Mono<Given> stored(UUID mailbox) {
+        return stored(mailbox, false).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, false)));
     }
 
     private Mono<Optional<Given>> stored(UUID mailbox, boolean strong) {

@@ -3,6 +3,7 @@ package dev.gateway.storage.cassandra.guice;
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
 import java.io.FileNotFoundException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import javax.inject.Inject;
@@ -119,6 +120,7 @@ import org.apache.james.modules.mailbox.MemoryQuotaSearchModule;
 import org.apache.james.server.blob.deduplication.DeDuplicationBlobStore;
 import org.apache.james.user.api.UsernameChangeTaskStep;
 import org.apache.james.util.Size;
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.utils.MailboxManagerDefinition;
 
@@ -129,12 +131,15 @@ import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.name.Names;
 
+import dev.gateway.queue.cassandra.NodeIdentity;
 import dev.gateway.storage.cassandra.CounterModSeqProvider;
 import dev.gateway.storage.cassandra.CounterUidProvider;
+import dev.gateway.storage.cassandra.KeyspaceSequencesLease;
 import dev.gateway.storage.cassandra.MailboxLookupCache;
 import dev.gateway.storage.cassandra.MailboxSequences;
 import dev.gateway.storage.cassandra.PartitionPerBlobStoreDAO;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
+import dev.gateway.storage.cassandra.SequencesLease;
 import dev.gateway.storage.cassandra.FewerTransactionsMapperFactory;
 import dev.gateway.storage.cassandra.SmallBlobCache;
 
@@ -170,6 +175,7 @@ import dev.gateway.storage.cassandra.SmallBlobCache;
 public final class CassandraMailboxStoreModule extends AbstractModule {
 
     static final String DEFAULT_BLOB_CACHE_SIZE = "32M";
+    static final String SEQUENCES_LEASE = "mailbox.sequences.lease";
     static final String DEFAULT_BLOB_CACHE_MAX_BLOB = "8K";
     // Mailboxes kept by name: the INBOXes of a few seconds of deliveries, and the mailboxes IMAP sessions select.
     private static final long MAILBOX_LOOKUP_ENTRIES = 10_000;
@@ -185,6 +191,7 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         bindBlobs();
         bindSearch();
         tables();
+        bind(SequencesLeaseLeaver.class).asEagerSingleton();
     }
 
     private void bindMailboxes() {
@@ -315,6 +322,7 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         tables.addBinding().toInstance(CassandraSubscriptionModule.MODULE);
         tables.addBinding().toInstance(CassandraUidModule.MODULE);
         tables.addBinding().toInstance(MailboxSequences.MODULE);
+        tables.addBinding().toInstance(KeyspaceSequencesLease.MODULE);
         tables.addBinding().toInstance(CassandraThreadModule.MODULE);
         tables.addBinding().toInstance(CassandraQuotaModule.MODULE);
         tables.addBinding().toInstance(CassandraBlobModule.MODULE);
@@ -353,11 +361,29 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         return mapper;
     }
 
-    /** Each mailbox's last UID and MODSEQ, in one row: an appended message gets both from one transaction. */
+    /**
+     * Each mailbox's last UID and MODSEQ, in one row: an appended message gets both from one transaction, and a node
+     * that is the only live one on the keyspace gets them in blocks ({@code mailbox.sequences.lease}).
+     */
     @Provides
     @Singleton
-    MailboxSequences mailboxSequences(CqlSession session) {
-        return new MailboxSequences(session);
+    MailboxSequences mailboxSequences(CqlSession session, SequencesLease lease) {
+        return new MailboxSequences(session, lease);
+    }
+
+    /**
+     * The keyspace's sequences lease, under the queue's node name (a node restarted after a crash keeps it), or none
+     * when {@code mailbox.sequences.lease} is false.
+     */
+    @Provides
+    @Singleton
+    SequencesLease sequencesLease(CqlSession session, PropertiesProvider properties, JamesDirectoriesProvider directories)
+            throws ConfigurationException, FileNotFoundException {
+        if (!properties.getConfiguration("cassandra").getBoolean(SEQUENCES_LEASE, true)) {
+            return SequencesLease.SHARED;
+        }
+        String node = NodeIdentity.loadOrCreate(Path.of(directories.getVarDirectory(), "queue-node-name"));
+        return new KeyspaceSequencesLease(session, node).start();
     }
 
     /** UIDs with a capped backoff: an append caught by a Cassandra outage ends soon after it. */
