@@ -307,13 +307,15 @@ public final class MailboxSequences {
             int moreModSeqs = Math.toIntExact(Math.max(modSeqs, Math.max(0, modSeqs - leftModSeqs) + BLOCK));
             return transaction(mailbox, moreUids, moreModSeqs).map(reserved -> {
                 Given before = reserved.plus(-moreUids, -moreModSeqs);
-                Given start = held != null && before.equals(held.reserved()) ? held.handed() : before;
                 synchronized (this) {
-                    if (!retired && lease.now().equals(state)) {
-                        block = new Block(state.term(), start.plus(uids, modSeqs), reserved);
+                    if (retired || !lease.now().equals(state)) {
+                        // The lease changed hands meanwhile: only values above the row's end before this transaction.
+                        return before;
                     }
+                    Given start = held != null && before.equals(held.reserved()) ? held.handed() : before;
+                    block = new Block(state.term(), start.plus(uids, modSeqs), reserved);
+                    return start;
                 }
-                return start;
             });
         }
 
