@@ -327,7 +327,7 @@ public final class MailboxSequences {
             Mono<Optional<Given>> from;
             if (state.mode() == SequencesLease.Mode.WAITING) {
                 // Another node may be giving values out of a block: wait for the lease to settle, then ask again.
-                // Those that waited too long fail (an allocation is retried by its caller, a read is answered NO).
+                // Those that waited too long fail: an allocation is retried by its caller, a read fails its command.
                 long now = System.nanoTime();
                 round.removeIf(wanted -> {
                     boolean tooLong = now - wanted.asked() > LEASE_WAIT.toNanos();
