@@ -147,7 +147,12 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
     @Override
     protected MapperProvider createMapperProvider() {
         clock = new UpdatableTickingClock(Instant.now());
-        return new Provider(clock);
+        return new Provider(clock, lease());
+    }
+
+    /** What the node's sequences may do: here never hold the lease, one transaction per allocation. */
+    protected SequencesLease lease() {
+        return SequencesLease.SHARED;
     }
 
     @Override
@@ -248,12 +253,15 @@ class FewerTransactionsMessageMapperIT extends MessageMapperTest {
 
         private final MailboxSession mailboxSession = MailboxSessionUtil.create(Username.of("benwa"));
         private final FewerTransactionsMapperFactory factory;
-        private final MailboxSequences sequences = new MailboxSequences(session);
-        private final UidProvider uids = CounterUidProvider.of(sequences, CONFIGURATION);
-        private final ModSeqProvider modSeqs = CounterModSeqProvider.of(sequences, CONFIGURATION);
+        private final MailboxSequences sequences;
+        private final UidProvider uids;
+        private final ModSeqProvider modSeqs;
         private long lastUid;
 
-        Provider(UpdatableTickingClock clock) {
+        Provider(UpdatableTickingClock clock, SequencesLease lease) {
+            sequences = new MailboxSequences(session, lease);
+            uids = CounterUidProvider.of(sequences, CONFIGURATION);
+            modSeqs = CounterModSeqProvider.of(sequences, CONFIGURATION);
             factory = Guice.createInjector(new AbstractModule() {
                 @Override
                 protected void configure() {
