@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
+
 /**
  * The name a node holds shard leases under. Persisted under the gateway's home so that a node restarted after a
  * crash is the same owner and takes back its shards at once, instead of waiting for its old leases to run out.
@@ -19,6 +21,14 @@ import java.util.UUID;
 public final class NodeIdentity {
 
     private NodeIdentity() {
+    }
+
+    /**
+     * The name of the server whose home {@code directories} describe, kept in {@code var/queue-node-name}: the name its
+     * queue leases shards under and its mailboxes hold the sequences lease under.
+     */
+    public static String ofServer(JamesDirectoriesProvider directories) {
+        return loadOrCreate(Path.of(directories.getVarDirectory(), "queue-node-name"));
     }
 
     /** The name stored in {@code file}, made and stored there the first time. */

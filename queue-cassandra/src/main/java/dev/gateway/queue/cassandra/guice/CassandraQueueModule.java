@@ -3,7 +3,6 @@ package dev.gateway.queue.cassandra.guice;
 import static dev.gateway.queue.cassandra.guice.DurationSettings.duration;
 
 import java.io.FileNotFoundException;
-import java.nio.file.Path;
 import java.time.Clock;
 
 import javax.inject.Singleton;
@@ -62,7 +61,7 @@ public final class CassandraQueueModule extends AbstractModule {
     CassandraMailQueueFactory factory(CqlSession session, QueueSettings settings, MailQueueItemDecoratorFactory decorators,
                                       JamesDirectoriesProvider directories) {
         // Kept under var/: a node restarted on the same home resumes its shards at once rather than after a lease.
-        String node = NodeIdentity.loadOrCreate(Path.of(directories.getVarDirectory(), "queue-node-name"));
-        return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators, node);
+        return new CassandraMailQueueFactory(session, settings, Clock.systemUTC(), decorators,
+            NodeIdentity.ofServer(directories));
     }
 }

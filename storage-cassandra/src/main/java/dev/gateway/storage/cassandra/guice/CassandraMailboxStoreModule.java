@@ -3,7 +3,6 @@ package dev.gateway.storage.cassandra.guice;
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
 import java.io.FileNotFoundException;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import javax.inject.Inject;
@@ -33,6 +32,7 @@ import org.apache.james.events.EventListener;
 import org.apache.james.eventsourcing.eventstore.cassandra.CassandraEventStore;
 import org.apache.james.eventsourcing.eventstore.cassandra.EventStoreDao;
 import org.apache.james.eventsourcing.eventstore.cassandra.JsonEventSerializer;
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.jmap.api.change.EmailChangeRepository;
 import org.apache.james.jmap.api.change.Limit;
 import org.apache.james.jmap.api.change.MailboxChangeRepository;
@@ -120,7 +120,6 @@ import org.apache.james.modules.mailbox.MemoryQuotaSearchModule;
 import org.apache.james.server.blob.deduplication.DeDuplicationBlobStore;
 import org.apache.james.user.api.UsernameChangeTaskStep;
 import org.apache.james.util.Size;
-import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.utils.MailboxManagerDefinition;
 
@@ -382,8 +381,7 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         if (!properties.getConfiguration("cassandra").getBoolean(SEQUENCES_LEASE, true)) {
             return SequencesLease.SHARED;
         }
-        String node = NodeIdentity.loadOrCreate(Path.of(directories.getVarDirectory(), "queue-node-name"));
-        return new KeyspaceSequencesLease(session, node).start();
+        return new KeyspaceSequencesLease(session, NodeIdentity.ofServer(directories)).start();
     }
 
     /** UIDs with a capped backoff: an append caught by a Cassandra outage ends soon after it. */
