@@ -225,13 +225,13 @@ public final class KeyspaceSequencesLease implements SequencesLease, AutoCloseab
     private void settle(Lease before, Lease after, long started) {
         Standing previous = standing;
         Standing next;
+        long validUntil = started + LEASE.minus(MARGIN).toNanos();
         if (node.equals(after.holder())) {
             boolean continued = previous.mode() == Mode.EXCLUSIVE && started - previous.validUntil() < 0
                 && before != null && node.equals(before.holder());
-            next = new Standing(Mode.EXCLUSIVE, continued ? previous.term() : previous.term() + 1,
-                started + LEASE.minus(MARGIN).toNanos());
+            next = new Standing(Mode.EXCLUSIVE, continued ? previous.term() : previous.term() + 1, validUntil);
         } else if (after.holder().equals(NOBODY)) {
-            next = new Standing(Mode.SHARED, previous.term(), started + LEASE.minus(MARGIN).toNanos());
+            next = new Standing(Mode.SHARED, previous.term(), validUntil);
         } else {
             next = new Standing(Mode.WAITING, previous.term(), 0);
         }

@@ -339,7 +339,7 @@ public final class MailboxSequences {
                 });
                 from = Mono.delay(LEASE_POLL).thenReturn(Optional.empty());
             } else if (uids == 0 && modSeqs == 0) {
-                from = stored(mailbox).map(Optional::of);
+                from = rowOrJames(mailbox, false).map(Optional::of);
             } else if (state.exclusive()) {
                 from = reserve(state, uids, modSeqs).map(Optional::of);
             } else {
@@ -401,13 +401,13 @@ public final class MailboxSequences {
      */
     public Mono<Given> last(UUID mailbox, boolean strong) {
         return Mono.defer(() -> lease.now().mode() == SequencesLease.Mode.SHARED
-            ? stored(mailbox, strong).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, strong)))
+            ? rowOrJames(mailbox, strong)
             : ask(mailbox, new Wanted(0, 0)));
     }
 
     /** The row's values, or James's counters where there is no row. */
-    private Mono<Given> stored(UUID mailbox) {
-        return stored(mailbox, false).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, false)));
+    private Mono<Given> rowOrJames(UUID mailbox, boolean strong) {
+        return stored(mailbox, strong).flatMap(given -> given.map(Mono::just).orElseGet(() -> james(mailbox, strong)));
     }
 
     private Mono<Optional<Given>> stored(UUID mailbox, boolean strong) {
