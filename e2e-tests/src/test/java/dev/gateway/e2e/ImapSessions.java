@@ -20,12 +20,17 @@ final class ImapSessions {
         return imap;
     }
 
-    /** APPENDs {@code message} to {@code mailbox} (tag {@code a2}) and asserts it was stored. */
-    static void append(RawConnection imap, String mailbox, String message) throws Exception {
+    /**
+     * APPENDs {@code message} to {@code mailbox} (tag {@code a2}), asserts it was stored and returns the tagged answer
+     * (with UIDPLUS's {@code [APPENDUID validity uid]}).
+     */
+    static String append(RawConnection imap, String mailbox, String message) throws Exception {
         imap.send("a2 APPEND " + mailbox + " {" + message.length() + "}\r\n");
         imap.lineStartingWith("+");
         imap.send(message + "\r\n");
-        assertThat(imap.lineStartingWith("a2 ")).contains("a2 OK");
+        String answer = imap.lineStartingWith("a2 ");
+        assertThat(answer).contains("a2 OK");
+        return answer;
     }
 
     private ImapSessions() {

@@ -127,12 +127,7 @@ class SequencesLeaseTwoNodesIT {
 
     /** APPENDs a small message and returns the UID the server gave it (UIDPLUS's APPENDUID). */
     private static long append(RawConnection imap, String mailbox) throws Exception {
-        String message = "Subject: lease\r\n\r\nhello\r\n";
-        imap.send("a2 APPEND " + mailbox + " {" + message.length() + "}\r\n");
-        imap.lineStartingWith("+");
-        imap.send(message + "\r\n");
-        String answer = imap.lineStartingWith("a2 ");
-        assertThat(answer).contains("a2 OK");
+        String answer = ImapSessions.append(imap, mailbox, "Subject: lease\r\n\r\nhello\r\n");
         Matcher uid = APPENDUID.matcher(answer);
         assertThat(uid.find()).as("APPENDUID in %s", answer).isTrue();
         return Long.parseLong(uid.group(1));
