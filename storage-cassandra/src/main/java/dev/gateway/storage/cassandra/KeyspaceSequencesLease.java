@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.type.DataTypes;
@@ -245,22 +246,17 @@ public final class KeyspaceSequencesLease implements SequencesLease, AutoCloseab
         }
     }
 
+    /** {@code next} inserted where there is no row yet, else written over {@code current} if it is still the row. */
     private boolean write(Lease current, Lease next) {
-        if (current == null) {
-            return session.execute(insert.bind()
-                .setString(ID, ROW)
-                .setLong(VERSION, next.version())
-                .setString(HOLDER, next.holder())
-                .setLong(EXPIRES, next.expires())
-                .setMap(MEMBERS, next.members(), String.class, Long.class)).wasApplied();
-        }
-        return session.execute(update.bind()
+        BoundStatement statement = current == null
+            ? insert.bind()
+            : update.bind().setLong(EXPECTED_VERSION, current.version());
+        return session.execute(statement
+            .setString(ID, ROW)
             .setLong(VERSION, next.version())
             .setString(HOLDER, next.holder())
             .setLong(EXPIRES, next.expires())
-            .setMap(MEMBERS, next.members(), String.class, Long.class)
-            .setString(ID, ROW)
-            .setLong(EXPECTED_VERSION, current.version())).wasApplied();
+            .setMap(MEMBERS, next.members(), String.class, Long.class)).wasApplied();
     }
 
     private Lease read() {
