@@ -305,7 +305,7 @@ if [[ " ${selected[*]} " == *" gateway"* ]]; then
   done
 fi
 
-echo "round,variant,size,sessions,messages,accepted,refused,delivered,accepted_per_s,delivered_per_s,latency_p50_ms,latency_p99_ms,latency_max_ms,cpu_s,cpu_ms_per_msg,peak_rss_mb" > "$CSV"
+echo "round,variant,size,sessions,messages,accepted,refused,delivered,accepted_per_s,delivered_per_s,latency_p50_ms,latency_p99_ms,latency_max_ms,cpu_s,cpu_ms_per_msg,peak_rss_mb,jit_ms_per_msg" > "$CSV"
 started=$SECONDS cell=0
 for ((round = 1; round <= ROUNDS; round++)); do
   for size in $SIZES; do

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -13,6 +14,10 @@ import java.util.stream.Stream;
  * system time including that of reaped children, so short-lived processes are not missed. Resident memory is sampled
  * every 100 ms (the sum of VmRSS over the process tree); the peak also takes each root's own VmHWM, so a JVM's peak
  * between two samples is not missed.
+ *
+ * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSeconds}) is read per thread, from the
+ * threads HotSpot names "C1 CompilerThread" and "C2 CompilerThread": a JVM still compiling is still warming up, and a
+ * short cell's CPU per message includes it.
  */
 final class ServerMeter implements AutoCloseable {
 
@@ -36,10 +41,19 @@ final class ServerMeter implements AutoCloseable {
 
     /** CPU seconds used so far by each root's process tree, in the order of the roots. */
     double[] cpuSecondsByRoot() {
+        return secondsByRoot(ServerMeter::cpuTicks);
+    }
+
+    /** CPU seconds used so far by the JIT compiler threads of each root's process tree, in the order of the roots. */
+    double[] compilerSecondsByRoot() {
+        return secondsByRoot(ServerMeter::compilerTicks);
+    }
+
+    private double[] secondsByRoot(ToLongFunction<Long> ticksOfProcess) {
         return roots.stream()
             .mapToDouble(root -> Stream.concat(Stream.of(root),
                     ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
-                .mapToLong(ServerMeter::cpuTicks).sum() / (double) clockTicksPerSecond)
+                .mapToLong(ticksOfProcess).sum() / (double) clockTicksPerSecond)
             .toArray();
     }
 
@@ -80,6 +94,28 @@ final class ServerMeter implements AutoCloseable {
         // fields[0] is field 3 (state), so field N is fields[N - 3].
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
             + Long.parseLong(fields[14]);
+    }
+
+    /** utime + stime of the threads of a process whose name (truncated to 15 characters) is a JIT compiler's. */
+    private static long compilerTicks(long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (Stream<Path> threads = Files.list(tasks)) {
+            return threads.mapToLong(thread -> {
+                String name = read(thread.resolve("comm")).strip();
+                if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+                    return 0;
+                }
+                String stat = read(thread.resolve("stat"));
+                if (stat.isEmpty()) {
+                    return 0;
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // The process exited, or is not ours to read.
+            return 0;
+        }
     }
 
     private static long statusKb(long pid, String key) {

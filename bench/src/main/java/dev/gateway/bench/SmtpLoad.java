@@ -65,7 +65,8 @@ import dev.gateway.authentication.dkim.RawMessage;
  * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
  * accepted_per_s (accepted / seconds from the first send to the last accept), delivered_per_s (delivered / seconds
  * from the first send to the last arrival seen), latency_p50_ms, latency_p99_ms, latency_max_ms, cpu_s,
- * cpu_ms_per_msg (per delivered message), peak_rss_mb.
+ * cpu_ms_per_msg (per delivered message), peak_rss_mb, jit_ms_per_msg (the part of cpu_ms_per_msg the JVMs' JIT
+ * compiler threads used: warm-up still under way).
  */
 public final class SmtpLoad {
 
@@ -111,6 +112,7 @@ public final class SmtpLoad {
         ServerMeter meter = new ServerMeter(settings.pids(), settings.clockTicks());
         double cpuBefore = meter.cpuSeconds();
         double[] cpuBeforeByRoot = meter.cpuSecondsByRoot();
+        double[] jitBeforeByRoot = meter.compilerSecondsByRoot();
         if (settings.jfr() != null) {
             for (int i = 0; i < jvms.size(); i++) {
                 jcmd(jvms.get(i), "JFR.start", "name=bench", "settings=profile", "filename=" + recording(i));
@@ -121,6 +123,7 @@ public final class SmtpLoad {
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
         double cpu = meter.cpuSeconds() - cpuBefore;
         double[] cpuByRoot = meter.cpuSecondsByRoot();
+        double[] jitByRoot = meter.compilerSecondsByRoot();
         meter.close();
         if (settings.jfr() != null) {
             for (long jvm : jvms) {
@@ -129,10 +132,14 @@ public final class SmtpLoad {
         }
         long delivered = arrival[0] - baseline;
         // Which process the CPU went to (gateway, Cassandra, spamd): on stderr, so the result line keeps its columns.
+        double jit = 0;
         for (int i = 0; i < cpuByRoot.length; i++) {
-            System.err.printf(Locale.ROOT, "cpu of pid %d: %.2f s, %.2f ms per delivered message%n",
+            double jitOfRoot = jitByRoot[i] - jitBeforeByRoot[i];
+            jit += jitOfRoot;
+            System.err.printf(Locale.ROOT, "cpu of pid %d: %.2f s, %.2f ms per delivered message, of which JIT compilers %.2f ms%n",
                 settings.pids().get(i), cpuByRoot[i] - cpuBeforeByRoot[i],
-                delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered);
+                delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered,
+                delivered == 0 ? Double.NaN : jitOfRoot * 1000 / delivered);
         }
         double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
         double deliverSeconds = (arrival[1] - start) / 1e9;
@@ -141,12 +148,12 @@ public final class SmtpLoad {
         return String.format(Locale.ROOT,
             "messages=%d accepted=%d refused=%d delivered=%d accepted_per_s=%.1f delivered_per_s=%.1f "
                 + "latency_p50_ms=%.2f latency_p99_ms=%.2f latency_max_ms=%.2f cpu_s=%.2f cpu_ms_per_msg=%.2f "
-                + "peak_rss_mb=%d",
+                + "peak_rss_mb=%d jit_ms_per_msg=%.2f",
             settings.messages(), result.accepted(), settings.messages() - result.accepted(), delivered,
             result.accepted() / acceptSeconds, delivered / deliverSeconds,
             percentileMillis(latencies, 0.50), percentileMillis(latencies, 0.99),
             percentileMillis(latencies, 1.0), cpu, delivered == 0 ? Double.NaN : cpu * 1000 / delivered,
-            meter.peakRssKb() / 1024);
+            meter.peakRssKb() / 1024, delivered == 0 ? Double.NaN : jit * 1000 / delivered);
     }
 
     /** The first JVM's recording is --jfr FILE itself; another JVM's (Cassandra's) is FILE with "-N.jfr" for ".jfr". */
