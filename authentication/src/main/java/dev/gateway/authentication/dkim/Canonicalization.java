@@ -1,7 +1,5 @@
 package dev.gateway.authentication.dkim;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 /** RFC 6376 section 3.4: the "simple" and "relaxed" forms of header fields and of the body. */
 public enum Canonicalization {
@@ -30,26 +28,51 @@ public enum Canonicalization {
 
     /** The body in this form (section 3.4.3 and 3.4.4). */
     byte[] body(byte[] body) {
-        String text = new String(body, StandardCharsets.ISO_8859_1);
-        if (this == RELAXED) {
-            text = text.replaceAll("[ \t]+\r\n", "\r\n").replaceAll("[ \t]+", " ");
-            if (!text.isEmpty() && !text.endsWith("\r\n")) {
-                text = text.replaceAll("[ \t]+$", "") + "\r\n";
+        return body(body, 0, body.length);
+    }
+
+    /**
+     * The body held in {@code message} from {@code from} to {@code to}, in this form, in one pass over its bytes (the
+     * relaxed form of a large body is most of a DKIM check's work). Relaxed: a run of spaces and tabs becomes one
+     * space, and is dropped before a CRLF or at the very end; both forms drop empty lines at the end and end a
+     * non-empty body with one CRLF; an empty body is a lone CRLF in the simple form and nothing in the relaxed one.
+     */
+    byte[] body(byte[] message, int from, int to) {
+        byte[] out = new byte[to - from + 2];
+        int length = 0;
+        boolean pendingSpace = false;
+        for (int i = from; i < to; i++) {
+            byte b = message[i];
+            if (this == RELAXED && (b == ' ' || b == '\t')) {
+                pendingSpace = true;
+                continue;
             }
-        } else if (!text.isEmpty() && !text.endsWith("\r\n")) {
-            text = text + "\r\n";
+            if (pendingSpace) {
+                // Spaces before a CRLF end the line and are dropped; before anything else they are one space.
+                if (!(b == '\r' && i + 1 < to && message[i + 1] == '\n')) {
+                    out[length++] = ' ';
+                }
+                pendingSpace = false;
+            }
+            out[length++] = b;
         }
-        while (text.endsWith("\r\n\r\n")) {
-            text = text.substring(0, text.length() - 2);
+        if (length > 0 && !endsWithCrlf(out, length)) {
+            out[length++] = '\r';
+            out[length++] = '\n';
         }
-        if (text.equals("\r\n") && this == RELAXED) {
-            text = "";
+        while (length >= 4 && endsWithCrlf(out, length) && endsWithCrlf(out, length - 2)) {
+            length -= 2;
         }
-        if (text.isEmpty() && this == SIMPLE) {
-            text = "\r\n";
+        if (length == 2 && this == RELAXED) {
+            length = 0;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
-        out.writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
-        return out.toByteArray();
+        if (length == 0 && this == SIMPLE) {
+            return new byte[] {'\r', '\n'};
+        }
+        return java.util.Arrays.copyOf(out, length);
+    }
+
+    private static boolean endsWithCrlf(byte[] bytes, int length) {
+        return length >= 2 && bytes[length - 2] == '\r' && bytes[length - 1] == '\n';
     }
 }

@@ -32,7 +32,7 @@ public final class DkimSigner {
     public String sign(RawMessage message, DkimKey key) throws GeneralSecurityException {
         Canonicalization form = Canonicalization.RELAXED;
         DkimAlgorithm algorithm = key.algorithm();
-        String bodyHash = Base64.getEncoder().encodeToString(algorithm.digest(form.body(message.body())));
+        String bodyHash = Base64.getEncoder().encodeToString(algorithm.digest(message.body(form)));
         List<String> names = new ArrayList<>();
         for (String name : SIGNED) {
             int present = message.headers(name).size();

@@ -96,7 +96,7 @@ public final class DkimVerifier {
             return result("fail", domain, selector, algorithm, prefix, "signature expired");
         }
 
-        byte[] canonicalBody = bodyForm.body(message.body());
+        byte[] canonicalBody = message.body(bodyForm);
         Optional<Long> length = numeric(tags, "l");
         byte[] hashedBody = canonicalBody;
         if (length.isPresent()) {

@@ -3,6 +3,7 @@ package dev.gateway.authentication.dkim;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
@@ -13,12 +14,19 @@ import java.util.function.Predicate;
  * one onto ISO-8859-1 characters, which keeps 8-bit headers intact. Bare LF line ends are read as CRLF.
  */
 public final class RawMessage {
-    private final List<HeaderField> headers;
-    private final byte[] body;
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
 
-    private RawMessage(List<HeaderField> headers, byte[] body) {
+    private final List<HeaderField> headers;
+    // The whole message with CRLF line ends, and where its body starts. Kept rather than copied: a message is
+    // read, checked and rewritten once per delivery, and each copy of a large one costs as much as the check.
+    private final byte[] message;
+    private final int bodyStart;
+
+    private RawMessage(List<HeaderField> headers, byte[] message, int bodyStart) {
         this.headers = List.copyOf(headers);
-        this.body = body;
+        this.message = message;
+        this.bodyStart = bodyStart;
     }
 
     /** One header field: its name as written, and the whole field (name, colon, value, every CRLF). */
@@ -40,18 +48,23 @@ public final class RawMessage {
         }
     }
 
+    /**
+     * The message in {@code message}, which the caller hands over: it is kept as it is (unless a bare LF makes a
+     * CRLF copy necessary) and must not be changed afterwards.
+     */
     public static RawMessage parse(byte[] message) {
-        String text = normalizeLineEnds(message);
+        byte[] text = hasBareLineFeed(message) ? withCrlfLineEnds(message) : message;
         List<HeaderField> headers = new ArrayList<>();
         int position = 0;
         StringBuilder current = null;
-        while (position < text.length()) {
-            int end = text.indexOf("\r\n", position);
-            String line = end < 0 ? text.substring(position) + "\r\n" : text.substring(position, end + 2);
-            position = end < 0 ? text.length() : end + 2;
-            if (line.equals("\r\n")) {
+        while (position < text.length) {
+            int end = indexOfCrlf(text, position);
+            if (end == position) {
+                position += 2;
                 break;
             }
+            String line = end < 0 ? latin1(text, position, text.length) + "\r\n" : latin1(text, position, end + 2);
+            position = end < 0 ? text.length : end + 2;
             if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
                 current.append(line);
                 continue;
@@ -64,16 +77,41 @@ public final class RawMessage {
         if (current != null) {
             headers.add(HeaderField.of(current.toString()));
         }
-        byte[] body = text.substring(Math.min(position, text.length())).getBytes(StandardCharsets.ISO_8859_1);
-        return new RawMessage(headers, body);
+        return new RawMessage(headers, text, Math.min(position, text.length));
     }
 
-    private static String normalizeLineEnds(byte[] message) {
-        String text = new String(message, StandardCharsets.ISO_8859_1);
-        if (text.indexOf('\n') < 0 || !text.replace("\r\n", "").contains("\n")) {
-            return text;
+    private static boolean hasBareLineFeed(byte[] message) {
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] == LF && (i == 0 || message[i - 1] != CR)) {
+                return true;
+            }
         }
-        return text.replace("\r\n", "\n").replace("\n", "\r\n");
+        return false;
+    }
+
+    /** Every LF not preceded by a CR becomes CRLF. */
+    private static byte[] withCrlfLineEnds(byte[] message) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + message.length / 16 + 16);
+        for (int i = 0; i < message.length; i++) {
+            if (message[i] == LF && (i == 0 || message[i - 1] != CR)) {
+                out.write(CR);
+            }
+            out.write(message[i]);
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOfCrlf(byte[] text, int from) {
+        for (int i = from; i + 1 < text.length; i++) {
+            if (text[i] == CR && text[i + 1] == LF) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String latin1(byte[] text, int from, int to) {
+        return new String(text, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     public List<HeaderField> headers() {
@@ -81,7 +119,12 @@ public final class RawMessage {
     }
 
     public byte[] body() {
-        return body.clone();
+        return Arrays.copyOfRange(message, bodyStart, message.length);
+    }
+
+    /** The body in a DKIM canonical form, read in place. */
+    byte[] body(Canonicalization form) {
+        return form.body(message, bodyStart, message.length);
     }
 
     public List<HeaderField> headers(String name) {
@@ -90,13 +133,21 @@ public final class RawMessage {
 
     /** This message with the given fields on top (each a complete field ending in CRLF) and some fields left out. */
     public byte[] rewrite(List<String> prepend, Predicate<HeaderField> drop) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 4096);
-        prepend.forEach(field -> out.writeBytes(field.getBytes(StandardCharsets.ISO_8859_1)));
+        List<byte[]> fields = new ArrayList<>(prepend.size() + headers.size());
+        prepend.forEach(field -> fields.add(field.getBytes(StandardCharsets.ISO_8859_1)));
         headers.stream().filter(drop.negate())
-            .forEach(field -> out.writeBytes(field.raw().getBytes(StandardCharsets.ISO_8859_1)));
-        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(body);
-        return out.toByteArray();
+            .forEach(field -> fields.add(field.raw().getBytes(StandardCharsets.ISO_8859_1)));
+        int bodyLength = message.length - bodyStart;
+        byte[] out = new byte[fields.stream().mapToInt(field -> field.length).sum() + 2 + bodyLength];
+        int position = 0;
+        for (byte[] field : fields) {
+            System.arraycopy(field, 0, out, position, field.length);
+            position += field.length;
+        }
+        out[position++] = CR;
+        out[position++] = LF;
+        System.arraycopy(message, bodyStart, out, position, bodyLength);
+        return out;
     }
 
     static String lower(String text) {
