@@ -1,5 +1,6 @@
 package dev.gateway.authentication.dkim;
 
+import java.util.Arrays;
 
 /** RFC 6376 section 3.4: the "simple" and "relaxed" forms of header fields and of the body. */
 public enum Canonicalization {
@@ -69,7 +70,7 @@ public enum Canonicalization {
         if (length == 0 && this == SIMPLE) {
             return new byte[] {'\r', '\n'};
         }
-        return java.util.Arrays.copyOf(out, length);
+        return Arrays.copyOf(out, length);
     }
 
     private static boolean endsWithCrlf(byte[] bytes, int length) {
