@@ -57,7 +57,8 @@ import dev.gateway.authentication.dkim.RawMessage;
  * and peak resident memory of the measured phase ({@link ServerMeter}); {@code --clock-ticks} is
  * {@code getconf CLK_TCK} (100). {@code --jfr FILE} has the server's JVMs record a Flight Recording of the
  * measured phase: the first JVM of --pids into FILE, the next (Cassandra) into FILE-1.jfr. The CPU of each pid's
- * tree is printed on stderr. {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
+ * tree is printed on stderr, and so is how the messages above the p99 accept latency spread over the phase's seconds
+ * ({@link TailInTime}). {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
  * {@link AuthenticationZone} made there, as a sending domain's own server would (the signing is the generator's CPU,
  * not the server's).
  *
@@ -141,6 +142,7 @@ public final class SmtpLoad {
                 delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered,
                 delivered == 0 ? Double.NaN : jitOfRoot * 1000 / delivered);
         }
+        System.err.println(TailInTime.of(result.latenciesNanos(), result.sentAtNanos(), start).describe());
         double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
         double deliverSeconds = (arrival[1] - start) / 1e9;
         long[] latencies = result.latenciesNanos();
@@ -195,13 +197,16 @@ public final class SmtpLoad {
                 sessions.add(pool.submit(() -> new Session(number).sendUntilDone(phase, next, messages)));
             }
             List<Long> latencies = new ArrayList<>(messages);
+            List<Long> sentAt = new ArrayList<>(messages);
             long lastAccept = 0;
             for (Future<Session> future : sessions) {
                 Session session = future.get();
                 latencies.addAll(session.latencies);
+                sentAt.addAll(session.sentAt);
                 lastAccept = Math.max(lastAccept, session.lastAcceptNanos);
             }
-            return new Result(latencies.size(), latencies.stream().mapToLong(Long::longValue).toArray(), lastAccept);
+            return new Result(latencies.size(), latencies.stream().mapToLong(Long::longValue).toArray(),
+                sentAt.stream().mapToLong(Long::longValue).toArray(), lastAccept);
         } finally {
             pool.shutdownNow();
         }
@@ -274,6 +279,7 @@ public final class SmtpLoad {
     /** One SMTP connection sending transactions until the shared counter runs out. */
     private final class Session {
         private final List<Long> latencies = new ArrayList<>();
+        private final List<Long> sentAt = new ArrayList<>();
         private long lastAcceptNanos;
         private InputStream in;
         private OutputStream out;
@@ -328,6 +334,7 @@ public final class SmtpLoad {
             long answered = System.nanoTime();
             if (code == 250) {
                 latencies.add(answered - sent);
+                sentAt.add(sent);
                 lastAcceptNanos = answered;
             }
         }
@@ -427,7 +434,8 @@ public final class SmtpLoad {
         }
     }
 
-    private record Result(int accepted, long[] latenciesNanos, long lastAcceptNanos) {
+    /** Each accepted message's latency, and when its end of data was sent (same index). */
+    private record Result(int accepted, long[] latenciesNanos, long[] sentAtNanos, long lastAcceptNanos) {
     }
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
