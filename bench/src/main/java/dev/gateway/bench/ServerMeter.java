@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * every 100 ms (the sum of VmRSS over the process tree); the peak also takes each root's own VmHWM, so a JVM's peak
  * between two samples is not missed.
  *
- * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSeconds}) is read per thread, from the
+ * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSecondsByRoot}) is read per thread, from the
  * threads HotSpot names "C1 CompilerThread" and "C2 CompilerThread": a JVM still compiling is still warming up, and a
  * short cell's CPU per message includes it.
  */
@@ -90,8 +90,7 @@ final class ServerMeter implements AutoCloseable {
         if (stat.isEmpty()) {
             return 0;
         }
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // fields[0] is field 3 (state), so field N is fields[N - 3].
+        String[] fields = fieldsAfterName(stat);
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
             + Long.parseLong(fields[14]);
     }
@@ -109,13 +108,21 @@ final class ServerMeter implements AutoCloseable {
                 if (stat.isEmpty()) {
                     return 0;
                 }
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                String[] fields = fieldsAfterName(stat);
                 return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
             }).sum();
         } catch (IOException | java.io.UncheckedIOException e) {
             // The process exited, or is not ours to read.
             return 0;
         }
+    }
+
+    /**
+     * The fields of a {@code stat} line after the command name, which may hold spaces and parentheses: fields[0] is
+     * field 3 (state), so field N is fields[N - 3] (14 utime, 15 stime, 16 cutime, 17 cstime).
+     */
+    private static String[] fieldsAfterName(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     private static long statusKb(long pid, String key) {

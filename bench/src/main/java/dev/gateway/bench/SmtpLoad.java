@@ -142,11 +142,13 @@ public final class SmtpLoad {
                 delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered,
                 delivered == 0 ? Double.NaN : jitOfRoot * 1000 / delivered);
         }
-        System.err.println(TailInTime.of(result.latenciesNanos(), result.sentAtNanos(), start).describe());
+        // Sorted apart: the result's own order pairs each latency with when its message was sent.
+        long[] latencies = result.latenciesNanos().clone();
+        Arrays.sort(latencies);
+        System.err.println(TailInTime.of(result.latenciesNanos(), result.sentAtNanos(), start,
+            percentileMillis(latencies, 0.99)).describe());
         double acceptSeconds = (result.lastAcceptNanos() - start) / 1e9;
         double deliverSeconds = (arrival[1] - start) / 1e9;
-        long[] latencies = result.latenciesNanos();
-        Arrays.sort(latencies);
         return String.format(Locale.ROOT,
             "messages=%d accepted=%d refused=%d delivered=%d accepted_per_s=%.1f delivered_per_s=%.1f "
                 + "latency_p50_ms=%.2f latency_p99_ms=%.2f latency_max_ms=%.2f cpu_s=%.2f cpu_ms_per_msg=%.2f "

@@ -3,7 +3,6 @@ package dev.gateway.bench;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -22,21 +21,21 @@ record TailInTime(int slow, double p99Millis, int seconds, int secondsWithSlow, 
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
-    /** {@code latencies[i]} is the accept latency of the message whose end of data was sent at {@code sentAt[i]}. */
-    static TailInTime of(long[] latencies, long[] sentAt, long phaseStartNanos) {
+    /**
+     * {@code latencies[i]} is the accept latency of the message whose end of data was sent at {@code sentAt[i]};
+     * {@code p99Millis} is the phase's 99th percentile of them.
+     */
+    static TailInTime of(long[] latencies, long[] sentAt, long phaseStartNanos, double p99Millis) {
         Instant wallStart = Instant.now().minusNanos(System.nanoTime() - phaseStartNanos);
         if (latencies.length == 0) {
             return new TailInTime(0, Double.NaN, 0, 0, 0, Double.NaN, List.of(), wallStart);
         }
-        long[] sorted = latencies.clone();
-        Arrays.sort(sorted);
-        long p99 = sorted[Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1)];
         Map<Integer, Integer> slowBySecond = new TreeMap<>();
         int seconds = 0;
         for (int i = 0; i < latencies.length; i++) {
             int second = (int) ((sentAt[i] - phaseStartNanos) / 1_000_000_000L);
             seconds = Math.max(seconds, second + 1);
-            if (latencies[i] > p99) {
+            if (latencies[i] / 1e6 > p99Millis) {
                 slowBySecond.merge(second, 1, Integer::sum);
             }
         }
@@ -45,7 +44,7 @@ record TailInTime(int slow, double p99Millis, int seconds, int secondsWithSlow, 
             .sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())).toList();
         int worstCount = Math.max(1, (int) Math.ceil(0.05 * seconds));
         int inWorst = bySlowest.stream().limit(worstCount).mapToInt(Map.Entry::getValue).sum();
-        return new TailInTime(slow, p99 / 1e6, seconds, slowBySecond.size(), worstCount,
+        return new TailInTime(slow, p99Millis, seconds, slowBySecond.size(), worstCount,
             slow == 0 ? Double.NaN : (double) inWorst / slow, bySlowest.stream().limit(8).toList(), wallStart);
     }
 

@@ -1,6 +1,5 @@
 package dev.gateway.authentication.dkim;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,7 +52,8 @@ public final class RawMessage {
      * CRLF copy necessary) and must not be changed afterwards.
      */
     public static RawMessage parse(byte[] message) {
-        byte[] text = hasBareLineFeed(message) ? withCrlfLineEnds(message) : message;
+        int bareLineFeeds = bareLineFeeds(message);
+        byte[] text = bareLineFeeds == 0 ? message : withCrlfLineEnds(message, bareLineFeeds);
         List<HeaderField> headers = new ArrayList<>();
         int position = 0;
         StringBuilder current = null;
@@ -80,25 +80,31 @@ public final class RawMessage {
         return new RawMessage(headers, text, Math.min(position, text.length));
     }
 
-    private static boolean hasBareLineFeed(byte[] message) {
+    private static int bareLineFeeds(byte[] message) {
+        int count = 0;
         for (int i = 0; i < message.length; i++) {
-            if (message[i] == LF && (i == 0 || message[i - 1] != CR)) {
-                return true;
+            if (isBareLineFeed(message, i)) {
+                count++;
             }
         }
-        return false;
+        return count;
     }
 
-    /** Every LF not preceded by a CR becomes CRLF. */
-    private static byte[] withCrlfLineEnds(byte[] message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + message.length / 16 + 16);
+    /** Every LF not preceded by a CR becomes CRLF: {@code bareLineFeeds} bytes longer. */
+    private static byte[] withCrlfLineEnds(byte[] message, int bareLineFeeds) {
+        byte[] out = new byte[message.length + bareLineFeeds];
+        int position = 0;
         for (int i = 0; i < message.length; i++) {
-            if (message[i] == LF && (i == 0 || message[i - 1] != CR)) {
-                out.write(CR);
+            if (isBareLineFeed(message, i)) {
+                out[position++] = CR;
             }
-            out.write(message[i]);
+            out[position++] = message[i];
         }
-        return out.toByteArray();
+        return out;
+    }
+
+    private static boolean isBareLineFeed(byte[] message, int i) {
+        return message[i] == LF && (i == 0 || message[i - 1] != CR);
     }
 
     private static int indexOfCrlf(byte[] text, int from) {
