@@ -15,9 +15,9 @@ import java.util.stream.Stream;
  * every 100 ms (the sum of VmRSS over the process tree); the peak also takes each root's own VmHWM, so a JVM's peak
  * between two samples is not missed.
  *
- * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSecondsByRoot}) is read per thread, from the
- * threads HotSpot names "C1 CompilerThread" and "C2 CompilerThread": a JVM still compiling is still warming up, and a
- * short cell's CPU per message includes it.
+ * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSecondsByRoot}) is read per thread,
+ * from the threads HotSpot names "C1 CompilerThread" and "C2 CompilerThread": a JVM still compiling is still warming
+ * up, and a short cell's CPU per message includes it.
  */
 final class ServerMeter implements AutoCloseable {
 
