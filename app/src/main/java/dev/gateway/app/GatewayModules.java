@@ -39,6 +39,7 @@ import dev.gateway.storage.cassandra.guice.CassandraCountersModule;
 import dev.gateway.storage.cassandra.guice.CassandraRoutingModule;
 import dev.gateway.storage.cassandra.guice.CassandraSessionModule;
 import dev.gateway.storage.cassandra.guice.CassandraSpamThresholdsModule;
+import dev.gateway.storage.cassandra.guice.QueueBytesInBlobStoreModule;
 
 import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
@@ -95,6 +96,10 @@ public final class GatewayModules {
         Module storage = cassandra
             ? Modules.combine(backend.module(), queue.module(), new CassandraSessionModule(), CASSANDRA_HEALTH)
             : Modules.combine(backend.module(), queue.module());
+        if (backend.needsCassandra() && queue.needsCassandra()) {
+            // One copy of each message: the queue keeps large mail's bytes in the mailboxes' blob store.
+            storage = Modules.combine(storage, new QueueBytesInBlobStoreModule());
+        }
         // Mailboxes shared by several nodes: their events too, through RabbitMQ when rabbitmq.properties names one.
         Optional<RabbitMQEventBusModule> sharedEvents = backend.needsCassandra() ? rabbitMQEvents(configuration) : Optional.empty();
         if (sharedEvents.isPresent()) {

@@ -72,6 +72,8 @@ import dev.gateway.authentication.dkim.RawMessage;
 public final class SmtpLoad {
 
     private static final byte[] CRLF = {'\r', '\n'};
+    /** The length of the body's lines, CRLF aside. */
+    private static final int LINE_LENGTH = 72;
     private static final String TEXT = "Shall we meet on Thursday to go through the quarterly figures? I have booked "
         + "the small room on the second floor, and I will bring the printed copies. ";
 
@@ -237,7 +239,11 @@ public final class SmtpLoad {
         return new long[] {count, Math.max(seenAt, start)};
     }
 
-    /** Headers differ per message; the body is built once, so the generator spends little CPU per message. */
+    /**
+     * Headers differ per message, and so does the body's first line: a store that de-duplicates bodies (the cluster
+     * profile's blob store, which does not write again a blob it wrote lately) would otherwise write one body for the
+     * whole cell. The rest of the body is built once, so the generator spends little CPU per message.
+     */
     private byte[] message(String phase, int index, String sender) {
         byte[] header = ("From: Sender <" + sender + ">\r\n"
             + "To: " + recipient(index) + "\r\n"
@@ -248,6 +254,11 @@ public final class SmtpLoad {
             + "Content-Type: text/plain; charset=us-ascii\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] message = Arrays.copyOf(header, header.length + body.length);
         System.arraycopy(body, 0, message, header.length, body.length);
+        if (body.length >= LINE_LENGTH) {
+            byte[] firstLine = String.format("%-" + LINE_LENGTH + "s", phase + " " + index + " " + System.nanoTime())
+                .getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(firstLine, 0, message, header.length, LINE_LENGTH);
+        }
         return signingKey.map(key -> signed(message, key)).orElse(message);
     }
 
@@ -262,13 +273,16 @@ public final class SmtpLoad {
         }
     }
 
-    /** Lines of prose (no leading dots, so no dot-stuffing) adding up to about {@code size} bytes with headers. */
+    /**
+     * Lines of prose (no leading dots, so no dot-stuffing) adding up to about {@code size} bytes with headers, each of
+     * {@value #LINE_LENGTH} characters and CRLF.
+     */
     private static byte[] body(int size) {
         StringBuilder body = new StringBuilder();
         int line = 0;
         while (body.length() < size - 260) {
             int from = (line * 7) % 60;
-            body.append(TEXT, from, from + 72).append("\r\n");
+            body.append(TEXT, from, from + LINE_LENGTH).append("\r\n");
             line++;
         }
         return body.toString().getBytes(StandardCharsets.US_ASCII);

@@ -51,8 +51,8 @@ class SendAndReadBackIT {
     private static final String PASSWORD = "correct horse battery staple";
     private static final String BOB_PASSWORD = "bob's secret";
 
-    private GatewayProcess gateway;
-    private SSLContext tls;
+    GatewayProcess gateway;
+    SSLContext tls;
     private byte[] submitted;
     private byte[] received;
 
@@ -210,7 +210,7 @@ class SendAndReadBackIT {
             .isTrue();
     }
 
-    private static boolean endsWith(byte[] raw, byte[] suffix) {
+    static boolean endsWith(byte[] raw, byte[] suffix) {
         return raw.length >= suffix.length
             && Arrays.equals(raw, raw.length - suffix.length, raw.length, suffix, 0, suffix.length);
     }
@@ -220,9 +220,14 @@ class SendAndReadBackIT {
     }
 
     private List<byte[]> readAll(Reader reader) throws MessagingException, IOException {
+        return readAll(reader, BOB, BOB_PASSWORD);
+    }
+
+    /** Every message in {@code user}'s INBOX, as {@code reader} reads it. */
+    List<byte[]> readAll(Reader reader, String user, String password) throws MessagingException, IOException {
         Session session = Session.getInstance(readerProperties(reader));
         Store store = session.getStore(reader.protocol);
-        store.connect("127.0.0.1", gateway.port(reader.port), BOB, BOB_PASSWORD);
+        store.connect("127.0.0.1", gateway.port(reader.port), user, password);
         try (store; Folder inbox = store.getFolder("INBOX")) {
             inbox.open(Folder.READ_ONLY);
             List<byte[]> messages = new ArrayList<>();
@@ -235,7 +240,7 @@ class SendAndReadBackIT {
         }
     }
 
-    private Properties smtpProperties(GatewayProcess.Port port, boolean authenticate) {
+    Properties smtpProperties(GatewayProcess.Port port, boolean authenticate) {
         Properties properties = new Properties();
         properties.put("mail.smtp.starttls.enable", "true");
         properties.put("mail.smtp.starttls.required", "true");
@@ -247,7 +252,7 @@ class SendAndReadBackIT {
         return properties;
     }
 
-    private Properties readerProperties(Reader reader) {
+    Properties readerProperties(Reader reader) {
         Properties properties = new Properties();
         String prefix = "mail." + reader.protocol + ".";
         properties.put(prefix + "ssl.socketFactory", tls.getSocketFactory());

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.common.collect.ImmutableSet;
 
+import reactor.core.publisher.Flux;
+
 /**
  * The mail queues of this node, kept in Cassandra: James asks it for the spool, the outgoing queue and any other
  * queue a mailet names. Queues are listed across nodes (a queue created on one node is seen by all), and one thread
@@ -47,10 +49,22 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
         this(session, settings, clock, decorators, NodeIdentity.ephemeral());
     }
 
-    /** A node named {@code node}: give a restarted node the same name ({@link NodeIdentity}) to resume its shards. */
+    /**
+     * A node named {@code node}: give a restarted node the same name ({@link NodeIdentity}) to resume its shards. Mail
+     * not kept in its row has its bytes in the queue's chunks.
+     */
     public CassandraMailQueueFactory(CqlSession session, QueueSettings settings, Clock clock, MailQueueItemDecoratorFactory decorators,
                                      String node) {
-        this.store = new QueueStore(session);
+        this(session, settings, clock, decorators, node, Optional.empty());
+    }
+
+    /**
+     * A node named {@code node} whose mail not kept in its row has its bytes where {@code elsewhere} keeps them, or in
+     * the queue's chunks without it.
+     */
+    public CassandraMailQueueFactory(CqlSession session, QueueSettings settings, Clock clock,
+                                     MailQueueItemDecoratorFactory decorators, String node, Optional<MailBytes> elsewhere) {
+        this.store = new QueueStore(session, elsewhere, new QueueChunks(session, settings.chunkSize()));
         this.settings = settings;
         this.clock = clock;
         this.decorators = decorators;
@@ -96,6 +110,18 @@ public final class CassandraMailQueueFactory implements MailQueueFactory<Cassand
     @Override
     public Set<MailQueueName> listCreatedMailQueues() {
         return store.queues().map(MailQueueName::of).collect(ImmutableSet.toImmutableSet()).block();
+    }
+
+    /**
+     * The {@link MailBytes} reference of every mail queued in Cassandra, in every queue (opened on this node or not),
+     * shard and slice; none for mail kept in its row or in chunks. A reference may be listed more than once. A mail
+     * that moves while this reads (a retry, a flush) may be missed; its new row refers to bytes
+     * {@link MailBytes#refresh} kept for it. Reads the whole of every queue: for a blob collection run, not a hot path.
+     */
+    public Flux<String> bytesReferences() {
+        return store.queues()
+            .concatMap(queue -> store.queuedRows(queue, settings.shards()))
+            .mapNotNull(QueuedRow::bytesRef);
     }
 
     /** This node's name in shard leases, for operators reading the leases table. */

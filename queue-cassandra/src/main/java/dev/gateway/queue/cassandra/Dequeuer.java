@@ -379,8 +379,8 @@ final class Dequeuer {
                 }
                 if (allHandled && !cutShort.contains(slice)) {
                     // Everything before the settle time is handled or deleted: skip its tombstones from now on.
-                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null, null, 0, 0,
-                        settled, null));
+                    after.put(slice, new QueuedRow(shard, slice, settled, Uuids.endOf(settled.toEpochMilli()), "", null,
+                        null, null, 0, 0, settled, null));
                 }
             });
             lastRead.clear();

@@ -3,7 +3,6 @@ package dev.gateway.queue.cassandra;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
@@ -11,13 +10,15 @@ import org.apache.mailet.Mail;
 
 import com.datastax.oss.driver.api.core.uuid.Uuids;
 
+import dev.gateway.queue.cassandra.QueueStore.StoredBytes;
+
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Puts mail into a queue with plain writes only: the message bytes (unless the mail is small enough to be kept in its
- * row), the slice's index row (once per slice and node), then the mail row, in a shard chosen at random so that every
- * node's share of the shards gets mail.
+ * Puts mail into a queue with plain writes only: the message bytes where {@link MailBytes} keeps them (unless the
+ * mail is small enough to be kept in its row), the slice's index row (once per slice and node), then the mail row, in
+ * a shard chosen at random so that every node's share of the shards gets mail.
  */
 final class Enqueuer {
 
@@ -55,22 +56,28 @@ final class Enqueuer {
                 int shard = ThreadLocalRandom.current().nextInt(settings.shards());
                 byte[] content = serialised.content();
                 boolean inRow = content.length <= settings.inlineMax();
-                QueuedRow unmarked = new QueuedRow(shard, settings.sliceOf(due), due, Uuids.timeBased(),
-                    serialised.metadata(), inRow ? null : UUID.randomUUID(), inRow ? content : null, content.length, 0,
-                    now, null);
-                QueuedRow row = dueNow && claim.test(unmarked) ? unmarked.takenBy(node) : unmarked;
-                // Chunks and index before the row: a crash in between leaves unreferenced chunks, never a row without
+                Instant slice = settings.sliceOf(due);
+                // Bytes and index before the row: a crash in between leaves unreferenced bytes, never a row without
                 // bytes or in a slice nobody reads.
-                Mono<Void> chunks = inRow ? Mono.empty() : store.writeBlob(row.blobId(), content, settings.chunkSize());
-                return Mono.when(chunks, slices.register(shard, row.slice()))
-                    .then(store.insertMail(queue, row))
-                    .thenReturn(row);
+                Mono<StoredBytes> bytes = inRow ? Mono.just(StoredBytes.IN_ROW) : store.writeBytes(content);
+                return Mono.zip(bytes, slices.register(shard, slice).thenReturn(slice))
+                    .map(written -> {
+                        QueuedRow unmarked = new QueuedRow(shard, slice, due, Uuids.timeBased(), serialised.metadata(),
+                            written.getT1().blobId(), written.getT1().bytesRef(), inRow ? content : null,
+                            content.length, 0, now, null);
+                        return dueNow && claim.test(unmarked) ? unmarked.takenBy(node) : unmarked;
+                    })
+                    .flatMap(row -> store.insertMail(queue, row).thenReturn(row));
             });
     }
 
-    /** Writes {@code row} (a retry or a flushed mail) through the index. */
+    /**
+     * Writes {@code row} (a retry or a flushed mail) through the index, its bytes outside the queue refreshed first
+     * ({@link MailBytes#refresh}): the old row is deleted once this one is written.
+     */
     Mono<Void> rewrite(QueuedRow row) {
-        return slices.register(row.shard(), row.slice()).then(store.insertMail(queue, row));
+        return store.refreshBytes(row)
+            .flatMap(moved -> slices.register(moved.shard(), moved.slice()).then(store.insertMail(queue, moved)));
     }
 
     private record Serialised(String metadata, byte[] content) {

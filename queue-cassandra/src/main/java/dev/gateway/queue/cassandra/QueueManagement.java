@@ -15,7 +15,6 @@ import org.apache.james.queue.api.ManageableMailQueue.MailQueueItemView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import reactor.core.publisher.Flux;
 
 /**
  * Operators' view of a queue (WebAdmin {@code /mailQueues}): size, browse, flush, remove and clear read every shard
@@ -49,12 +48,7 @@ final class QueueManagement {
 
     /** Every queued mail's row, in queue order. */
     List<QueuedRow> rows() {
-        return Flux.range(0, settings.shards())
-            .concatMap(shard -> store.head(queue, shard)
-                .flatMapMany(head -> store.slicesFrom(queue, shard, head.orElse(Instant.EPOCH)))
-                .concatMap(slice -> store.mails(queue, shard, slice)))
-            // A row without metadata is the leftover taken mark of a deleted mail (Dequeuer deletes it), not mail.
-            .filter(row -> row.metadata() != null)
+        return store.queuedRows(queue, settings.shards())
             .sort(QueuedRow.ORDER)
             .collectList()
             .block();

@@ -1,12 +1,10 @@
 package dev.gateway.queue.cassandra;
 
 import static dev.gateway.queue.cassandra.QueueTables.ATTEMPT;
-import static dev.gateway.queue.cassandra.QueueTables.BLOBS;
 import static dev.gateway.queue.cassandra.QueueTables.BLOB_ID;
-import static dev.gateway.queue.cassandra.QueueTables.CHUNK;
+import static dev.gateway.queue.cassandra.QueueTables.BYTES_REF;
 import static dev.gateway.queue.cassandra.QueueTables.CLUSTER;
 import static dev.gateway.queue.cassandra.QueueTables.CONTENT;
-import static dev.gateway.queue.cassandra.QueueTables.DATA;
 import static dev.gateway.queue.cassandra.QueueTables.DUE;
 import static dev.gateway.queue.cassandra.QueueTables.ENQUEUED;
 import static dev.gateway.queue.cassandra.QueueTables.HEAD;
@@ -26,7 +24,6 @@ import static dev.gateway.queue.cassandra.QueueTables.SLICE;
 import static dev.gateway.queue.cassandra.QueueTables.SLICES;
 import static dev.gateway.queue.cassandra.QueueTables.TAKEN;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,13 +56,15 @@ final class QueueStore {
     // Polls read rows without the bytes kept in them: a read returns the rows in flight again, and their bytes with
     // them would cost more than the chunk read they save.
     private static final String MAIL_COLUMNS = SHARD + ", " + SLICE + ", " + DUE + ", " + ID + ", " + METADATA + ", "
-        + BLOB_ID + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED + ", " + TAKEN;
+        + BLOB_ID + ", " + BYTES_REF + ", " + SIZE + ", " + ATTEMPT + ", " + ENQUEUED + ", " + TAKEN;
     /** What a mail row's key, node name and small columns add to a write, roughly, for {@link CombinedWrites}. */
     private static final int KEY_BYTES = 200;
     private static final String MAIL_PARTITION = QUEUE + " = ? AND " + SHARD + " = ? AND " + SLICE + " = ?";
 
     private final CassandraAsyncExecutor executor;
     private final CombinedWrites rowWrites;
+    private final Optional<MailBytes> elsewhere;
+    private final QueueChunks chunks;
     private final PreparedStatement registerQueue;
     private final PreparedStatement listQueues;
     private final PreparedStatement heartbeat;
@@ -87,14 +86,19 @@ final class QueueStore {
     private final PreparedStatement deleteMail;
     private final PreparedStatement readContent;
     private final PreparedStatement dropSlice;
-    private final PreparedStatement insertChunk;
-    private final PreparedStatement readChunks;
-    private final PreparedStatement deleteBlob;
 
-    QueueStore(CqlSession session) {
-        addContentColumnWhereMissing(session);
+    /**
+     * @param elsewhere where the bytes of mail not kept in its row are written, when not in the queue's chunks
+     * @param chunks    the queue's chunks: where those bytes are written without {@code elsewhere}, and where rows
+     *                  naming a {@code blob} id keep them (with it, rows written before it)
+     */
+    QueueStore(CqlSession session, Optional<MailBytes> elsewhere, QueueChunks chunks) {
+        addColumnWhereMissing(session, CONTENT, "blob", "small mail is now kept in its row");
+        addColumnWhereMissing(session, BYTES_REF, "text", "large mail's bytes are now named by a reference");
         this.executor = new CassandraAsyncExecutor(session);
         this.rowWrites = new CombinedWrites(session);
+        this.elsewhere = elsewhere;
+        this.chunks = chunks;
         registerQueue = session.prepare("INSERT INTO " + QUEUES + " (" + QUEUE + ") VALUES (?)");
         listQueues = session.prepare("SELECT " + QUEUE + " FROM " + QUEUES);
         heartbeat = session.prepare("INSERT INTO " + NODES + " (" + CLUSTER + ", " + NODE + ") VALUES (" + ONE_CLUSTER
@@ -116,7 +120,7 @@ final class QueueStore {
         slicesFrom = session.prepare("SELECT " + SLICE + " FROM " + SLICES + " WHERE " + QUEUE + " = ? AND " + SHARD
             + " = ? AND " + SLICE + " >= ?");
         insertMail = session.prepare("INSERT INTO " + MAILS + " (" + QUEUE + ", " + MAIL_COLUMNS + ", " + CONTENT
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         dueMails = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND "
             + DUE + " <= ? LIMIT ?");
         dueMailsAfter = session.prepare("SELECT " + MAIL_COLUMNS + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND ("
@@ -128,24 +132,23 @@ final class QueueStore {
         readContent = session.prepare("SELECT " + CONTENT + " FROM " + MAILS + " WHERE " + MAIL_PARTITION + " AND " + DUE
             + " = ? AND " + ID + " = ?");
         dropSlice = session.prepare("DELETE FROM " + MAILS + " WHERE " + MAIL_PARTITION);
-        insertChunk = session.prepare("INSERT INTO " + BLOBS + " (" + BLOB_ID + ", " + CHUNK + ", " + DATA + ") VALUES (?, ?, ?)");
-        readChunks = session.prepare("SELECT " + DATA + " FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
-        deleteBlob = session.prepare("DELETE FROM " + BLOBS + " WHERE " + BLOB_ID + " = ?");
     }
 
     /**
-     * A keyspace created before mail was kept in its row has no {@code content} column: James's table manager creates
-     * missing tables only, so the column is added here, once, before any statement names it.
+     * A keyspace created before a column of the mail table existed lacks it ({@code content} before mail was kept in
+     * its row, {@code bytes_ref} before {@link MailBytes}): James's table manager creates missing tables only, so the
+     * column is added here, once, before any statement names it.
      */
-    private static void addContentColumnWhereMissing(CqlSession session) {
+    private static void addColumnWhereMissing(CqlSession session, String column, String type, String why) {
         boolean missing = session.getKeyspace()
             .flatMap(keyspace -> session.getMetadata().getKeyspace(keyspace))
             .flatMap(keyspace -> keyspace.getTable(MAILS))
-            .map(table -> table.getColumn(CONTENT).isEmpty())
+            .map(table -> table.getColumn(column).isEmpty())
             .orElse(false);
         if (missing) {
-            LOGGER.info("Adding column {} to table {} (small mail is now kept in its row)", CONTENT, MAILS);
-            session.execute(CassandraConnection.schemaStatement("ALTER TABLE " + MAILS + " ADD " + CONTENT + " blob"));
+            LOGGER.info("Adding column {} to table {} ({})", column, MAILS, why);
+            session.execute(CassandraConnection.schemaStatement("ALTER TABLE " + MAILS + " ADD " + column + " "
+                + type));
         }
     }
 
@@ -221,7 +224,7 @@ final class QueueStore {
                 + " is kept in its row, but its bytes were not read: not rewriting it without them"));
         }
         return rowWrites.write(insertMail.bind(queue, row.shard(), row.slice(), row.due(), row.id(), row.metadata(),
-                row.blobId(), row.size(), row.attempt(), row.enqueued(), row.taken(),
+                row.blobId(), row.bytesRef(), row.size(), row.attempt(), row.enqueued(), row.taken(),
                 row.bytesInRow() ? ByteBuffer.wrap(row.content()) : null),
             KEY_BYTES + (row.metadata() == null ? 0 : row.metadata().length()) + (row.bytesInRow() ? row.content().length : 0));
     }
@@ -232,6 +235,19 @@ final class QueueStore {
                 .map(last -> dueMailsAfter.bind(queue, shard, slice, last.due(), last.id(), now, limit))
                 .orElseGet(() -> dueMails.bind(queue, shard, slice, now, limit)))
             .map(QueueStore::row);
+    }
+
+    /**
+     * Every mail row of a queue, each of its {@code shards} read from its head on, future slices (delayed mail)
+     * included, in no particular order. A row without metadata (the leftover taken mark of a deleted mail, which
+     * {@link Dequeuer} deletes) is not mail and is left out.
+     */
+    Flux<QueuedRow> queuedRows(String queue, int shards) {
+        return Flux.range(0, shards)
+            .concatMap(shard -> head(queue, shard)
+                .flatMapMany(head -> slicesFrom(queue, shard, head.orElse(Instant.EPOCH)))
+                .concatMap(slice -> mails(queue, shard, slice)))
+            .filter(row -> row.metadata() != null);
     }
 
     Flux<QueuedRow> mails(String queue, int shard, Instant slice) {
@@ -247,13 +263,13 @@ final class QueueStore {
     }
 
     /**
-     * Deletes a finished or removed mail: its row, then its chunks when it has any. The row goes first because
-     * enqueue writes it last: a crash in between leaves chunks without a row (never read again), not a row without
-     * bytes, which polls would find and take again for good.
+     * Deletes a finished or removed mail: its row, then its chunks when it has some (bytes kept in {@link MailBytes} are
+     * left to that store). The row goes first because enqueue writes it last: a crash in between leaves chunks without
+     * a row (never read again), not a row without bytes, which polls would find and take again for good.
      */
     Mono<Void> deleteMailAndBytes(String queue, QueuedRow row) {
         Mono<Void> deleteRow = deleteMail(queue, row);
-        return row.bytesInRow() ? deleteRow : deleteRow.then(deleteBlob(row.blobId()));
+        return row.blobId() == null ? deleteRow : deleteRow.then(chunks.delete(row.blobId()));
     }
 
     // Message bytes.
@@ -263,8 +279,11 @@ final class QueueStore {
      * was deleted).
      */
     Mono<byte[]> bytesOf(String queue, QueuedRow row) {
-        if (!row.bytesInRow()) {
-            return readBlob(row.blobId());
+        if (row.blobId() != null) {
+            return chunks.read(row.blobId());
+        }
+        if (row.bytesRef() != null) {
+            return elsewhereFor(row).flatMap(store -> store.read(row.bytesRef()));
         }
         if (row.content() != null) {
             return Mono.just(row.content());
@@ -273,38 +292,40 @@ final class QueueStore {
             .map(found -> found.map(r -> r.getByteBuffer(CONTENT)).map(QueueStore::bytes).orElse(new byte[0]));
     }
 
-    Mono<Void> writeBlob(UUID blobId, byte[] content, int chunkSize) {
-        int chunks = Math.max(1, (content.length + chunkSize - 1) / chunkSize);
-        return Flux.range(0, chunks)
-            .flatMap(chunk -> {
-                int from = chunk * chunkSize;
-                int length = Math.min(chunkSize, content.length - from);
-                return executor.executeVoid(insertChunk.bind(blobId, chunk, ByteBuffer.wrap(content, from, length)));
-            }, 4)
-            .then();
+    /** Stores the bytes of a mail not kept in its row; what its row keeps of them. */
+    Mono<StoredBytes> writeBytes(byte[] content) {
+        return elsewhere
+            .map(store -> store.write(content).map(reference -> new StoredBytes(null, reference)))
+            .orElseGet(() -> chunks.write(content).map(blobId -> new StoredBytes(blobId, null)));
     }
 
-    private Mono<byte[]> readBlob(UUID blobId) {
-        return executor.executeRows(readChunks.bind(blobId))
-            .map(row -> row.getByteBuffer(DATA))
-            .reduce(new ByteArrayOutputStream(), (out, buffer) -> {
-                out.writeBytes(bytes(buffer));
-                return out;
-            })
-            .map(ByteArrayOutputStream::toByteArray);
+    /** {@code row} as a mail that moves keeps it: with a reference {@link MailBytes#refresh} gave, when it has one. */
+    Mono<QueuedRow> refreshBytes(QueuedRow row) {
+        if (row.bytesRef() == null) {
+            return Mono.just(row);
+        }
+        return elsewhereFor(row).flatMap(store -> store.refresh(row.bytesRef())).map(row::withBytesRef);
     }
 
-    private Mono<Void> deleteBlob(UUID blobId) {
-        return executor.executeVoid(deleteBlob.bind(blobId));
+    private Mono<MailBytes> elsewhereFor(QueuedRow row) {
+        return Mono.justOrEmpty(elsewhere).switchIfEmpty(Mono.error(() -> new IllegalStateException("mail " + row.id()
+            + " keeps its bytes outside the queue (bytes_ref " + row.bytesRef() + "), and this node has no store for"
+            + " them: a node of the cluster profile wrote it; every node on a keyspace must run the same profile")));
+    }
+
+    /** Where a mail's bytes are: the queue's chunks under {@code blobId}, or {@code bytesRef} of {@link MailBytes}. */
+    record StoredBytes(UUID blobId, String bytesRef) {
+        /** Kept in the row. */
+        static final StoredBytes IN_ROW = new StoredBytes(null, null);
     }
 
     private static QueuedRow row(Row row) {
         return new QueuedRow(row.getInt(SHARD), row.getInstant(SLICE), row.getInstant(DUE), row.getUuid(ID),
-            row.getString(METADATA), row.getUuid(BLOB_ID), null, row.getLong(SIZE), row.getInt(ATTEMPT),
-            row.getInstant(ENQUEUED), row.getString(TAKEN));
+            row.getString(METADATA), row.getUuid(BLOB_ID), row.getString(BYTES_REF), null, row.getLong(SIZE),
+            row.getInt(ATTEMPT), row.getInstant(ENQUEUED), row.getString(TAKEN));
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
+    static byte[] bytes(ByteBuffer buffer) {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;

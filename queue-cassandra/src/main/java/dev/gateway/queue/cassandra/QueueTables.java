@@ -43,7 +43,10 @@ public final class QueueTables {
     static final String DUE = "due";
     public static final String ID = "id";
     public static final String METADATA = "metadata";
+    /** The id of a mail's chunks in {@link #BLOBS} ({@link QueueChunks}), deleted with the mail. */
     public static final String BLOB_ID = "blob";
+    /** Where a mail has its bytes when they are neither in its row nor in chunks: its {@link MailBytes} reference. */
+    public static final String BYTES_REF = "bytes_ref";
     /** The message bytes of a mail small enough to be kept in its row ({@code cassandra.queue.inline.bytes}). */
     public static final String CONTENT = "content";
     static final String SIZE = "size";
@@ -103,6 +106,7 @@ public final class QueueTables {
             .withClusteringColumn(ID, TIMEUUID)
             .withColumn(METADATA, TEXT)
             .withColumn(BLOB_ID, UUID)
+            .withColumn(BYTES_REF, TEXT)
             .withColumn(CONTENT, BLOB)
             .withColumn(SIZE, BIGINT)
             .withColumn(ATTEMPT, INT)

@@ -43,11 +43,13 @@ import org.apache.james.mailbox.store.mail.model.MailboxMessage;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.type.codec.TypeCodec;
 import com.datastax.oss.driver.api.core.type.codec.registry.CodecRegistry;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.function.Tuple2;
 import reactor.util.function.Tuples;
@@ -63,7 +65,8 @@ import reactor.util.function.Tuples;
  * has been applied ({@link AppendRows}). A batch applied in part (its coordinator dying) leaves rows nothing refers to,
  * as James's own sequence does when it stops between its writes, and the append fails, so the message is stored again.
  * Blob ids are content hashes (the blob store's own factory, generation included), so a blob written twice is the
- * same row written twice.
+ * same row written twice, and a blob this node saved lately is left out of the batch, as the blob store's save leaves
+ * it out ({@link RecentBlobWrites}).
  *
  * <p>Why a bound: Cassandra warns about a batch over several partitions larger than {@code batch_size_warn_threshold}
  * (raised to 64 KiB in cassandra/cassandra.yaml, 5 KiB by default) and refuses one larger than
@@ -127,14 +130,17 @@ final class MessageContent {
                 }
                 BlobId header = blobIds.forPayload(content.getT1());
                 BlobId body = blobIds.forPayload(content.getT2());
-                return Mono.zip(blobs.oneRowInsert(bucket, header, content.getT1()), blobs.oneRowInsert(bucket, body, content.getT2()))
+                // A blob this node saved lately has no insert: the queue saved the body of a mail being delivered.
+                return Flux.concat(blobs.oneRowInsert(bucket, header, content.getT1()),
+                        blobs.oneRowInsert(bucket, body, content.getT2()))
+                    .collectList()
                     .map(inserts -> BatchStatement.builder(BatchType.UNLOGGED)
-                        .addStatement(inserts.getT1())
-                        .addStatement(inserts.getT2())
+                        .addStatements(inserts.toArray(BatchableStatement[]::new))
                         .addStatement(row(message, header, body))
                         .build())
                     .flatMap(batch -> Mono.fromCompletionStage(() -> session.executeAsync(batch))
                         .retryWhen(AppendRows.RETRY))
+                    .then(Mono.fromRunnable(() -> blobs.savedInBatch(bucket, header, body)))
                     .thenReturn(Tuples.of(header, body));
             });
     }

@@ -53,6 +53,10 @@ import reactor.util.function.Tuple2;
  * as James's row count written last made it, so a blob is never read half-written. A blob of several chunks is
  * written chunk 1 onwards first, chunk 0 with the count last; one of one chunk is a single insert.
  *
+ * <p>A blob this node saved within the last minutes is not written again ({@link RecentBlobWrites}): local delivery
+ * saves again the body the queue has just saved, and a body delivered to ten users is saved ten times. James's
+ * de-duplicating store asks for a write each time.
+ *
  * <p>Blobs stored before this table (by Gateway or by James on the same keyspace) stay in James's tables and are read
  * from there when their partition here is empty: one more read for those, none for blobs stored since. Deletes go to
  * both tables, and the listings of the blob collection cover both.
@@ -93,6 +97,7 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     private final BlobStoreDAO before;
     private final BlobId.Factory blobIds;
     private final int chunkSize;
+    private final RecentBlobWrites recentWrites;
     private final PreparedStatement insertChunk;
     private final PreparedStatement insertFirstChunk;
     private final PreparedStatement selectChunks;
@@ -104,16 +109,24 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     /** Buckets this node has recorded in {@link #BUCKETS_TABLE}: each is written once per node, not once per blob. */
     private final Set<BucketName> recordedBuckets = ConcurrentHashMap.newKeySet();
 
-    /**
-     * @param before    the store blobs were kept in before this table (James's), read when a blob is not here
-     * @param chunkSize bytes per chunk (James's {@code CassandraConfiguration#getBlobPartSize()})
-     */
+    /** A store that writes every save ({@link RecentBlobWrites#none()}). */
     public PartitionPerBlobStoreDAO(CqlSession session, BlobStoreDAO before, BlobId.Factory blobIds, int chunkSize) {
+        this(session, before, blobIds, chunkSize, RecentBlobWrites.none());
+    }
+
+    /**
+     * @param before       the store blobs were kept in before this table (James's), read when a blob is not here
+     * @param chunkSize    bytes per chunk (James's {@code CassandraConfiguration#getBlobPartSize()})
+     * @param recentWrites the blobs this node saved lately, whose saves are left out
+     */
+    public PartitionPerBlobStoreDAO(CqlSession session, BlobStoreDAO before, BlobId.Factory blobIds, int chunkSize,
+                                    RecentBlobWrites recentWrites) {
         Preconditions.checkArgument(chunkSize > 0, "chunk size must be positive: %s", chunkSize);
         this.session = session;
         this.before = before;
         this.blobIds = blobIds;
         this.chunkSize = chunkSize;
+        this.recentWrites = recentWrites;
         this.insertChunk = session.prepare(insertInto(TABLE)
             .value(BUCKET, bindMarker(BUCKET))
             .value(ID, bindMarker(ID))
@@ -203,6 +216,9 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     @Override
     public Publisher<Void> save(BucketName bucketName, BlobId blobId, byte[] data) {
         Preconditions.checkNotNull(data);
+        if (recentWrites.savedLately(bucketName, blobId)) {
+            return Mono.empty();
+        }
         return save(bucketName, blobId, DataChunker.chunk(data, chunkSize));
     }
 
@@ -210,6 +226,9 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     public Publisher<Void> save(BucketName bucketName, BlobId blobId, InputStream inputStream) {
         Preconditions.checkNotNull(bucketName);
         Preconditions.checkNotNull(inputStream);
+        if (recentWrites.savedLately(bucketName, blobId)) {
+            return Mono.empty();
+        }
         return save(bucketName, blobId, ReactorUtils.toChunks(inputStream, chunkSize).subscribeOn(Schedulers.boundedElastic()))
             .onErrorMap(e -> !(e instanceof ObjectStoreIOException), e -> new ObjectStoreIOException("could not save blob " + blobId.asString(), e));
     }
@@ -217,6 +236,9 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     @Override
     public Publisher<Void> save(BucketName bucketName, BlobId blobId, ByteSource content) {
         Preconditions.checkNotNull(content);
+        if (recentWrites.savedLately(bucketName, blobId)) {
+            return Mono.empty();
+        }
         return Mono.using(content::openBufferedStream,
             stream -> Mono.from(save(bucketName, blobId, stream)),
             PartitionPerBlobStoreDAO::closeQuietly);
@@ -237,15 +259,27 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
 
     /**
      * The insert that stores {@code data} as a blob of one row (chunk 0 with a count of 1, what {@link #save} writes
-     * for it), for a caller that sends it in a batch with other writes; given once the bucket is recorded.
+     * for it), for a caller that sends it in a batch with other writes; given once the bucket is recorded. None when
+     * {@link #save} would leave it out: this node saved the blob lately. Tell {@link #savedInBatch} once the batch is
+     * written.
      */
     public Mono<BoundStatement> oneRowInsert(BucketName bucketName, BlobId blobId, byte[] data) {
         Preconditions.checkArgument(fitsOneRow(data.length), "a blob of %s bytes is more than one row", data.length);
+        if (recentWrites.savedLately(bucketName, blobId)) {
+            return Mono.empty();
+        }
         return record(bucketName).then(Mono.fromSupplier(() -> insertFirstChunk.bind().setInt(CHUNKS, 1)
             .setString(BUCKET, bucketName.asString())
             .setString(ID, blobId.asString())
             .setInt(CHUNK, 0)
             .setByteBuffer(DATA, ByteBuffer.wrap(data))));
+    }
+
+    /** The inserts {@link #oneRowInsert} gave for these blobs were written: they count as saved. */
+    public void savedInBatch(BucketName bucketName, BlobId... blobIds) {
+        for (BlobId blobId : blobIds) {
+            recentWrites.saved(bucketName, blobId);
+        }
     }
 
     /** Chunks 1 onwards as they come, then chunk 0 with the count: the blob exists once its last write is done. */
@@ -257,7 +291,8 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
                 CHUNK_WRITES_AT_ONCE)
             .reduce(Written.NONE, Written::and)
             .flatMap(written -> write(insertFirstChunk.bind().setInt(CHUNKS, Math.max(1, written.chunks())),
-                bucketName, blobId, 0, written.first())));
+                bucketName, blobId, 0, written.first())))
+            .doOnSuccess(any -> recentWrites.saved(bucketName, blobId));
     }
 
     private Mono<Void> record(BucketName bucketName) {
@@ -298,8 +333,12 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
 
     @Override
     public Publisher<Void> delete(BucketName bucketName, BlobId blobId) {
-        return deletePartition(bucketName, blobId)
-            .then(Mono.from(before.delete(bucketName, blobId)));
+        // Forgotten before and after: a save that ends while the delete runs is not taken for one that stored the blob.
+        Mono<Void> forget = Mono.fromRunnable(() -> recentWrites.deleted(bucketName, blobId));
+        return forget
+            .then(deletePartition(bucketName, blobId))
+            .then(Mono.from(before.delete(bucketName, blobId)))
+            .then(forget);
     }
 
     @Override
@@ -312,11 +351,14 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     @Override
     public Publisher<Void> deleteBucket(BucketName bucketName) {
         Preconditions.checkArgument(!bucketName.equals(BucketName.DEFAULT), "the default bucket is not deleted");
-        return storedIds(bucketName)
+        Mono<Void> forget = Mono.fromRunnable(() -> recentWrites.bucketDeleted(bucketName));
+        return forget
+            .thenMany(storedIds(bucketName))
             .flatMap(blobId -> deletePartition(bucketName, blobId), DELETES_AT_ONCE)
             .then(execute(deleteBucket.bind().setString(BUCKET, bucketName.asString())))
             .doOnSuccess(any -> recordedBuckets.remove(bucketName))
-            .then(Mono.from(before.deleteBucket(bucketName)));
+            .then(Mono.from(before.deleteBucket(bucketName)))
+            .then(forget);
     }
 
     /**

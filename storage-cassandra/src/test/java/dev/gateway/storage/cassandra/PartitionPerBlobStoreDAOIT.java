@@ -3,7 +3,10 @@ package dev.gateway.storage.cassandra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.james.backends.cassandra.components.CassandraModule;
@@ -12,6 +15,7 @@ import org.apache.james.blob.api.BlobId;
 import org.apache.james.blob.api.BlobStoreDAO;
 import org.apache.james.blob.api.BlobStoreDAOContract;
 import org.apache.james.blob.api.BucketName;
+import org.apache.james.blob.api.HashBlobId;
 import org.apache.james.blob.api.ObjectNotFoundException;
 import org.apache.james.blob.api.TestBlobId;
 import org.apache.james.blob.cassandra.CassandraBlobModule;
@@ -19,6 +23,7 @@ import org.apache.james.blob.cassandra.CassandraBlobStoreDAO;
 import org.apache.james.blob.cassandra.CassandraBucketDAO;
 import org.apache.james.blob.cassandra.CassandraDefaultBucketDAO;
 import org.apache.james.metrics.dropwizard.DropWizardMetricFactory;
+import org.apache.james.server.blob.deduplication.GenerationAwareBlobId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.codahale.metrics.MetricRegistry;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.common.base.Strings;
+import com.google.common.io.ByteSource;
 
 import dev.gateway.queue.cassandra.CassandraExtension;
 
@@ -38,7 +44,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@link PartitionPerBlobStoreDAO} on a real Cassandra: James's whole contract of a blob store (read, save, delete,
  * buckets, concurrent use), then what is its own: one row for a small blob and nothing in James's tables, blobs
- * stored by James's store before it read, listed and deleted through it, and a partition never read half-written.
+ * stored by James's store before it read, listed and deleted through it, a partition never read half-written, and a
+ * blob saved lately not written again.
  */
 class PartitionPerBlobStoreDAOIT implements BlobStoreDAOContract {
 
@@ -158,6 +165,51 @@ class PartitionPerBlobStoreDAOIT implements BlobStoreDAOContract {
                 stream.readAllBytes();
             }
         }).isInstanceOf(ObjectNotFoundException.class);
+    }
+
+    /**
+     * A blob this node saved lately is not written again (white-box: its partition deleted with raw CQL in between, so
+     * that only a write brings it back), by any of the three saves; once deleted through the store it is written again.
+     */
+    @Test
+    void aBlobSavedLatelyIsNotWrittenAgainUntilTheStoreDeletesIt() throws Exception {
+        GenerationAwareBlobId.Configuration generations = GenerationAwareBlobId.Configuration.builder()
+            .duration(Duration.ofDays(1)).family(GenerationAwareBlobId.Configuration.DEFAULT_FAMILY);
+        GenerationAwareBlobId.Factory ids = new GenerationAwareBlobId.Factory(Clock.systemUTC(),
+            new HashBlobId.Factory(), generations);
+        PartitionPerBlobStoreDAO windowed = new PartitionPerBlobStoreDAO(session, james, ids, CHUNK_SIZE,
+            new RecentBlobWrites(generations, Clock.systemUTC()));
+        byte[] body = bodyOf(CHUNK_SIZE * 3).getBytes(StandardCharsets.US_ASCII);
+        BlobId id = ids.forPayload(body);
+        List<Runnable> saves = List.of(
+            () -> Mono.from(windowed.save(BucketName.DEFAULT, id, body)).block(),
+            () -> Mono.from(windowed.save(BucketName.DEFAULT, id, new ByteArrayInputStream(body))).block(),
+            () -> Mono.from(windowed.save(BucketName.DEFAULT, id, ByteSource.wrap(body))).block());
+
+        for (Runnable save : saves) {
+            Mono.from(windowed.delete(BucketName.DEFAULT, id)).block();
+            save.run();
+            assertThat(Mono.from(windowed.readBytes(BucketName.DEFAULT, id)).block()).isEqualTo(body);
+            deletePartition(id);
+            saves.forEach(Runnable::run);
+            assertThatThrownBy(() -> Mono.from(windowed.readBytes(BucketName.DEFAULT, id)).block())
+                .as("saved again within the window: not written").isInstanceOf(ObjectNotFoundException.class);
+        }
+
+        Mono.from(windowed.delete(BucketName.DEFAULT, id)).block();
+        Mono.from(windowed.save(BucketName.DEFAULT, id, body)).block();
+        assertThat(Mono.from(windowed.readBytes(BucketName.DEFAULT, id)).block()).as("written again once deleted")
+            .isEqualTo(body);
+
+        deletePartition(id);
+        Mono.from(blobs.save(BucketName.DEFAULT, id, body)).block();
+        assertThat(Mono.from(blobs.readBytes(BucketName.DEFAULT, id)).block()).as("a store without the window writes")
+            .isEqualTo(body);
+    }
+
+    private static void deletePartition(BlobId id) {
+        session.execute("DELETE FROM " + PartitionPerBlobStoreDAO.TABLE + " WHERE bucket = ? AND id = ?",
+            BucketName.DEFAULT.asString(), id.asString());
     }
 
     /** Text whose every line says where it is, so that a chunk out of place shows. */

@@ -3,6 +3,7 @@ package dev.gateway.storage.cassandra.guice;
 import static org.apache.james.modules.Names.MAILBOXMANAGER_NAME;
 
 import java.io.FileNotFoundException;
+import java.time.Clock;
 import java.time.Duration;
 
 import javax.inject.Inject;
@@ -118,6 +119,7 @@ import org.apache.james.modules.mailbox.DefaultEventModule;
 import org.apache.james.modules.mailbox.MemoryDeadLetterModule;
 import org.apache.james.modules.mailbox.MemoryQuotaSearchModule;
 import org.apache.james.server.blob.deduplication.DeDuplicationBlobStore;
+import org.apache.james.server.blob.deduplication.GenerationAwareBlobId;
 import org.apache.james.user.api.UsernameChangeTaskStep;
 import org.apache.james.util.Size;
 import org.apache.james.utils.PropertiesProvider;
@@ -137,6 +139,7 @@ import dev.gateway.storage.cassandra.KeyspaceSequencesLease;
 import dev.gateway.storage.cassandra.MailboxLookupCache;
 import dev.gateway.storage.cassandra.MailboxSequences;
 import dev.gateway.storage.cassandra.PartitionPerBlobStoreDAO;
+import dev.gateway.storage.cassandra.RecentBlobWrites;
 import dev.gateway.storage.cassandra.PlainInsertImapUidDAO;
 import dev.gateway.storage.cassandra.SequencesLease;
 import dev.gateway.storage.cassandra.FewerTransactionsMapperFactory;
@@ -346,12 +349,17 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
                 .asBytes())));
     }
 
-    /** Also given to the message mapper, which writes a small message's blobs in a batch with its row. */
+    /**
+     * Also given to the message mapper, which writes a small message's blobs in a batch with its row. A blob this node
+     * saved in the last minutes is not written again ({@link RecentBlobWrites}).
+     */
     @Provides
     @Singleton
     PartitionPerBlobStoreDAO blobRows(CqlSession session, CassandraBlobStoreDAO james, BlobId.Factory blobIds,
-                                      CassandraConfiguration cassandraConfiguration) {
-        return new PartitionPerBlobStoreDAO(session, james, blobIds, cassandraConfiguration.getBlobPartSize());
+                                      CassandraConfiguration cassandraConfiguration,
+                                      GenerationAwareBlobId.Configuration generations, Clock clock) {
+        return new PartitionPerBlobStoreDAO(session, james, blobIds, cassandraConfiguration.getBlobPartSize(),
+            new RecentBlobWrites(generations, clock));
     }
 
     @Provides
