@@ -1,6 +1,7 @@
 package dev.gateway.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.gateway.testkit.GatewayProcess;
+import dev.gateway.testkit.Mailboxes;
 import dev.gateway.testkit.RawConnection;
 
 /**
@@ -25,6 +27,8 @@ class StartTlsInjectionIT {
 
     private static final String PASSWORD = "starttls injection test password";
     private static final String USER = "tls@" + GatewayProcess.DOMAIN;
+    /** Receives the one test's legitimate message; nothing may reach {@link #USER}. */
+    private static final String PARTNER = "partner@" + GatewayProcess.DOMAIN;
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(20);
 
     @RegisterExtension
@@ -34,30 +38,54 @@ class StartTlsInjectionIT {
     @BeforeAll
     void setUp() throws Exception {
         GATEWAY.process().addUser(USER, PASSWORD);
+        GATEWAY.process().addUser(PARTNER, PASSWORD);
     }
 
     @Test
     void smtpTransactionPipelinedBehindStartTlsIsNeverRun() throws Exception {
         try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SMTP)) {
-            smtp.smtpReply();
-            smtp.send("EHLO client.example\r\n");
-            smtp.smtpReply();
-            smtp.send("STARTTLS\r\nMAIL FROM:<attacker@sender.example>\r\nRCPT TO:<" + USER + ">\r\nDATA\r\n"
-                + "Subject: injected\r\n\r\ninjected\r\n.\r\n");
-            // Refused with a reply of its own, and closed (afterInjection reads until the server closes).
-            assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("250").doesNotContain("354")
-                .contains("421 4.7.0 Commands sent with STARTTLS before the TLS handshake are refused");
-            assertThat(smtp.closedByServer()).as("closed by the server").isTrue();
+            greet(smtp);
+            assertTransactionBehindStartTlsRefused(smtp);
         }
+        assertNothingDelivered();
+    }
+
+    /**
+     * James 3.8.1 turned the check off for good at the first DATA of a connection, even a refused one: a man in the
+     * middle sent {@code DATA} first, swallowed its {@code 503}, and then appended commands to the client's STARTTLS.
+     */
+    @Test
+    void smtpTransactionPipelinedBehindStartTlsAfterARefusedDataIsNeverRun() throws Exception {
+        try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SMTP)) {
+            greet(smtp);
+            assertThat(exchange(smtp, "DATA\r\n")).startsWith("503");
+            assertTransactionBehindStartTlsRefused(smtp);
+        }
+        assertNothingDelivered();
+    }
+
+    /** After a whole message, the check is on again: STARTTLS may follow a transaction. */
+    @Test
+    void smtpTransactionPipelinedBehindStartTlsAfterADeliveredMessageIsNeverRun() throws Exception {
+        String subject = "legitimate " + java.util.UUID.randomUUID();
+        try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SMTP)) {
+            greet(smtp);
+            assertThat(exchange(smtp, "MAIL FROM:<partner@sender.example>\r\n")).startsWith("250");
+            assertThat(exchange(smtp, "RCPT TO:<" + PARTNER + ">\r\n")).startsWith("250");
+            assertThat(exchange(smtp, "DATA\r\n")).startsWith("354");
+            assertThat(exchange(smtp, "Subject: " + subject + "\r\n\r\nhello\r\n.\r\n")).startsWith("250");
+            assertTransactionBehindStartTlsRefused(smtp);
+        }
+        // The legitimate message is the marker: once it is in the INBOX and nothing is queued, the count is final.
+        await().atMost(Duration.ofSeconds(30)).until(() -> Mailboxes.inbox(GATEWAY.process(), GATEWAY.tls(), PARTNER,
+            PASSWORD).stream().anyMatch(raw -> raw.contains("Subject: " + subject + "\r\n")));
         assertNothingDelivered();
     }
 
     @Test
     void smtpAuthPipelinedBehindStartTlsOnSubmissionIsNeverRun() throws Exception {
         try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SUBMISSION)) {
-            smtp.smtpReply();
-            smtp.send("EHLO client.example\r\n");
-            smtp.smtpReply();
+            greet(smtp);
             smtp.send("STARTTLS\r\nAUTH PLAIN " + plainToken() + "\r\n");
             assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("235")
                 .contains("421 4.7.0 Commands sent with STARTTLS before the TLS handshake are refused");
@@ -68,11 +96,8 @@ class StartTlsInjectionIT {
     @Test
     void clearTextSentInsteadOfTheTlsHandshakeIsNeverRun() throws Exception {
         try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SMTP)) {
-            smtp.smtpReply();
-            smtp.send("EHLO client.example\r\n");
-            smtp.smtpReply();
-            smtp.send("STARTTLS\r\n");
-            assertThat(smtp.smtpReply()).startsWith("220");
+            greet(smtp);
+            assertThat(exchange(smtp, "STARTTLS\r\n")).startsWith("220");
             smtp.send("MAIL FROM:<attacker@sender.example>\r\nRCPT TO:<" + USER + ">\r\n");
             assertThat(smtp.readUntilClosed(CLOSE_WITHIN)).doesNotContain("250");
         }
@@ -100,16 +125,12 @@ class StartTlsInjectionIT {
     @Test
     void aProperStartTlsStillWorksOnEveryProtocol() throws Exception {
         try (RawConnection smtp = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.SUBMISSION)) {
-            smtp.smtpReply();
-            smtp.send("EHLO client.example\r\n");
-            smtp.smtpReply();
-            smtp.send("STARTTLS\r\n");
-            assertThat(smtp.smtpReply()).startsWith("220");
+            greet(smtp);
+            assertThat(exchange(smtp, "STARTTLS\r\n")).startsWith("220");
             smtp.startTls(GATEWAY.tls());
             smtp.send("EHLO client.example\r\n");
             assertThat(smtp.smtpReply()).contains("AUTH");
-            smtp.send("AUTH PLAIN " + plainToken() + "\r\n");
-            assertThat(smtp.smtpReply()).startsWith("235");
+            assertThat(exchange(smtp, "AUTH PLAIN " + plainToken() + "\r\n")).startsWith("235");
         }
         try (RawConnection imap = RawConnection.open(GATEWAY.process(), GatewayProcess.Port.IMAP)) {
             imap.lineStartingWith("* OK");
@@ -129,6 +150,29 @@ class StartTlsInjectionIT {
             pop3.send("PASS " + PASSWORD + "\r\n");
             assertThat(pop3.lineStartingWith("+OK Welcome")).isNotEmpty();
         }
+    }
+
+    private static String exchange(RawConnection smtp, String command) throws Exception {
+        smtp.send(command);
+        return smtp.smtpReply();
+    }
+
+    private static void greet(RawConnection smtp) throws Exception {
+        smtp.smtpReply();
+        smtp.send("EHLO client.example\r\n");
+        smtp.smtpReply();
+    }
+
+    /**
+     * Sends STARTTLS with a whole transaction behind it in the same packet: refused with a reply of its own, and
+     * closed (afterInjection reads until the server closes).
+     */
+    private static void assertTransactionBehindStartTlsRefused(RawConnection smtp) throws Exception {
+        smtp.send("STARTTLS\r\nMAIL FROM:<attacker@sender.example>\r\nRCPT TO:<" + USER + ">\r\nDATA\r\n"
+            + "Subject: injected\r\n\r\ninjected\r\n.\r\n");
+        assertThat(afterInjection(smtp, "(?m)^220 ")).doesNotContain("250").doesNotContain("354")
+            .contains("421 4.7.0 Commands sent with STARTTLS before the TLS handshake are refused");
+        assertThat(smtp.closedByServer()).as("closed by the server").isTrue();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gateway.smtphooks;
 
 import java.nio.channels.ClosedChannelException;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.protocols.api.Protocol;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
@@ -26,8 +27,11 @@ import io.netty.handler.codec.TooLongFrameException;
  * connect handler that throws: Cassandra down under a check at the end of DATA, say) with the session's fatal-error
  * reply ({@link FailClosingSmtpSession}: 421 4.3.0, closing) and one WARN line with its cause. James's handler
  * answers the same way but logs the failure at ERROR with its stack trace, once per connection.
- * Over-long lines and connections already gone keep James's handling. Commands injected behind STARTTLS get an
- * answer of their own: {@code 421 4.7.0}, closing.
+ * Over-long command lines and connections already gone keep James's handling. Commands injected behind STARTTLS get an
+ * answer of their own: {@code 421 4.7.0}, closing. An over-long line of message data refuses the message and closes
+ * ({@code 500 5.5.2}): James drops the line, answers {@code 500 Line length exceeded} in the middle of the data, and
+ * takes the rest, so the message was stored without that line, and a line cut at a bare LF let {@code <LF>.<CR><LF>}
+ * end the message and smuggle the commands after it.
  */
 public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(FailureAnsweringChannelHandler.class);
@@ -40,6 +44,11 @@ public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         ProtocolSession session = (ProtocolSession) ctx.channel().attr(SESSION_ATTRIBUTE_KEY).get();
+        if (cause instanceof TooLongFrameException && session instanceof FailClosingSmtpSession smtp
+                && smtp.inMessageData() && ctx.channel().isActive()) {
+            refuseOverlongDataLine(ctx, smtp);
+            return;
+        }
         if (cause instanceof TooLongFrameException || cause instanceof ClosedChannelException
                 || session == null || !ctx.channel().isActive()) {
             super.exceptionCaught(ctx, cause);
@@ -55,6 +64,23 @@ public class FailureAnsweringChannelHandler extends SMTPChannelInboundHandler {
         LOGGER.debug("SMTP connection failed", cause);
         ((ProtocolSessionImpl) session).getProtocolTransport().writeResponse(answer, session);
         // Closed whatever the session answered, as James does: the connection is in an unknown state.
+        ctx.close();
+    }
+
+    /**
+     * A line of message data longer than the line framer takes. The message is refused whole, its data discarded, and
+     * the connection closed: after a line the server could not frame, where the client meant the next one to start is
+     * unknown, as after a bare line break ({@link RequireCrlfInData}, same reply code).
+     */
+    private static void refuseOverlongDataLine(ChannelHandlerContext ctx, FailClosingSmtpSession session) {
+        LifecycleUtil.dispose(session.getMimeMessageWriter());
+        SMTPResponse answer = new SMTPResponse(SMTPRetCode.SYNTAX_ERROR_COMMAND_UNRECOGNIZED,
+            DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.DELIVERY_SYNTAX)
+                + " Line too long in message data: message refused, closing connection");
+        answer.setEndSession(true);
+        LOGGER.info("Refused a message from {}: a line of its data was longer than the server reads, answered {}",
+            ctx.channel().remoteAddress(), FailureCause.firstLine(answer));
+        session.getProtocolTransport().writeResponse(answer, session);
         ctx.close();
     }
 
