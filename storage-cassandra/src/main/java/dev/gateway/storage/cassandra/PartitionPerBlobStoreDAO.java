@@ -229,8 +229,7 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
         if (recentWrites.savedLately(bucketName, blobId)) {
             return Mono.empty();
         }
-        return save(bucketName, blobId, ReactorUtils.toChunks(inputStream, chunkSize).subscribeOn(Schedulers.boundedElastic()))
-            .onErrorMap(e -> !(e instanceof ObjectStoreIOException), e -> new ObjectStoreIOException("could not save blob " + blobId.asString(), e));
+        return saveStream(bucketName, blobId, inputStream);
     }
 
     @Override
@@ -240,8 +239,13 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
             return Mono.empty();
         }
         return Mono.using(content::openBufferedStream,
-            stream -> Mono.from(save(bucketName, blobId, stream)),
+            stream -> saveStream(bucketName, blobId, stream),
             PartitionPerBlobStoreDAO::closeQuietly);
+    }
+
+    private Mono<Void> saveStream(BucketName bucketName, BlobId blobId, InputStream inputStream) {
+        return save(bucketName, blobId, ReactorUtils.toChunks(inputStream, chunkSize).subscribeOn(Schedulers.boundedElastic()))
+            .onErrorMap(e -> !(e instanceof ObjectStoreIOException), e -> new ObjectStoreIOException("could not save blob " + blobId.asString(), e));
     }
 
     private static void closeQuietly(InputStream stream) {

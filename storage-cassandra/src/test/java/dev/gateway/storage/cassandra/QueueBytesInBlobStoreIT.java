@@ -24,6 +24,7 @@ import org.apache.james.backends.cassandra.init.CassandraTypesProvider;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
 import org.apache.james.blob.api.BlobId;
+import org.apache.james.blob.api.BlobReferenceSource;
 import org.apache.james.blob.api.BlobStore;
 import org.apache.james.blob.api.BucketName;
 import org.apache.james.blob.api.HashBlobId;
@@ -246,9 +247,7 @@ class QueueBytesInBlobStoreIT {
         List<BlobId> queued = sharedBytes.blobIds(reference).orElseThrow();
 
         clock.setInstant(clock.instant().plus(GENERATION.multipliedBy(10)));
-        BloomFilterGCAlgorithm collection = new BloomFilterGCAlgorithm(
-            new QueuedMailBlobReferenceSource(queues, sharedBytes), blobs, blobIds, GENERATIONS, clock);
-        collection.gc(1000, 1000, 0.01, BucketName.DEFAULT, new BloomFilterGCAlgorithm.Context(1000, 0.01)).block();
+        collect(new QueuedMailBlobReferenceSource(queues, sharedBytes));
 
         assertThatThrownBy(() -> stored(orphan)).as("an old blob nothing refers to is collected")
             .isInstanceOf(ObjectNotFoundException.class);
@@ -293,9 +292,7 @@ class QueueBytesInBlobStoreIT {
         List<BlobId> copy = sharedBytes.blobIds(bytesRef()).orElseThrow();
         assertThat(copy).as("the moved row refers to a copy").doesNotContainAnyElementsOf(old);
 
-        BloomFilterGCAlgorithm missingTheRow = new BloomFilterGCAlgorithm(Flux::empty, blobs, blobIds, GENERATIONS,
-            clock);
-        missingTheRow.gc(1000, 1000, 0.01, BucketName.DEFAULT, new BloomFilterGCAlgorithm.Context(1000, 0.01)).block();
+        collect(Flux::empty);
 
         assertThatThrownBy(() -> stored(old.get(1))).as("the old body, which nothing refers to now, is collected")
             .isInstanceOf(ObjectNotFoundException.class);
@@ -304,6 +301,12 @@ class QueueBytesInBlobStoreIT {
         MailQueue.MailQueueItem item = Flux.from(queue.deQueue()).blockFirst(Duration.ofSeconds(30));
         assertThat(bytesOf(item.getMail().getMessage())).as("dequeued whole").isEqualTo(sent);
         item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+    }
+
+    /** One run of James's blob collection over the store, keeping what {@code references} lists. */
+    private void collect(BlobReferenceSource references) {
+        new BloomFilterGCAlgorithm(references, blobs, blobIds, GENERATIONS, clock)
+            .gc(1000, 1000, 0.01, BucketName.DEFAULT, new BloomFilterGCAlgorithm.Context(1000, 0.01)).block();
     }
 
     private static String bytesRef() {
