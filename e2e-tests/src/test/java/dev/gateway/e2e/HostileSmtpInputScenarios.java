@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -122,6 +123,50 @@ abstract class HostileSmtpInputScenarios {
         assertThat(Mailboxes.inbox(gateway().process(), gateway().tls(), VICTIM, PASSWORD))
             .filteredOn(raw -> raw.contains("Subject: pipelined"))
             .allSatisfy(raw -> assertThat(raw).contains("\r\n.a line that starts with a dot\r\n"));
+    }
+
+    /**
+     * The server reads a body in blocks of ordinary lines and frames every other line alone; whatever the reads, the
+     * stored message must be the lines as sent, dot-stuffing undone, and the dot inside a line never taken for the end.
+     */
+    @Test
+    void aBodyOfEveryKindOfLineSentInSmallPiecesIsStoredAsSent() throws Exception {
+        long before = gateway().webAdmin().deliveredCount(VICTIM);
+        String subject = "pieces " + java.util.UUID.randomUUID();
+        Random random = new Random(20261205);
+        StringBuilder sent = new StringBuilder();
+        StringBuilder stored = new StringBuilder();
+        for (int line = 0; line < 400; line++) {
+            String text = switch (line % 7) {
+                case 0 -> "";
+                case 1 -> ".." + "dot-stuffed line " + line;
+                case 2 -> "x".repeat(8_000 + line % 192);
+                case 3 -> "a line with a dot . and .. inside " + line;
+                default -> "ordinary line " + line + " " + "y".repeat(random.nextInt(70));
+            };
+            sent.append(text).append("\r\n");
+            stored.append(text.startsWith("..") ? text.substring(1) : text).append("\r\n");
+        }
+        byte[] data = ("Subject: " + subject + "\r\n\r\n" + sent + ".\r\nQUIT\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (RawConnection smtp = RawConnection.open(gateway().process(), GatewayProcess.Port.SMTP)) {
+            openTransaction(smtp);
+            for (int at = 0; at < data.length; ) {
+                int length = Math.min(data.length - at, 1 + random.nextInt(random.nextBoolean() ? 8 : 20_000));
+                smtp.send(java.util.Arrays.copyOfRange(data, at, at + length));
+                at += length;
+            }
+            String replies = smtp.readUntilClosed(CLOSE_WITHIN);
+            assertThat(count(replies, "(?m)^250 2\\.6\\.0")).as(replies).isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> gateway().webAdmin().deliveredCount(VICTIM) == before + 1);
+        assertThat(Mailboxes.inbox(gateway().process(), gateway().tls(), VICTIM, PASSWORD))
+            .filteredOn(raw -> raw.contains("Subject: " + subject + "\r\n"))
+            .singleElement()
+            .satisfies(raw -> assertThat(raw).endsWith("\r\n\r\n" + stored));
+        assertThat(java.nio.file.Files.readString(gateway().process().log()))
+            .as("the shipped listeners read bodies in blocks, so this test exercised them")
+            .contains("message bodies read in blocks of lines");
     }
 
     @Test

@@ -43,17 +43,24 @@ public class RequireCrlfInData implements DataLineFilter {
     }
 
     /**
-     * True unless the line ends with CRLF and has no other CR or LF. The line splitter cuts at every LF, so a bare
-     * LF shows as a line without the CR before its last byte; a bare CR is anywhere else in the line.
+     * True unless the data ends with CRLF and every other CR or LF in it is part of a CRLF. The line splitter cuts at
+     * every LF, so a bare LF shows as a line without the CR before its last byte; a bare CR is anywhere else in the
+     * line. {@link DataChunkingLineDecoder} hands on blocks of whole lines, each ending in CRLF.
      */
-    static boolean hasBareLineBreak(byte[] line) {
-        int end = line.length - 2;
-        if (end < 0 || line[end] != '\r' || line[end + 1] != '\n') {
+    static boolean hasBareLineBreak(byte[] data) {
+        int length = data.length;
+        if (length < 2 || data[length - 2] != '\r' || data[length - 1] != '\n') {
             return true;
         }
-        for (int i = 0; i < end; i++) {
-            if (line[i] == '\r' || line[i] == '\n') {
+        for (int i = 0; i < length; i++) {
+            if (data[i] == '\n') {
                 return true;
+            }
+            if (data[i] == '\r') {
+                if (data[i + 1] != '\n') {
+                    return true;
+                }
+                i++;
             }
         }
         return false;

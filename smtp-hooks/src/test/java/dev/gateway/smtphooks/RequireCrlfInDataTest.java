@@ -22,6 +22,19 @@ class RequireCrlfInDataTest {
         assertThat(RequireCrlfInData.hasBareLineBreak(bytes(line))).isTrue();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"first\r\nsecond\r\n", "\r\n\r\n\r\n", "a\r\n.b\r\n"})
+    void acceptsBlocksOfSuchLines(String lines) {
+        assertThat(RequireCrlfInData.hasBareLineBreak(bytes(lines))).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"first\nsecond\r\n", "first\r\n\rsecond\r\n", "a\r\n\n\r\n", "a\r\r\n\r\n",
+        "first\r\n.\r\nMAIL FROM:<x@y>\n"})
+    void findsBareCrOrLfInABlock(String lines) {
+        assertThat(RequireCrlfInData.hasBareLineBreak(bytes(lines))).isTrue();
+    }
+
     private static byte[] bytes(String line) {
         return line.getBytes(StandardCharsets.US_ASCII);
     }
