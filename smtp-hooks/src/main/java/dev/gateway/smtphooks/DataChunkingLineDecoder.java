@@ -53,17 +53,15 @@ public class DataChunkingLineDecoder extends AllButStartTlsLineBasedChannelHandl
         int start = buffer.readerIndex();
         int end = start;
         int limit = buffer.writerIndex();
-        while (end - start < MAX_BLOCK) {
-            int lineFeed = buffer.forEachByte(end, limit - end, ByteProcessor.FIND_LF);
-            if (lineFeed < 0 || !isOrdinaryLine(buffer, end, lineFeed, maxLineLength)) {
-                break;
-            }
+        int lineFeed = buffer.forEachByte(start, limit - start, ByteProcessor.FIND_LF);
+        while (lineFeed >= 0 && end - start < MAX_BLOCK && isOrdinaryLine(buffer, end, lineFeed, maxLineLength)) {
             end = lineFeed + 1;
+            lineFeed = buffer.forEachByte(end, limit - end, ByteProcessor.FIND_LF);
         }
         if (end > start) {
             return buffer.readRetainedSlice(end - start);
         }
-        if (buffer.forEachByte(ByteProcessor.FIND_LF) >= 0) {
+        if (lineFeed >= 0) {
             // A whole line that is not ordinary: James's decoder frames it (its offset is 0, as after any frame).
             return super.decode(ctx, buffer);
         }
