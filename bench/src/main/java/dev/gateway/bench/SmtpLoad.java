@@ -30,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import dev.gateway.authentication.dkim.DkimKey;
@@ -61,6 +63,12 @@ import dev.gateway.authentication.dkim.RawMessage;
  * ({@link TailInTime}). {@code --dkim-keys DIR} DKIM-signs every message as sender.example with the key
  * {@link AuthenticationZone} made there, as a sending domain's own server would (the signing is the generator's CPU,
  * not the server's).
+ *
+ * {@code --rate R} offers the measured phase's messages at R a second in all (message i starts at i/R seconds), instead
+ * of each session sending its next message as soon as the last is answered: below the server's capacity, the accept
+ * latency is then the server's own, not the wait of a queue the load itself keeps full. A session still sends one
+ * message at a time, so a server slower than R falls behind the schedule; stderr says how many messages started more
+ * than 100 ms late. The warm-up is not paced.
  *
  * Recipients are user0..user(U-1)@domain in turn. A warm-up of {@code --warmup} messages is sent and awaited first
  * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
@@ -104,7 +112,7 @@ public final class SmtpLoad {
 
     private String run() throws Exception {
         if (settings.warmup() > 0) {
-            Result warm = send("warmup", settings.warmup());
+            Result warm = send("warmup", settings.warmup(), Schedule.NONE);
             awaitDelivered(settings.warmup(), System.nanoTime());
             if (warm.accepted() < settings.warmup()) {
                 throw new IllegalStateException("warm-up: only " + warm.accepted() + " of " + settings.warmup()
@@ -122,7 +130,11 @@ public final class SmtpLoad {
             }
         }
         long start = System.nanoTime();
-        Result result = send("run", settings.messages());
+        Schedule schedule = settings.rate() > 0 ? new Schedule(start, settings.rate()) : Schedule.NONE;
+        Result result = send("run", settings.messages(), schedule);
+        if (schedule != Schedule.NONE) {
+            System.err.println(schedule.describe(settings.messages()));
+        }
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
         double cpu = meter.cpuSeconds() - cpuBefore;
         double[] cpuByRoot = meter.cpuSecondsByRoot();
@@ -191,14 +203,14 @@ public final class SmtpLoad {
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
     }
 
-    private Result send(String phase, int messages) throws Exception {
+    private Result send(String phase, int messages, Schedule schedule) throws Exception {
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(settings.sessions());
         try {
             List<Future<Session>> sessions = new ArrayList<>();
             for (int s = 0; s < settings.sessions(); s++) {
                 int number = s;
-                sessions.add(pool.submit(() -> new Session(number).sendUntilDone(phase, next, messages)));
+                sessions.add(pool.submit(() -> new Session(number).sendUntilDone(phase, next, messages, schedule)));
             }
             List<Long> latencies = new ArrayList<>(messages);
             List<Long> sentAt = new ArrayList<>(messages);
@@ -306,7 +318,7 @@ public final class SmtpLoad {
             this.sender = settings.password() == null ? "carol@sender.example" : recipient(number);
         }
 
-        Session sendUntilDone(String phase, AtomicInteger next, int messages) throws Exception {
+        Session sendUntilDone(String phase, AtomicInteger next, int messages, Schedule schedule) throws Exception {
             try (Socket socket = settings.password() == null ? new Socket() : MailClient.trustAll().getSocketFactory().createSocket()) {
                 socket.connect(new InetSocketAddress(settings.host(), settings.port()), 10_000);
                 socket.setSoTimeout(120_000);
@@ -322,6 +334,7 @@ public final class SmtpLoad {
                     expect(reply(), 235);
                 }
                 for (int index = next.getAndIncrement(); index < messages; index = next.getAndIncrement()) {
+                    schedule.awaitTurn(index);
                     transaction(message(phase, index, sender), recipient(index));
                 }
                 command("QUIT");
@@ -450,13 +463,53 @@ public final class SmtpLoad {
         }
     }
 
+    /**
+     * When each message of a paced phase is due ({@code --rate}), and how late the sessions started them. NONE: not
+     * paced.
+     */
+    private static final class Schedule {
+        static final Schedule NONE = new Schedule(0, 0);
+        private static final long LATE_NANOS = 100_000_000L;
+
+        private final long startNanos;
+        private final double rate;
+        private final AtomicInteger late = new AtomicInteger();
+        private final AtomicLong latestNanos = new AtomicLong();
+
+        Schedule(long startNanos, double rate) {
+            this.startNanos = startNanos;
+            this.rate = rate;
+        }
+
+        void awaitTurn(int index) {
+            if (rate <= 0) {
+                return;
+            }
+            long due = startNanos + (long) (index * 1e9 / rate);
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            long behind = System.nanoTime() - due;
+            if (behind > LATE_NANOS) {
+                late.incrementAndGet();
+            }
+            latestNanos.accumulateAndGet(behind, Math::max);
+        }
+
+        String describe(int messages) {
+            return String.format(Locale.ROOT, "offered %.1f msgs/s: %d of %d messages started more than %d ms after their"
+                + " time (the latest %.0f ms)", rate, late.get(), messages, LATE_NANOS / 1_000_000,
+                latestNanos.get() / 1e6);
+        }
+    }
+
     /** Each accepted message's latency, and when its end of data was sent (same index). */
     private record Result(int accepted, long[] latenciesNanos, long[] sentAtNanos, long lastAcceptNanos) {
     }
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
                             String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
-                            long clockTicks, String jfr, String password, String dkimKeys) {
+                            long clockTicks, String jfr, String password, String dkimKeys, double rate) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
@@ -477,7 +530,7 @@ public final class SmtpLoad {
                 options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
                 Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
                 Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"), options.get("auth"),
-                options.get("dkim-keys"));
+                options.get("dkim-keys"), Double.parseDouble(options.getOrDefault("rate", "0")));
             if ((settings.webadmin() == null) == (settings.maildir() == null)) {
                 throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
             }
