@@ -3,7 +3,7 @@
 #
 #   bench/compare.sh [--quick] [--messages N] [--warmup N] [--sizes "2048 102400"] [--concurrency "1 10 50"]
 #                    [--variants "postfix james gateway ..."] [--rounds N] [--out DIR] [--profile] [--baseline DIR]
-#                    [--rate R]
+#                    [--rate R] [--body text|random]
 #
 # Every cell (message size x concurrent SMTP sessions) runs every variant in turn, the order rotating from cell to
 # cell, so that background load on the machine hits all of them alike. Each variant is started fresh for each cell
@@ -19,8 +19,11 @@
 # for a variant with Cassandra, Cassandra's JVM is recorded too, into profile-<variant>-<size>-cassandra.txt.
 # --baseline DIR: also run every selected gateway variant from DIR, a built copy of an earlier version of this tree
 # (app/target and cassandra/target included), as '<variant>-before': before and after a change in one run.
-# --rate R: the measured phase's messages offered at R a second over the sessions (bench's SmtpLoad --rate), not as
-# fast as each session is answered: below a server's capacity, p50/p99 are then its own latency, not a full queue's.
+# --rate R: the warm-up's and the measured phase's messages offered at R a second over the sessions (bench's SmtpLoad
+# --rate), not as fast as each session is answered: below a server's capacity, p50/p99 are then its own latency, not
+# a full queue's.
+# --body random: message bodies of random base64 lines, which Cassandra's LZ4 cannot shorten (an attachment), instead of
+# lines of prose, which it shortens about 30 times (bench's SmtpLoad --body).
 # --quick: 500 messages, 2 KB only, 10 sessions (a few minutes). The default matrix takes about 40 minutes on a
 # 2-core machine. Needs root (Postfix runs as its own user); installs postfix, gnuplot and spamassassin if missing.
 set -euo pipefail
@@ -28,7 +31,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
 MESSAGES=2000 WARMUP=300 SIZES="2048 102400" CONCURRENCY="1 10 50" ROUNDS=1 ONLY="" OUT=$REPO/docs/benchmarks
-USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE="" RATE=0
+USERS=10 DOMAIN=bench.test PROFILE=0 BASELINE="" RATE=0 BODY=text
 PROFILE_VARIANTS="gateway gateway-james-queue gateway-cassandra gateway-cluster gateway-rspamd"
 while (( $# )); do
   case $1 in
@@ -43,7 +46,8 @@ while (( $# )); do
     --profile) PROFILE=1; shift;;
     --baseline) BASELINE=$(cd "$2" && pwd); shift 2;;
     --rate) RATE=$2; shift 2;;
-    *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
+    --body) BODY=$2; shift 2;;
+    *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2;;
   esac
 done
 
@@ -259,7 +263,7 @@ run_cell() { # round variant-entry size sessions [jfr-file]
   # shellcheck disable=SC2086
   if line=$(java -cp "$LOAD_CP" dev.gateway.bench.SmtpLoad --port "$SMTP_PORT" --messages "$messages" \
       --warmup "$warmup" --sessions "$sessions" --size "$size" --users "$USERS" --domain "$DOMAIN" \
-      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" --rate "$RATE" $COUNT_ARGS ${jfr:+--jfr "$jfr"} "${signing[@]}"); then
+      --pids "$PIDS" --clock-ticks "$CLOCK_TICKS" --rate "$RATE" --body "$BODY" $COUNT_ARGS ${jfr:+--jfr "$jfr"} "${signing[@]}"); then
     log "  $line"
     if [[ -n $jfr ]]; then
       echo "$name $size B, $sessions sessions: $line" > "$jfr.txt"
@@ -345,7 +349,7 @@ cp "$CSV" "$OUT/results.csv"
   echo "machine:   $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)"
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "postfix:   $(/usr/sbin/postconf -dh mail_version 2>/dev/null)"
-  echo "load:      $MESSAGES messages per cell after $WARMUP warm-up$([[ $RATE == 0 ]] || echo ", offered at $RATE msgs/s"), sizes $SIZES B, sessions $CONCURRENCY, $ROUNDS round(s), $USERS recipient mailboxes (a variant's own count in the table's delivered column)"
+  echo "load:      $MESSAGES messages per cell after $WARMUP warm-up$([[ $RATE == 0 ]] || echo ", offered at $RATE msgs/s"), $BODY bodies, sizes $SIZES B, sessions $CONCURRENCY, $ROUNDS round(s), $USERS recipient mailboxes (a variant's own count in the table's delivered column)"
   echo "duration:  $minutes minutes"
   echo "variants:"
   for entry in "${selected[@]}"; do printf '  %-20s %s\n' "$(field "$entry" 0)" "$(field "$entry" 4)"; done

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,7 +69,11 @@ import dev.gateway.authentication.dkim.RawMessage;
  * of each session sending its next message as soon as the last is answered: below the server's capacity, the accept
  * latency is then the server's own, not the wait of a queue the load itself keeps full. A session still sends one
  * message at a time, so a server slower than R falls behind the schedule; stderr says how many messages started more
- * than 100 ms late. The warm-up is not paced.
+ * than 100 ms late. The warm-up is paced at the same rate, so that the measured phase starts in the state that rate
+ * keeps the server in, not behind the flushes and compactions of a warm-up sent as fast as the server could take it.
+ *
+ * {@code --body text} (the default) fills each message with lines of prose, which compress well; {@code --body random}
+ * with lines of random base64 characters, which do not, as an attached file does not.
  *
  * Recipients are user0..user(U-1)@domain in turn. A warm-up of {@code --warmup} messages is sent and awaited first
  * and not measured. Prints one line of {@code key=value} pairs: messages, accepted, refused, delivered,
@@ -82,6 +87,7 @@ public final class SmtpLoad {
     private static final byte[] CRLF = {'\r', '\n'};
     /** The length of the body's lines, CRLF aside. */
     private static final int LINE_LENGTH = 72;
+    private static final long RANDOM_BODY_SEED = 20261206L;
     private static final String TEXT = "Shall we meet on Thursday to go through the quarterly figures? I have booked "
         + "the small room on the second floor, and I will bring the printed copies. ";
 
@@ -96,7 +102,7 @@ public final class SmtpLoad {
     private SmtpLoad(Settings settings) throws IOException, GeneralSecurityException {
         this.settings = settings;
         this.jvms = settings.pids().stream().filter(SmtpLoad::isJvm).toList();
-        this.body = body(settings.size());
+        this.body = settings.randomBody() ? randomBody(settings.size()) : body(settings.size());
         this.signingKey = settings.dkimKeys() == null ? Optional.empty()
             : Optional.of(new DkimKeys(Path.of(settings.dkimKeys())).signingKey(AuthenticationZone.SENDER_DOMAIN)
                 .orElseThrow(() -> new IllegalArgumentException("no key for " + AuthenticationZone.SENDER_DOMAIN
@@ -112,7 +118,11 @@ public final class SmtpLoad {
 
     private String run() throws Exception {
         if (settings.warmup() > 0) {
-            Result warm = send("warmup", settings.warmup(), Schedule.NONE);
+            Schedule warmSchedule = schedule(System.nanoTime());
+            Result warm = send("warmup", settings.warmup(), warmSchedule);
+            if (warmSchedule.paced()) {
+                System.err.println("warm-up: " + warmSchedule.describe(settings.warmup()));
+            }
             awaitDelivered(settings.warmup(), System.nanoTime());
             if (warm.accepted() < settings.warmup()) {
                 throw new IllegalStateException("warm-up: only " + warm.accepted() + " of " + settings.warmup()
@@ -130,9 +140,9 @@ public final class SmtpLoad {
             }
         }
         long start = System.nanoTime();
-        Schedule schedule = settings.rate() > 0 ? new Schedule(start, settings.rate()) : Schedule.NONE;
+        Schedule schedule = schedule(start);
         Result result = send("run", settings.messages(), schedule);
-        if (schedule != Schedule.NONE) {
+        if (schedule.paced()) {
             System.err.println(schedule.describe(settings.messages()));
         }
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
@@ -201,6 +211,11 @@ public final class SmtpLoad {
         }
         int index = (int) Math.ceil(p * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    /** The schedule of a phase that starts now: paced when {@code --rate} is given. */
+    private Schedule schedule(long startNanos) {
+        return settings.rate() > 0 ? new Schedule(startNanos, settings.rate()) : Schedule.unpaced();
     }
 
     private Result send(String phase, int messages, Schedule schedule) throws Exception {
@@ -296,6 +311,22 @@ public final class SmtpLoad {
             int from = (line * 7) % 60;
             body.append(TEXT, from, from + LINE_LENGTH).append("\r\n");
             line++;
+        }
+        return body.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Lines of random base64 characters adding up to about {@code size} bytes with headers, as an attached file's
+     * encoding is: Cassandra's LZ4 can shorten them only by the base64 overhead's worth, where it shortens the prose of
+     * {@link #body} about 30 times. The same seed every run, so two runs send the same bytes.
+     */
+    private static byte[] randomBody(int size) {
+        Random random = new Random(RANDOM_BODY_SEED);
+        byte[] raw = new byte[LINE_LENGTH / 4 * 3];
+        StringBuilder body = new StringBuilder();
+        while (body.length() < size - 260) {
+            random.nextBytes(raw);
+            body.append(Base64.getEncoder().encodeToString(raw)).append("\r\n");
         }
         return body.toString().getBytes(StandardCharsets.US_ASCII);
     }
@@ -464,11 +495,10 @@ public final class SmtpLoad {
     }
 
     /**
-     * When each message of a paced phase is due ({@code --rate}), and how late the sessions started them. NONE: not
-     * paced.
+     * When each message of a paced phase is due ({@code --rate}), and how late the sessions started them. One per
+     * phase: its counters belong to that phase.
      */
     private static final class Schedule {
-        static final Schedule NONE = new Schedule(0, 0);
         private static final long LATE_NANOS = 100_000_000L;
 
         private final long startNanos;
@@ -481,8 +511,17 @@ public final class SmtpLoad {
             this.rate = rate;
         }
 
+        /** A phase whose sessions send as soon as they are answered. */
+        static Schedule unpaced() {
+            return new Schedule(0, 0);
+        }
+
+        boolean paced() {
+            return rate > 0;
+        }
+
         void awaitTurn(int index) {
-            if (rate <= 0) {
+            if (!paced()) {
                 return;
             }
             long due = startNanos + (long) (index * 1e9 / rate);
@@ -509,7 +548,8 @@ public final class SmtpLoad {
 
     private record Settings(String host, int port, int messages, int warmup, int sessions, int size, int users,
                             String domain, String webadmin, String maildir, long settleNanos, List<Long> pids,
-                            long clockTicks, String jfr, String password, String dkimKeys, double rate) {
+                            long clockTicks, String jfr, String password, String dkimKeys, double rate,
+                            boolean randomBody) {
 
         static Settings parse(String[] args) {
             Map<String, String> options = new HashMap<>();
@@ -530,11 +570,20 @@ public final class SmtpLoad {
                 options.get("webadmin"), options.get("maildir"), Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "30"))).toNanos(),
                 Arrays.stream(required(options, "pids").split(",")).map(Long::parseLong).toList(),
                 Long.parseLong(options.getOrDefault("clock-ticks", "100")), options.get("jfr"), options.get("auth"),
-                options.get("dkim-keys"), Double.parseDouble(options.getOrDefault("rate", "0")));
+                options.get("dkim-keys"), Double.parseDouble(options.getOrDefault("rate", "0")),
+                body(options.getOrDefault("body", "text")));
             if ((settings.webadmin() == null) == (settings.maildir() == null)) {
                 throw new IllegalArgumentException("give exactly one of --webadmin URL and --maildir DIR");
             }
             return settings;
+        }
+
+        private static boolean body(String kind) {
+            return switch (kind) {
+                case "text" -> false;
+                case "random" -> true;
+                default -> throw new IllegalArgumentException("--body: text or random, not " + kind);
+            };
         }
 
         private static String required(Map<String, String> options, String name) {

@@ -168,7 +168,7 @@ public record CassandraConnection(List<InetSocketAddress> contactPoints, String 
     }
 
     /** A schema statement (CREATE, ALTER), run with {@code cassandra.schema.timeout} rather than a query's timeout. */
-    static SimpleStatement schemaStatement(String cql) {
+    public static SimpleStatement schemaStatement(String cql) {
         return SimpleStatement.newInstance(cql).setExecutionProfileName(SCHEMA_PROFILE);
     }
 

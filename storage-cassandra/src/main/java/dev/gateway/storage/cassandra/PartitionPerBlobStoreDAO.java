@@ -13,6 +13,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,14 +27,20 @@ import org.apache.james.blob.api.ObjectStoreIOException;
 import org.apache.james.util.DataChunker;
 import org.apache.james.util.ReactorUtils;
 import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.querybuilder.SchemaBuilder;
+import com.datastax.oss.driver.api.querybuilder.schema.compaction.SizeTieredCompactionStrategy;
 import com.google.common.base.Preconditions;
 import com.google.common.io.ByteSource;
+
+import dev.gateway.queue.cassandra.CassandraConnection;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -63,6 +71,8 @@ import reactor.util.function.Tuple2;
  */
 public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
 
+    private static final Logger LOGGER = LoggerFactory.getLogger(PartitionPerBlobStoreDAO.class);
+
     static final String TABLE = "gateway_blobs";
     static final String BUCKETS_TABLE = "gateway_blob_buckets";
     private static final CqlIdentifier BUCKET = CqlIdentifier.fromCql("bucket");
@@ -71,9 +81,22 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
     private static final CqlIdentifier DATA = CqlIdentifier.fromCql("data");
     private static final CqlIdentifier CHUNKS = CqlIdentifier.fromCql("chunks");
 
+    /**
+     * SSTables of message bytes merged at once: size-tiered compaction, 16 of a size at a time where Cassandra merges
+     * 4. A blob is written once and read by its key, so a read checks each SSTable's bloom filter and opens one:
+     * merging buys reads little, and each merge writes every byte of message again. Merging 16 at once writes each
+     * byte about half as many times over its life (docs/storage-cassandra.md#message-bytes-one-partition-per-blob).
+     */
+    static final int SSTABLES_MERGED_AT_ONCE = 16;
+    private static final SizeTieredCompactionStrategy<?> COMPACTION = SchemaBuilder.sizeTieredCompactionStrategy()
+        .withMinThreshold(SSTABLES_MERGED_AT_ONCE)
+        .withMaxThreshold(2 * SSTABLES_MERGED_AT_ONCE);
+    private static final CqlIdentifier COMPACTION_OPTION = CqlIdentifier.fromCql("compaction");
+
     public static final CassandraModule MODULE = CassandraModule.builder()
         .table(TABLE)
         .comment("Gateway: message bytes, one partition per blob, its chunks as rows, their number written last")
+        .options(options -> options.withCompaction(COMPACTION))
         .statement(statement -> types -> statement
             .withPartitionKey(BUCKET, TEXT)
             .withPartitionKey(ID, TEXT)
@@ -127,6 +150,7 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
         this.blobIds = blobIds;
         this.chunkSize = chunkSize;
         this.recentWrites = recentWrites;
+        compactLikeThisWhereCreatedBefore(session);
         this.insertChunk = session.prepare(insertInto(TABLE)
             .value(BUCKET, bindMarker(BUCKET))
             .value(ID, bindMarker(ID))
@@ -148,6 +172,30 @@ public final class PartitionPerBlobStoreDAO implements BlobStoreDAO {
         this.insertBucket = session.prepare(insertInto(BUCKETS_TABLE).value(BUCKET, bindMarker(BUCKET)).build());
         this.deleteBucket = session.prepare(deleteFrom(BUCKETS_TABLE).whereColumn(BUCKET).isEqualTo(bindMarker(BUCKET)).build());
         this.selectBuckets = session.prepare(selectFrom(BUCKETS_TABLE).column(BUCKET).build());
+    }
+
+    /**
+     * A table created by an earlier Gateway has Cassandra's default compaction (James's table manager creates missing
+     * tables only): the first start that finds exactly that default sets this one, once, for every node. Any other
+     * compaction is an operator's choice and is left alone.
+     */
+    private static void compactLikeThisWhereCreatedBefore(CqlSession session) {
+        Optional<Map<?, ?>> compaction = session.getKeyspace()
+            .flatMap(keyspace -> session.getMetadata().getKeyspace(keyspace))
+            .flatMap(keyspace -> keyspace.getTable(TABLE))
+            .map(table -> table.getOptions().get(COMPACTION_OPTION))
+            .filter(Map.class::isInstance)
+            .map(Map.class::cast);
+        boolean createdBefore = compaction
+            .filter(options -> String.valueOf(options.get("class")).endsWith(".SizeTieredCompactionStrategy"))
+            .filter(options -> "4".equals(options.get("min_threshold")) && "32".equals(options.get("max_threshold")))
+            .isPresent();
+        if (createdBefore) {
+            LOGGER.info("Setting the compaction of table {}: {} SSTables merged at once (was {})", TABLE,
+                SSTABLES_MERGED_AT_ONCE, compaction.get());
+            session.execute(CassandraConnection.schemaStatement(SchemaBuilder.alterTable(TABLE)
+                .withCompaction(COMPACTION).asCql()));
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
@@ -91,6 +92,41 @@ class PartitionPerBlobStoreDAOIT implements BlobStoreDAOContract {
     @Override
     public BlobStoreDAO testee() {
         return asConfigured;
+    }
+
+    @Test
+    void messageBytesAreCompactedSixteenSSTablesAtATimeAlsoInATableCreatedBefore() {
+        assertThat(compaction()).containsEntry("min_threshold", "16").containsEntry("max_threshold", "32");
+
+        // As an earlier Gateway created it: Cassandra's own size-tiered compaction, 4 SSTables at a time.
+        session.execute("ALTER TABLE " + PartitionPerBlobStoreDAO.TABLE
+            + " WITH compaction = {'class': 'SizeTieredCompactionStrategy'}");
+        session.refreshSchema();
+        assertThat(compaction()).containsEntry("min_threshold", "4");
+
+        new PartitionPerBlobStoreDAO(session, james, IDS, CHUNK_SIZE);
+
+        assertThat(compaction()).containsEntry("min_threshold", "16").containsEntry("max_threshold", "32")
+            .hasEntrySatisfying("class", strategy -> assertThat(strategy).endsWith("SizeTieredCompactionStrategy"));
+    }
+
+    @Test
+    void aCompactionAnOperatorChoseIsLeftAlone() {
+        session.execute("ALTER TABLE " + PartitionPerBlobStoreDAO.TABLE
+            + " WITH compaction = {'class': 'SizeTieredCompactionStrategy', 'min_threshold': '8'}");
+        session.refreshSchema();
+
+        new PartitionPerBlobStoreDAO(session, james, IDS, CHUNK_SIZE);
+
+        assertThat(compaction()).containsEntry("min_threshold", "8");
+        session.execute("ALTER TABLE " + PartitionPerBlobStoreDAO.TABLE
+            + " WITH compaction = {'class': 'SizeTieredCompactionStrategy', 'min_threshold': '16', 'max_threshold': '32'}");
+    }
+
+    /** What Cassandra's own schema table says, not the driver's copy of it. */
+    private static Map<String, String> compaction() {
+        return session.execute("SELECT compaction FROM system_schema.tables WHERE keyspace_name = 'partition_per_blob'"
+            + " AND table_name = '" + PartitionPerBlobStoreDAO.TABLE + "'").one().getMap("compaction", String.class, String.class);
     }
 
     @Test
