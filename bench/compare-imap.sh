@@ -38,13 +38,13 @@ WORK=$(mktemp -d /tmp/gateway-compare-imap-XXXXXX)
 chmod 755 "$WORK"
 CSV=$WORK/imap-results.csv
 LOAD_JAR=$REPO/bench/target/gateway-bench.jar
-DOVECOT_OFFSET=46000 GATEWAY_OFFSET=47000
+DOVECOT_OFFSET=21000 GATEWAY_OFFSET=22000
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
 load() { java -Xms64m -Xmx512m -cp "$LOAD_JAR" dev.gateway.bench.MailLoad "$@"; }
 
 # --- Dovecot: a private instance (own config, base_dir, logs, Maildirs, passwd-file, self-signed certificate) on
-# 127.0.0.1:46993 (IMAPS) and :46995 (POP3S); nothing under /etc/dovecot is read or changed. Defaults otherwise,
+# 127.0.0.1:21993 (IMAPS) and :21995 (POP3S); nothing under /etc/dovecot is read or changed. Defaults otherwise,
 # except mail_max_userip_connections (10 by default; 50 clients on 10 users from one address need more).
 # dovecot-perf (not in the default --servers): the same in Dovecot's "high-performance" login mode
 # (service_count = 0: login processes serve many connections instead of one process per connection).
@@ -114,7 +114,7 @@ EOF
 }
 stop_dovecot() { [[ -f $WORK/dovecot/dovecot.conf ]] && doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1 || true; }
 
-# --- Gateway through bin/gateway, ports + 47000, every user created through WebAdmin with its INBOX.
+# --- Gateway through bin/gateway, ports + 22000, every user created through WebAdmin with its INBOX.
 # GATEWAY_*_CONNECTION_LIMIT_PER_IP raised: the normal clients all come from 127.0.0.1 (the attackers from others).
 GATEWAY_SETTINGS=""
 start_gateway() {

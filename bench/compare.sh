@@ -55,10 +55,11 @@ done
 # messages: per-cell count when not --messages (spamd takes ~50-200 ms of CPU a scan, so 500 messages already keep a
 # cell busy for minutes); settings: environment for bin/gateway (the gateway variants differ only there).
 #   name               | needs             | messages | settings                                           | what it is
-# BENCH_PORT_BASE moves the gateway's ports (default 45000) and its Cassandra's (20000 below), so that two runs can share a machine.
-PORT_BASE=${BENCH_PORT_BASE:-45000}
+# BENCH_PORT_BASE moves the gateway's ports (default 25000) and its Cassandra's (20000 below), so that two runs can share a
+# machine. Every port stays below the ephemeral range (bench/lib.sh, ports_free).
+PORT_BASE=${BENCH_PORT_BASE:-25000}
 DNS_PORT=$((PORT_BASE + 53))  # the sending domain's DNS server, for every gateway variant
-CASSANDRA_PORTS=$(cassandra_ports $((PORT_BASE - 20000)))  # 25942 and so on: below the ephemeral range (bench/lib.sh)
+CASSANDRA_PORTS=$(cassandra_ports $((PORT_BASE - 20000)))  # 5942 and so on
 # gateway-rspamd: the rules rspamd compiles for Hyperscan on its first start (about a minute of CPU) are kept here
 # for every later start, in this run and the next; rspamd's CPU before the measured phase is not counted anyway.
 RSPAMD_CACHE=${GATEWAY_RSPAMD_CACHE:-/tmp/gateway-rspamd-cache}
@@ -83,7 +84,7 @@ LOAD_JAR=$REPO/bench/target/gateway-bench.jar
 # The load generator signs with the gateway's own DKIM code (gateway-auth), so it needs the gateway's libraries.
 LOAD_CP="$LOAD_JAR:$REPO/app/target/lib/*"
 CLOCK_TICKS=$(getconf CLK_TCK)
-POSTFIX_PORT=43025 JAMES_OFFSET=44000 GATEWAY_OFFSET=$PORT_BASE
+POSTFIX_PORT=23025 JAMES_OFFSET=24000 GATEWAY_OFFSET=$PORT_BASE
 field() { local -a parts; IFS='|' read -ra parts <<< "$1"; echo "${parts[$2]:-}" | sed 's/^ *//; s/ *$//'; }
 
 install_missing() {

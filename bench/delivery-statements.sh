@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the Cassandra statements one delivered message costs on the cluster profile, table by table.
 #
-#   bench/delivery-statements.sh [--tree DIR] [--messages 300] [--warmup 100] [--offset 54000]
+#   bench/delivery-statements.sh [--tree DIR] [--messages 300] [--warmup 100] [--offset 14000]
 #
 # Starts the gateway of --tree (default: this checkout; it must be built) on the cluster profile with its own
 # Cassandra, ports + --offset, spam filter off, 10 users; sends --warmup messages of 2 KB over 10 sessions (not
@@ -9,7 +9,7 @@
 # machine's load (docs/benchmarks.md, "Statements per delivered message").
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TREE=$REPO MESSAGES=300 WARMUP=100 OFFSET=54000 USERS=10 DOMAIN=bench.test
+TREE=$REPO MESSAGES=300 WARMUP=100 OFFSET=14000 USERS=10 DOMAIN=bench.test
 while (( $# )); do
   case $1 in
     --tree) TREE=$(cd "$2" && pwd); shift 2;;
@@ -24,7 +24,7 @@ source "$REPO/bench/lib.sh"
 [[ -f $REPO/bench/target/gateway-bench.jar ]] || (cd "$REPO" && mvn -B -q -o -DskipTests -pl bench -am package)
 CP="$REPO/bench/target/gateway-bench.jar:$REPO/app/target/lib/*"
 WORK=$(mktemp -d /tmp/gateway-delivery-statements-XXXXXX)
-CASSANDRA_BASE=$((OFFSET - 30000))  # its Cassandra below the ephemeral range (bench/lib.sh)
+CASSANDRA_BASE=$((OFFSET + 10000))  # its Cassandra, below the ephemeral range too (bench/lib.sh)
 WEBADMIN=http://127.0.0.1:$((OFFSET + 800)) CASSANDRA=127.0.0.1:$((CASSANDRA_BASE + 942))
 SETTINGS=(GATEWAY_HOME="$WORK/gateway" GATEWAY_NO_BUILD=1 GATEWAY_PROFILE=cluster GATEWAY_PORT_OFFSET="$OFFSET"
   GATEWAY_WEBADMIN_PORT=$((OFFSET + 800)) GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=127.0.0.1:9

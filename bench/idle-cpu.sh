@@ -8,7 +8,7 @@
 # have compiled the paths a message takes), wait --settle seconds, then bench's IdleCost measures --samples windows
 # of --seconds: CPU per second of each JVM (from /proc, by thread) and Cassandra's local reads and writes per second,
 # table by table. --jfr then records one more window in both JVMs, summarised with bench/jfr-top.py. Output in
-# $IDLE_OUT (default /tmp/gateway-idle-<time>/: idle-<tree>-<round>.txt). BENCH_PORT_BASE moves the ports (default 45000).
+# $IDLE_OUT (default /tmp/gateway-idle-<time>/: idle-<tree>-<round>.txt). BENCH_PORT_BASE moves the ports (default 25000).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib.sh
@@ -29,7 +29,7 @@ while (( $# )); do
 done
 (( ${#TREES[@]} )) || TREES=("$REPO")
 
-PORT_BASE=${BENCH_PORT_BASE:-45000} DOMAIN=bench.test USERS=10
+PORT_BASE=${BENCH_PORT_BASE:-25000} DOMAIN=bench.test USERS=10
 CASSANDRA_BASE=$((PORT_BASE - 20000))  # its Cassandra below the ephemeral range (bench/lib.sh)
 OUT=${IDLE_OUT:-/tmp/gateway-idle-$(date +%Y%m%d-%H%M%S)} WORK=$(mktemp -d /tmp/gateway-idle.XXXXXX)
 mkdir -p "$OUT"

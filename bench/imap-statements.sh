@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the Cassandra statements each IMAP command of compare-imap.sh's session costs on the cluster profile.
 #
-#   bench/imap-statements.sh [--tree DIR] [--messages 500] [--repeat 50] [--offset 53000]
+#   bench/imap-statements.sh [--tree DIR] [--messages 500] [--repeat 50] [--offset 13000]
 #
 # Starts the gateway of --tree (default: this checkout; it must be built) on the cluster profile with its own
 # Cassandra, ports + --offset, fills user0@bench.test's INBOX with --messages messages (bench's MailLoad fill), then
@@ -9,7 +9,7 @@
 # per command, table by table. Exact and independent of the machine's load (docs/benchmarks.md).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TREE=$REPO MESSAGES=500 REPEAT=50 OFFSET=53000
+TREE=$REPO MESSAGES=500 REPEAT=50 OFFSET=13000
 while (( $# )); do
   case $1 in
     --tree) TREE=$(cd "$2" && pwd); shift 2;;
@@ -24,7 +24,7 @@ source "$REPO/bench/lib.sh"
 [[ -f $REPO/bench/target/gateway-bench.jar ]] || (cd "$REPO" && mvn -B -q -o -DskipTests -pl bench -am package)
 CP="$REPO/bench/target/gateway-bench.jar:$REPO/app/target/lib/*"
 WORK=$(mktemp -d /tmp/gateway-imap-statements-XXXXXX)
-CASSANDRA_BASE=$((OFFSET - 30000))  # its Cassandra below the ephemeral range (bench/lib.sh)
+CASSANDRA_BASE=$((OFFSET + 10000))  # its Cassandra, below the ephemeral range too (bench/lib.sh)
 SETTINGS=(GATEWAY_HOME="$WORK/gateway" GATEWAY_NO_BUILD=1 GATEWAY_PROFILE=cluster GATEWAY_PORT_OFFSET="$OFFSET"
   GATEWAY_WEBADMIN_PORT=$((OFFSET + 800)) GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=127.0.0.1:9
   GATEWAY_SPAM_ENABLED=false GATEWAY_START_TIMEOUT=300 $(cassandra_ports "$CASSANDRA_BASE"))

@@ -37,16 +37,16 @@ write_table() { # file rules
 
 run_variant() { # variant -> prints elapsed ms until all MESSAGES are in the INBOX
   local variant=$1 home; home=$(mktemp -d)
-  export GATEWAY_HOME=$home GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=40000 GATEWAY_WEBADMIN_PORT=48000
+  export GATEWAY_HOME=$home GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=20000 GATEWAY_WEBADMIN_PORT=28000
   # Loopback only: SPF, DKIM and DMARC lookups go to a port where nothing answers (temperror), never to the machine's resolver.
   export GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} GATEWAY_SPAM_ENABLED=false GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=100
   export GATEWAY_ROUTING_TABLE=$home/routing.yaml
   [[ $variant == empty ]] || write_table "$GATEWAY_ROUTING_TABLE" "$RULES"
   "$REPO/bin/gateway" start --domain bench.test --user inbox@bench.test --password bench >/dev/null
-  local count_url=http://127.0.0.1:48000/users/inbox@bench.test/mailboxes/INBOX/messageCount
+  local count_url=http://127.0.0.1:28000/users/inbox@bench.test/mailboxes/INBOX/messageCount
   local start count=0 deadline=$((SECONDS + 1800)); start=$(now_ms)
   "$SMTP_SOURCE" -s "$SESSIONS" -l 2048 -m "$MESSAGES" -f sender@remote.example -t inbox@bench.test \
-    "127.0.0.1:$((25 + 40000))" &
+    "127.0.0.1:$((25 + 20000))" &
   local source_pid=$!
   while (( count < MESSAGES && SECONDS < deadline )); do
     count=$(curl -fsS "$count_url" 2>/dev/null || echo 0)

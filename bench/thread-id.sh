@@ -28,16 +28,16 @@ now_ms() { date +%s%3N; }
 run_variant() { # variant -> prints "t_1 t_2 ... t_BUCKETS total_ms"
   local variant=$1 home; home=$(mktemp -d)
   # Measured on the memory profile, as when the results were recorded; the launcher defaults to cluster.
-  export GATEWAY_PROFILE=memory GATEWAY_HOME=$home GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=40000 GATEWAY_WEBADMIN_PORT=48000
+  export GATEWAY_PROFILE=memory GATEWAY_HOME=$home GATEWAY_NO_BUILD=1 GATEWAY_PORT_OFFSET=20000 GATEWAY_WEBADMIN_PORT=28000
   # Loopback only: SPF, DKIM and DMARC lookups go to a port where nothing answers (temperror), never to the machine's resolver.
   export GATEWAY_BIND_ADDRESS=127.0.0.1 GATEWAY_DNS_SERVERS=${GATEWAY_DNS_SERVERS:-127.0.0.1:9} GATEWAY_SPAM_ENABLED=false GATEWAY_SMTP_CONNECTION_LIMIT_PER_IP=100
   export GATEWAY_MAIN_CLASS=dev.gateway.bench.ThreadIdVariantServer GATEWAY_MAIN_ARGS=$variant
   export GATEWAY_EXTRA_CLASSPATH=$REPO/bench/target/gateway-bench.jar
   "$REPO/bin/gateway" start --domain bench.test --user inbox@bench.test --password bench >/dev/null
-  local count_url=http://127.0.0.1:48000/users/inbox@bench.test/mailboxes/INBOX/messageCount
+  local count_url=http://127.0.0.1:28000/users/inbox@bench.test/mailboxes/INBOX/messageCount
   local start; start=$(now_ms)
   "$SMTP_SOURCE" -s "$SESSIONS" -l 2048 -m "$MESSAGES" -f sender@remote.example -t inbox@bench.test \
-    "127.0.0.1:$((25 + 40000))" &
+    "127.0.0.1:$((25 + 20000))" &
   local source_pid=$! bucket=1 marks=() count=0 deadline=$((SECONDS + 1800))
   while (( bucket <= BUCKETS && SECONDS < deadline )); do
     count=$(curl -fsS "$count_url" 2>/dev/null || echo 0)
