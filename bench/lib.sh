@@ -14,8 +14,9 @@ wait_port() { # port seconds
 ephemeral_low() { local low; read -r low _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && echo "$low" || echo 32768; }
 
 # A server left over from an earlier run would answer in place of the one under test. A port in the ephemeral range
-# is refused too: the gateway's WebAdmin once failed to bind 45800 ("Address already in use") in two runs of four,
-# its cell skipped, because an outgoing connection held that local port.
+# is refused too: the gateway's WebAdmin failed to bind 45800 ("Address already in use") in two runs of five on
+# 2026-12-06, its cells skipped; most likely an outgoing connection held that local port (Linux gives connect() even
+# ports first).
 ports_free() {
   local port low
   low=$(ephemeral_low)
