@@ -41,14 +41,15 @@ listening() { # port [host]
 }
 
 # The JVM option that has glibc give the free memory of its malloc arenas back to the system every MS milliseconds
-# (-XX:TrimNativeHeapInterval, in JDK 17 from 17.0.9 on), or nothing when MS is 0 or the java on PATH lacks the
-# option, which it then says on stderr: a JVM that does not know an option refuses to start. MS is checked by the
-# caller, before anything starts.
+# (-XX:TrimNativeHeapInterval: JDK 17 updates since 2024 accept it; those of late 2023 only as an experimental
+# option), or nothing when MS is 0 or the java on PATH does not accept it, which it then says on stderr: a JVM refuses
+# to start on an option it does not accept. MS is checked by the caller, before anything starts.
 trim_native_heap_option() { # ms
   [[ $1 == 0 ]] && return 0
   if java -XX:TrimNativeHeapInterval="$1" -version >/dev/null 2>&1; then
     echo "-XX:TrimNativeHeapInterval=$1"
   else
-    say "this java has no -XX:TrimNativeHeapInterval (JDK 17.0.9 and later have it): its native heap is not trimmed" >&2
+    say "this java does not accept -XX:TrimNativeHeapInterval (a JDK 17 update of 2024 or later does):" \
+      "its native heap is not trimmed" >&2
   fi
 }
