@@ -176,7 +176,6 @@ class RoutingIT {
             plain.ehlo("client.example");
             assertThat(plain.authPlain(RELAY_LOGIN, RELAY_PASSWORD)).startsWith("5");
         }
-        assertThat(edge.logTail()).doesNotContain(RELAY_PASSWORD);
         assertThat(Files.readString(edge.log())).doesNotContain(RELAY_PASSWORD);
     }
 

@@ -2,6 +2,8 @@ package dev.gateway.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -275,6 +277,22 @@ public final class GatewayProcess implements AutoCloseable {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;
+    }
+
+    /**
+     * Where the log ends now. A test that expects a line of its own passes this, taken before it acts, to
+     * {@link #logSince}: a tail of the last lines can lose that line to any burst of other lines in between.
+     */
+    public long logEnd() throws IOException {
+        return Files.exists(log()) ? Files.size(log()) : 0;
+    }
+
+    /** What the server logged after {@code offset} (from {@link #logEnd}); the log is appended to, never rotated. */
+    public String logSince(long offset) throws IOException {
+        try (SeekableByteChannel channel = Files.newByteChannel(log())) {
+            channel.position(offset);
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     public String logTail() {
