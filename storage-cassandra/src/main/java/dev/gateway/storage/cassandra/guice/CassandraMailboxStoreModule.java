@@ -108,6 +108,7 @@ import org.apache.james.mailbox.store.mail.ModSeqProvider;
 import org.apache.james.mailbox.store.mail.NaiveThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.ThreadIdGuessingAlgorithm;
 import org.apache.james.mailbox.store.mail.UidProvider;
+import org.apache.james.mailbox.store.mail.model.impl.MessageParser;
 import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
 import org.apache.james.mailbox.store.quota.NoQuotaManager;
 import org.apache.james.mailbox.store.quota.NoQuotaUpdater;
@@ -133,6 +134,7 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.name.Names;
 
 import dev.gateway.queue.cassandra.NodeIdentity;
+import dev.gateway.storage.cassandra.AttachmentsLeftInTheMessage;
 import dev.gateway.storage.cassandra.CounterModSeqProvider;
 import dev.gateway.storage.cassandra.CounterUidProvider;
 import dev.gateway.storage.cassandra.KeyspaceSequencesLease;
@@ -223,6 +225,8 @@ public final class CassandraMailboxStoreModule extends AbstractModule {
         bind(MailboxId.Factory.class).to(CassandraId.Factory.class);
         bind(MessageId.Factory.class).to(CassandraMessageId.Factory.class);
         bind(ThreadIdGuessingAlgorithm.class).to(NaiveThreadIdGuessingAlgorithm.class);
+        // A message's attachments stay in its body blob, not stored a second time apart (JMAP's, not served here).
+        bind(MessageParser.class).to(AttachmentsLeftInTheMessage.class);
         // Cassandra's lightweight transactions order concurrent changes of a mailbox, across nodes too.
         bind(MailboxPathLocker.class).to(NoMailboxPathLocker.class);
         bind(SubscriptionManager.class).to(StoreSubscriptionManager.class);
