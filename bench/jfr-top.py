@@ -14,6 +14,7 @@ to the innermost stage found on its stack, so a copy made while queueing counts 
 """
 import collections
 import json
+import re
 import subprocess
 import sys
 
@@ -125,6 +126,12 @@ def stage_of(stack, stages):
     return "other (JVM, GC helpers, JDK)"
 
 
+def thread_pool(event):
+    """The name of the thread an event came from, its numbers as N: a pool's threads count together."""
+    thread = event["values"].get("eventThread") or {}
+    return re.sub(r"\d+", "N", thread.get("javaName") or thread.get("osName") or "?")
+
+
 def events(recording, event_type):
     out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "128", "--events", event_type, recording],
                          check=True, capture_output=True, text=True).stdout
@@ -159,15 +166,19 @@ def main(recording, messages=None, kind="gateway"):
               f"{len(samples)} samples")
 
     allocations = collections.Counter()
+    by_thread = collections.Counter()
     allocated = 0
     for e in events(recording, "jdk.ObjectAllocationSample"):
         stack = frames(e)
         if stack:
             weight = e["values"].get("weight", 0)
             allocations[stage_of(stack, stages)] += weight
+            by_thread[thread_pool(e)] += weight
             allocated += weight
     per_message = f", {allocated / 1e3 / int(messages):.0f} KB per message" if messages else ""
     table("Allocated bytes by stage", allocations, allocated or 1, f"{allocated / 1e6:.0f} MB sampled{per_message}")
+    table("Allocated bytes by thread (pools by name, numbers as N)", by_thread, allocated or 1,
+          f"{allocated / 1e6:.0f} MB sampled{per_message}", 8)
 
     native = collections.Counter(s[0] for s in (frames(e) for e in events(recording, "jdk.NativeMethodSample")) if s)
     busy = collections.Counter({k: v for k, v in native.items() if "EPoll.wait" not in k and "accept" not in k})
