@@ -16,7 +16,9 @@ import org.apache.james.mime4j.dom.Message;
  * their message. The body blob already holds the same bytes, base64-encoded. Gateway serves IMAP and POP3, which read
  * a message whole and parse it when asked for its structure ({@code BODYSTRUCTURE}, {@code BODY[2]}), and its
  * mailets read the mail itself, not the mailbox. So the second copy was written and never read: a message carrying a
- * 1 MB file cost 2.4 MB of blobs instead of 1.4, and every message, attachment or not, one more MIME parse of the whole of it on delivery.
+ * 1 MB file (1.37 MB of base64) cost 2.37 MB of blobs instead of 1.37, and every delivered message, attachment or
+ * not, a MIME parse of the whole of it to look for attachments. James still opens the message's stream before it asks
+ * this parser, which reads its headers; that part cannot be bound away here.
  *
  * <p>Messages stored before keep their attachment rows, which James still reads with them and deletes with them.
  * Bound in place of James's {@link MessageParser} by the cluster profile's mailbox module; James's JMAP would find no
