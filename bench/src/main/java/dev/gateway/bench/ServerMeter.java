@@ -3,7 +3,9 @@ package dev.gateway.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
@@ -15,9 +17,14 @@ import java.util.stream.Stream;
  * every 100 ms (the sum of VmRSS over the process tree); the peak also takes each root's own VmHWM, so a JVM's peak
  * between two samples is not missed.
  *
- * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSecondsByRoot}) is read per thread,
+ * <p>The part of the CPU a JVM's just-in-time compilers used ({@link #compilerSeconds}) is read per thread,
  * from the threads HotSpot names "C1 CompilerThread" and "C2 CompilerThread": a JVM still compiling is still warming
  * up, and a short cell's CPU per message includes it.
+ *
+ * <p>{@link #threadSecondsByRoot} splits each root's CPU by thread pool: the thread's name with its digits dropped,
+ * so that "GC Thread#0" and "GC Thread#1", or "Native-Transport-Requests-12" and "-3", count as one. It is read
+ * without a profiler, so it costs the server nothing; a thread that ends between two readings takes its time with it
+ * (the process's total still counts it).
  */
 final class ServerMeter implements AutoCloseable {
 
@@ -44,9 +51,48 @@ final class ServerMeter implements AutoCloseable {
         return secondsByRoot(ServerMeter::cpuTicks);
     }
 
-    /** CPU seconds used so far by the JIT compiler threads of each root's process tree, in the order of the roots. */
-    double[] compilerSecondsByRoot() {
-        return secondsByRoot(ServerMeter::compilerTicks);
+    /**
+     * CPU seconds used so far by each thread pool of each root's process tree, in the order of the roots; a pool is
+     * the threads whose names are equal once their digits are dropped.
+     */
+    List<Map<String, Double>> threadSecondsByRoot() {
+        return roots.stream().map(root -> {
+            Map<String, Double> seconds = new HashMap<>();
+            Stream.concat(Stream.of(root),
+                    ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
+                .forEach(pid -> addThreadSeconds(pid, seconds));
+            return seconds;
+        }).toList();
+    }
+
+    private void addThreadSeconds(long pid, Map<String, Double> seconds) {
+        try (Stream<Path> threads = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            threads.forEach(thread -> {
+                String stat = read(thread.resolve("stat"));
+                if (stat.isEmpty()) {
+                    return;
+                }
+                String[] fields = fieldsAfterName(stat);
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                seconds.merge(pool(read(thread.resolve("comm")).strip()), ticks / (double) clockTicksPerSecond,
+                    Double::sum);
+            });
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // The process exited, or is not ours to read.
+        }
+    }
+
+    /** A thread's pool: its name (as the kernel keeps it, 15 characters at most) without digits. */
+    static String pool(String threadName) {
+        return threadName.replaceAll("[0-9]", "");
+    }
+
+    /** The seconds of {@code pools} (one root's, from {@link #threadSecondsByRoot}) that its JIT compilers used. */
+    static double compilerSeconds(Map<String, Double> pools) {
+        return pools.entrySet().stream()
+            .filter(pool -> pool.getKey().startsWith("C CompilerThre"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
     }
 
     private double[] secondsByRoot(ToLongFunction<Long> ticksOfProcess) {
@@ -93,28 +139,6 @@ final class ServerMeter implements AutoCloseable {
         String[] fields = fieldsAfterName(stat);
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]) + Long.parseLong(fields[13])
             + Long.parseLong(fields[14]);
-    }
-
-    /** utime + stime of the threads of a process whose name (truncated to 15 characters) is a JIT compiler's. */
-    private static long compilerTicks(long pid) {
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        try (Stream<Path> threads = Files.list(tasks)) {
-            return threads.mapToLong(thread -> {
-                String name = read(thread.resolve("comm")).strip();
-                if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
-                    return 0;
-                }
-                String stat = read(thread.resolve("stat"));
-                if (stat.isEmpty()) {
-                    return 0;
-                }
-                String[] fields = fieldsAfterName(stat);
-                return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // The process exited, or is not ours to read.
-            return 0;
-        }
     }
 
     /**

@@ -135,7 +135,7 @@ public final class SmtpLoad {
         ServerMeter meter = new ServerMeter(settings.pids(), settings.clockTicks());
         double cpuBefore = meter.cpuSeconds();
         double[] cpuBeforeByRoot = meter.cpuSecondsByRoot();
-        double[] jitBeforeByRoot = meter.compilerSecondsByRoot();
+        List<Map<String, Double>> threadsBefore = meter.threadSecondsByRoot();
         if (settings.jfr() != null) {
             for (int i = 0; i < jvms.size(); i++) {
                 jcmd(jvms.get(i), "JFR.start", "name=bench", "settings=profile", "filename=" + recording(i));
@@ -150,7 +150,7 @@ public final class SmtpLoad {
         long[] arrival = awaitDelivered(baseline + result.accepted(), start);
         double cpu = meter.cpuSeconds() - cpuBefore;
         double[] cpuByRoot = meter.cpuSecondsByRoot();
-        double[] jitByRoot = meter.compilerSecondsByRoot();
+        List<Map<String, Double>> threadsAfter = meter.threadSecondsByRoot();
         meter.close();
         if (settings.jfr() != null) {
             for (long jvm : jvms) {
@@ -161,12 +161,17 @@ public final class SmtpLoad {
         // Which process the CPU went to (gateway, Cassandra, spamd): on stderr, so the result line keeps its columns.
         double jit = 0;
         for (int i = 0; i < cpuByRoot.length; i++) {
-            double jitOfRoot = jitByRoot[i] - jitBeforeByRoot[i];
+            double jitOfRoot = ServerMeter.compilerSeconds(threadsAfter.get(i))
+                - ServerMeter.compilerSeconds(threadsBefore.get(i));
             jit += jitOfRoot;
             System.err.printf(Locale.ROOT, "cpu of pid %d: %.2f s, %.2f ms per delivered message, of which JIT compilers %.2f ms%n",
                 settings.pids().get(i), cpuByRoot[i] - cpuBeforeByRoot[i],
                 delivered == 0 ? Double.NaN : (cpuByRoot[i] - cpuBeforeByRoot[i]) * 1000 / delivered,
                 delivered == 0 ? Double.NaN : jitOfRoot * 1000 / delivered);
+            if (delivered > 0) {
+                System.err.println(ThreadPoolsCpu.describe(threadsBefore.get(i), threadsAfter.get(i),
+                    cpuByRoot[i] - cpuBeforeByRoot[i], delivered));
+            }
         }
         // Sorted apart: the result's own order pairs each latency with when its message was sent.
         long[] latencies = result.latenciesNanos().clone();
