@@ -1,9 +1,12 @@
 package dev.gateway.testkit;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,6 +18,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * binding the port, the Cassandra driver, an HTTP client or another test's client may take it for a connection of
  * its own: the server then fails with {@code BindException} (seen in {@code LauncherIT}: the gateway's IMAP port
  * taken at start). Ports below that range are only ever taken by servers asking for them.
+ *
+ * <p>A port is handed out once per JVM. A test asks for ports in several calls before it starts the servers that bind
+ * them ({@code LauncherIT} takes Cassandra's three, then {@code GatewayProcess} takes the gateway's ten and spamd's), and
+ * a port not yet bound is free to the next call too: two servers were then given one port, and the one started second
+ * failed with {@code BindException} (the gateway's submission listener in {@code LauncherIT}, in a CI run of
+ * 2026-12-07). The set of ports handed out is static because the ports are the machine's, not any one caller's.
  */
 public final class FreePorts {
 
@@ -22,6 +31,7 @@ public final class FreePorts {
     private static final int LOWEST = 20_000;
     private static final int HIGHEST = 32_000;
     private static final int ATTEMPTS = 1_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private FreePorts() {
     }
@@ -36,7 +46,7 @@ public final class FreePorts {
         List<Integer> ports = new ArrayList<>();
         for (int attempt = 0; attempt < ATTEMPTS && ports.size() < count; attempt++) {
             int candidate = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST);
-            if (!ports.contains(candidate) && bindable(candidate)) {
+            if (!HANDED_OUT.contains(candidate) && bindable(candidate) && HANDED_OUT.add(candidate)) {
                 ports.add(candidate);
             }
         }
@@ -47,8 +57,15 @@ public final class FreePorts {
         return ports;
     }
 
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
+    /**
+     * Whether a listening socket can bind {@code port} now without {@code SO_REUSEADDR}, which Java's
+     * {@code ServerSocket} turns on by default on Linux: with it, a port that a stopped server's connections still hold
+     * in TIME_WAIT would look free to a server that binds without it.
+     */
+    static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(port));
             return true;
         } catch (IOException e) {
             return false;
