@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * up, and a short cell's CPU per message includes it.
  *
  * <p>{@link #threadSecondsByRoot} splits each root's CPU by thread pool: the thread's name with its digits dropped,
- * so that "GC Thread#0" and "GC Thread#1", or "Native-Transport-Requests-12" and "-3", count as one. It is read
- * without a profiler, so it costs the server nothing; a thread that ends between two readings takes its time with it
- * (the process's total still counts it).
+ * so that "GC Thread#0" and "GC Thread#1", or Cassandra's "Native-Transpor" threads (the kernel keeps 15 characters
+ * of "Native-Transport-Requests-12"), count as one. It is read without a profiler, so it costs the server nothing; a
+ * thread that ends between two readings takes its time with it (the process's total still counts it).
  */
 final class ServerMeter implements AutoCloseable {
 
@@ -58,9 +58,7 @@ final class ServerMeter implements AutoCloseable {
     List<Map<String, Double>> threadSecondsByRoot() {
         return roots.stream().map(root -> {
             Map<String, Double> seconds = new HashMap<>();
-            Stream.concat(Stream.of(root),
-                    ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
-                .forEach(pid -> addThreadSeconds(pid, seconds));
+            treeOf(root).forEach(pid -> addThreadSeconds(pid, seconds));
             return seconds;
         }).toList();
     }
@@ -97,9 +95,7 @@ final class ServerMeter implements AutoCloseable {
 
     private double[] secondsByRoot(ToLongFunction<Long> ticksOfProcess) {
         return roots.stream()
-            .mapToDouble(root -> Stream.concat(Stream.of(root),
-                    ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid))
-                .mapToLong(ticksOfProcess).sum() / (double) clockTicksPerSecond)
+            .mapToDouble(root -> treeOf(root).mapToLong(ticksOfProcess).sum() / (double) clockTicksPerSecond)
             .toArray();
     }
 
@@ -126,8 +122,13 @@ final class ServerMeter implements AutoCloseable {
     }
 
     private Stream<Long> tree() {
-        return roots.stream().flatMap(pid -> Stream.concat(Stream.of(pid),
-            ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid)));
+        return roots.stream().flatMap(ServerMeter::treeOf);
+    }
+
+    /** {@code root} and every process descended from it. */
+    private static Stream<Long> treeOf(long root) {
+        return Stream.concat(Stream.of(root),
+            ProcessHandle.of(root).stream().flatMap(ProcessHandle::descendants).map(ProcessHandle::pid));
     }
 
     /** utime + stime + cutime + cstime: fields 14 to 17 of /proc/PID/stat, counted after the command name. */

@@ -188,16 +188,25 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
      */
     public void killNow() {
         try {
-            long pid = Long.parseLong(Files.readString(directory.resolve("cassandra.pid")).trim());
-            ProcessHandle process = ProcessHandle.of(pid)
-                .orElseThrow(() -> new IllegalStateException("Cassandra (pid " + pid + ") is not running"));
+            ProcessHandle process = process();
             process.destroyForcibly();
             process.onExit().get(1, TimeUnit.MINUTES);
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Could not kill Cassandra", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while killing Cassandra", e);
+        }
+    }
+
+    /** The running Cassandra process, as its pid file names it. */
+    public ProcessHandle process() {
+        try {
+            long pid = Long.parseLong(Files.readString(directory.resolve("cassandra.pid")).trim());
+            return ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("Cassandra (pid " + pid + ") is not running"));
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not read Cassandra's pid file", e);
         }
     }
 
