@@ -107,7 +107,10 @@ class RspamdIT {
             ((IMAPFolder) inbox).moveMessages(found, spam);
         }
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readAllLines(gateway.log()).stream()
+        // Learning is asynchronous and may take up to the listener's timeout (30 s); longer than that, the listener
+        // has said how it ended (learned, skipped, or could not teach), and a failure shows it with rspamd's side.
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(learningListenerLines())
+            .as(() -> "what the learning listener said; rspamd's controller said: " + rspamdControllerLines())
             .anyMatch(line -> line.contains("Learned message") && line.contains(USER + " as spam")));
         assertThat(engine.run("learned")).isEqualTo("spam 1 ham 0\n");
     }
@@ -139,6 +142,21 @@ class RspamdIT {
     private List<String> scansOf(String messageId) throws IOException {
         return Files.readAllLines(gateway.home().resolve("var/rspamd/rspamd.log")).stream()
             .filter(line -> line.contains("rspamd_task_write_log") && line.contains("id: <" + messageId + ">")).toList();
+    }
+
+    private List<String> learningListenerLines() throws IOException {
+        return Files.readAllLines(gateway.log()).stream().filter(line -> line.contains("SpamLearningListener")).toList();
+    }
+
+    /** The last lines rspamd's controller logged (learning is its work), for a failure's message. */
+    private List<String> rspamdControllerLines() {
+        try {
+            List<String> lines = Files.readAllLines(gateway.home().resolve("var/rspamd/rspamd.log")).stream()
+                .filter(line -> line.contains("(controller)")).toList();
+            return lines.subList(Math.max(0, lines.size() - 20), lines.size());
+        } catch (IOException e) {
+            return List.of("rspamd's log could not be read: " + e);
+        }
     }
 
     private String send(String message) throws Exception {

@@ -112,10 +112,7 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
 
     private void dropKeyspacesLeftBy(Class<?> earlier) {
         long start = System.nanoTime();
-        try (CqlSession session = CqlSession.builder()
-            .addContactPoint(new InetSocketAddress("127.0.0.1", port))
-            .withLocalDatacenter("datacenter1")
-            .build()) {
+        try (CqlSession session = client()) {
             List<String> keyspaces = session.execute("SELECT keyspace_name FROM system_schema.keyspaces").all().stream()
                 .map(row -> row.getString("keyspace_name"))
                 .filter(name -> !name.startsWith("system"))
@@ -127,6 +124,14 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
             System.out.printf("Shared test Cassandra: dropped %s, left by %s, in %d ms%n", keyspaces,
                 earlier.getSimpleName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
+    }
+
+    /** A driver session on this server for a test's own statements; the caller closes it. */
+    public CqlSession client() {
+        return CqlSession.builder()
+            .addContactPoint(new InetSocketAddress("127.0.0.1", port))
+            .withLocalDatacenter("datacenter1")
+            .build();
     }
 
     public static CassandraServer start() {

@@ -3,7 +3,6 @@ package dev.gateway.queue.cassandra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,10 +27,7 @@ class CassandraTimerSlackIT {
 
     @Test
     void everyThreadOfCassandraHasTheSlackBinCassandraGaveIt() throws IOException {
-        try (CqlSession session = CqlSession.builder()
-            .addContactPoint(new InetSocketAddress("127.0.0.1", CASSANDRA.server().port()))
-            .withLocalDatacenter("datacenter1")
-            .build()) {
+        try (CqlSession session = CASSANDRA.server().client()) {
             for (int i = 0; i < 50; i++) {
                 session.execute("SELECT release_version FROM system.local");
             }
