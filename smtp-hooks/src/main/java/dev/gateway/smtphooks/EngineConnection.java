@@ -47,6 +47,10 @@ final class EngineConnection {
         return host + ":" + port;
     }
 
+    int port() {
+        return port;
+    }
+
     /** Sends {@code head} then {@code body} and returns every byte of the answer. */
     byte[] exchange(byte[] head, byte[] body) throws SpamEngineException {
         long deadline = System.nanoTime() + readTimeout.toNanos();

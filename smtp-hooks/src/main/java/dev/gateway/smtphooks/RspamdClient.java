@@ -74,9 +74,10 @@ public final class RspamdClient implements SpamEngine {
         }
     }
 
+    /** Names the controller too: learning goes there, and the learning listener's lines use this text. */
     @Override
     public String describe() {
-        return "rspamd at " + scanner.endpoint();
+        return "rspamd at " + scanner.endpoint() + " (controller " + controller.port() + ")";
     }
 
     private static StringBuilder request(String requestLine, int contentLength) {

@@ -86,7 +86,7 @@ class SpamFilterTest {
 
         SpamEngineSettings engine = SpamFilter.Settings.from(rspamd).engine();
         assertThat(engine.kind()).isEqualTo(SpamEngineSettings.Kind.RSPAMD);
-        assertThat(engine.create(Duration.ofSeconds(1), Duration.ofSeconds(1)).describe()).isEqualTo("rspamd at 127.0.0.1:7831");
+        assertThat(engine.create(Duration.ofSeconds(1), Duration.ofSeconds(1)).describe()).isEqualTo("rspamd at 127.0.0.1:7831 (controller 11334)");
         assertThatThrownBy(() -> SpamFilter.Settings.from(unknown))
             .isInstanceOf(IllegalArgumentException.class).hasMessage("spam engine must be spamassassin or rspamd, not 'spamd'");
     }
