@@ -43,7 +43,6 @@ class LauncherIT {
             "GATEWAY_CASSANDRA_PORT", String.valueOf(cql),
             "GATEWAY_CASSANDRA_STORAGE_PORT", String.valueOf(storage),
             "GATEWAY_CASSANDRA_JMX_PORT", String.valueOf(jmx),
-            "GATEWAY_CASSANDRA_HEAP", "512M",
             "GATEWAY_SPAM_ENABLED", "false"));
         Path output = Files.createTempFile(gateway.home(), "terminal-", ".out");
         Process terminal = null;

@@ -43,8 +43,8 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
         this.directory = directory;
         this.port = port;
         this.jmxPort = jmxPort;
-        Map<String, String> environment = new HashMap<>(Map.of("GATEWAY_CASSANDRA_HEAP", "512M"));
-        environment.putAll(extraEnvironment);
+        // No heap of its own: a class's servers run bin/cassandra's default, the heap that ships.
+        Map<String, String> environment = new HashMap<>(extraEnvironment);
         environment.putAll(Map.of(
             "GATEWAY_CASSANDRA_DIR", directory.toString(),
             "GATEWAY_CASSANDRA_PORT", String.valueOf(port),
@@ -66,7 +66,7 @@ public final class CassandraServer implements ExtensionContext.Store.CloseableRe
     /**
      * The shared server's heap. Each test class on it creates keyspaces of its own (about 70 tables each), each table
      * with its memtable, metrics and metadata in the heap: with none dropped, 768 MB (the default heap then; one
-     * gateway's keyspace needs the 512 MB of bin/cassandra) ran out in a fresh-clone run of 2026-12-01 at fourteen
+     * gateway's keyspace fits in the 448 MB of bin/cassandra) ran out in a fresh-clone run of 2026-12-01 at fourteen
      * keyspaces, and every cluster test after it failed.
      * They are dropped now when the next class comes ({@link #shared}); the larger heap stays as headroom for a class
      * that creates several.
