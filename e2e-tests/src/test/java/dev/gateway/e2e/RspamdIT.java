@@ -119,7 +119,8 @@ class RspamdIT {
         // file every open takes and may log a stale one (CI, 2026-12-07): harmless then, the tables are there.
         List<String> log = Files.readAllLines(rspamdLog());
         List<String> creation = log.subList(0, log.indexOf(log.stream()
-            .filter(line -> line.startsWith("rspamd: created the Bayes statistics in ")).findFirst().orElseThrow()));
+            .filter(line -> line.startsWith("rspamd: created the Bayes statistics in ")).findFirst()
+            .orElseThrow(() -> new AssertionError("bin/rspamd wrote no line that it created the Bayes statistics into " + rspamdLog()))));
         assertThat(creation).anyMatch(line -> line.contains("(controller)") && line.contains("added backend sqlite3 for symbol BAYES_HAM"))
             .noneMatch(line -> line.contains("(normal)"))
             .noneMatch(line -> line.contains("sqlite") && line.contains("stale lock file"));
