@@ -36,6 +36,11 @@ import reactor.core.publisher.Mono;
  * which stay of a kept generation for a whole generation (a day by default) after the move; runs that start after
  * it find the row.
  *
+ * <p>It reads the bytes back from the blobs' rows ({@link PartitionPerBlobStoreDAO}), not through the node's cache of
+ * small blobs ({@link SmallBlobCache}): a queued mail's header is read once, at delivery, and no mailbox uses it (local
+ * delivery stores the header with {@code Return-Path} and {@code Delivered-To} in front, another blob; a relayed mail
+ * is in no mailbox), so the cache would keep it only to push out the headers IMAP reads again and again.
+ *
  * <p>The reference is the header's id and the body's id, separated by a space (ids are hashes with a generation in
  * front, {@code 1_20789_<base64>}, and hold none).
  */
@@ -45,16 +50,22 @@ public final class SharedBlobStoreBytes implements MailBytes {
     private static final String SEPARATOR = " ";
 
     private final BlobStore blobStore;
+    private final PartitionPerBlobStoreDAO storedBlobs;
     private final BlobId.Factory blobIds;
     private final BucketName bucket;
     private final GenerationAwareBlobId.Configuration generations;
     private final Clock clock;
 
-    /** @param generations the generations the blob collection keeps (the ids of the blob store's own factory) */
+    /**
+     * @param blobStore the mailboxes' blob store, which saves
+     * @param storedBlobs the blobs' rows under it, which reads without filling the node's cache
+     * @param generations the generations the blob collection keeps (the ids of the blob store's own factory)
+     */
     @Inject
-    public SharedBlobStoreBytes(BlobStore blobStore, BlobId.Factory blobIds,
+    public SharedBlobStoreBytes(BlobStore blobStore, PartitionPerBlobStoreDAO storedBlobs, BlobId.Factory blobIds,
                                 GenerationAwareBlobId.Configuration generations, Clock clock) {
         this.blobStore = blobStore;
+        this.storedBlobs = storedBlobs;
         this.blobIds = blobIds;
         this.bucket = blobStore.getDefaultBucketName();
         this.generations = generations;
@@ -76,8 +87,8 @@ public final class SharedBlobStoreBytes implements MailBytes {
     public Mono<byte[]> read(String reference) {
         List<BlobId> ids = blobIds(reference).orElseThrow(() -> new IllegalArgumentException(
             "not a reference to a header and a body in the blob store: " + reference));
-        return Mono.zip(Mono.from(blobStore.readBytes(bucket, ids.get(0))),
-                Mono.from(blobStore.readBytes(bucket, ids.get(1))))
+        return Mono.zip(Mono.from(storedBlobs.readBytes(bucket, ids.get(0))),
+                Mono.from(storedBlobs.readBytes(bucket, ids.get(1))))
             .map(parts -> Bytes.concat(parts.getT1(), parts.getT2()))
             // Only the collection deletes these bytes; a mail whose bytes are gone reads as one deleted meanwhile.
             .onErrorResume(ObjectNotFoundException.class, gone -> Mono.just(new byte[0]));

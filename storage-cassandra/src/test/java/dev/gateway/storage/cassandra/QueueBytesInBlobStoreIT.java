@@ -79,8 +79,9 @@ import reactor.core.publisher.Mono;
 /**
  * One copy of each message, on a real Cassandra: the Cassandra mail queue keeps a large mail's bytes in the mailboxes'
  * de-duplicating blob store ({@link SharedBlobStoreBytes}), wired as the cluster profile wires it (James's
- * {@link DeDuplicationBlobStore} over {@link PartitionPerBlobStoreDAO} with {@link RecentBlobWrites}, generation-aware
- * ids). The mail comes out byte for byte and its blobs stay after acknowledgement; the body id the queue wrote is the
+ * {@link DeDuplicationBlobStore} over the node's {@link SmallBlobCache} over {@link PartitionPerBlobStoreDAO} with
+ * {@link RecentBlobWrites}, generation-aware ids). The mail comes out byte for byte and its blobs stay after
+ * acknowledgement; reading it leaves its header out of the node's cache; the body id the queue wrote is the
  * one the mailbox's content save computes for the delivered message, which it does not write again; mail queued in
  * chunks before is still read, and its chunks deleted; the blob collection keeps what queued mail refers to, and the
  * blobs of a mail that moves while it runs.
@@ -97,6 +98,8 @@ class QueueBytesInBlobStoreIT {
     /** The queue's settings; a short lease, so that a node started after another closed takes its shards soon. */
     private static final QueueSettings SETTINGS = QueueSettings.DEFAULT.withLease(Duration.ofSeconds(3));
     private static final String NODE = "one-copy";
+    /** The node's cache of small blobs, at the cluster profile's default sizes (32M, blobs up to 8K). */
+    private static final SmallBlobCache.Settings CACHE = new SmallBlobCache.Settings(32L * 1024 * 1024, 8 * 1024);
 
     private static CqlSession session;
 
@@ -131,8 +134,8 @@ class QueueBytesInBlobStoreIT {
             new DropWizardMetricFactory(new MetricRegistry()));
         blobs = new PartitionPerBlobStoreDAO(session, james, blobIds, CONFIGURATION.getBlobPartSize(),
             new RecentBlobWrites(GENERATIONS, clock));
-        blobStore = new DeDuplicationBlobStore(blobs, BucketName.DEFAULT, blobIds);
-        sharedBytes = new SharedBlobStoreBytes(blobStore, blobIds, GENERATIONS, clock);
+        blobStore = new DeDuplicationBlobStore(new SmallBlobCache(blobs, CACHE), BucketName.DEFAULT, blobIds);
+        sharedBytes = new SharedBlobStoreBytes(blobStore, blobs, blobIds, GENERATIONS, clock);
         queues = sharedQueues();
     }
 
@@ -171,6 +174,33 @@ class QueueBytesInBlobStoreIT {
         assertThat(session.execute("SELECT * FROM " + QueueTables.MAILS).all()).as("the row is deleted").isEmpty();
         assertThat(stored(ids.get(0))).as("the header blob stays").isNotEmpty();
         assertThat(stored(ids.get(1))).as("the body blob stays, a mailbox may use it").isNotEmpty();
+    }
+
+    /**
+     * A queued mail's header is read from its row, not kept in the node's cache: no mailbox uses that blob, and the
+     * cache is for the headers IMAP reads. White-box: the header's partition is deleted with raw CQL after the read,
+     * so that only the cache could still serve it. The same done to a header read through the mailboxes' store shows
+     * that the cache would.
+     */
+    @Test
+    void readingAQueuedMailLeavesItsHeaderOutOfTheNodesCache() throws Exception {
+        byte[] queued = bytesOf(mail("read-once", 20 * 1024).getMessage());
+        String reference = sharedBytes.write(queued).block();
+        BlobId header = sharedBytes.blobIds(reference).orElseThrow().get(0);
+
+        assertThat(sharedBytes.read(reference).block()).as("read back whole").isEqualTo(queued);
+        deletePartition(header);
+        assertThatThrownBy(() -> Mono.from(blobStore.readBytes(BucketName.DEFAULT, header)).block())
+            .as("the queue's read kept nothing for the mailboxes' store to serve")
+            .isInstanceOf(ObjectNotFoundException.class);
+
+        byte[] other = bytesOf(mail("read-by-imap", 20 * 1024).getMessage());
+        BlobId otherHeader = sharedBytes.blobIds(sharedBytes.write(other).block()).orElseThrow().get(0);
+        byte[] readByImap = Mono.from(blobStore.readBytes(BucketName.DEFAULT, otherHeader)).block();
+        deletePartition(otherHeader);
+        assertThat(Mono.from(blobStore.readBytes(BucketName.DEFAULT, otherHeader)).block())
+            .as("a header read through the mailboxes' store is served from the cache once its row is gone")
+            .isEqualTo(readByImap);
     }
 
     /**
