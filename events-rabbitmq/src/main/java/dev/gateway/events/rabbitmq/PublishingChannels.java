@@ -21,6 +21,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.scheduler.Schedulers;
@@ -54,17 +55,23 @@ import reactor.util.retry.Retry;
  * next attempts, a minute and more later: node A of BrokerOutageIT stayed unhealthy for its three minutes in CI.
  *
  * <p>So this pool tracks borrowed channels by identity, and a channel whose {@code confirmSelect} fails is handed back
- * (discarded) as it fails. An allocation gives up after {@code max.delay.ms}, as its borrower does. Channels are
- * opened on the node's connection as {@link ReplacedConnections} knows it, as soon as it is open again: the one the
- * client recovered by itself, or the one James's connection pool replaced it with. Only when neither is open does the
- * pool ask James's connection Mono, once at a time, on a boundedElastic thread. The rest is as in James: the same
- * settings, a channel closed or idle for 30 s is discarded instead of lent, {@code confirmSelect} goes to the broker
- * once per channel. James's own pool inside (this class extends it, so that James's event bus and health check use
- * it) is left unused but for declaring group queues.
+ * (discarded) as it fails. An allocation gives up after {@code max.delay.ms}, as its borrower does. Channels are opened
+ * on the node's connection as {@link ReplacedConnections} knows it, as soon as it is open again: the one the client
+ * recovered by itself, or the one James's connection pool replaced it with. Only when neither is open does the pool ask
+ * James's connection Mono, once at a time, on a boundedElastic thread, and an allocation waiting for that attempt still
+ * takes the node's connection as soon as it is open. (Before, an allocation asked for between James's pool replacing
+ * the connection and {@code ReplacedConnections} hearing of it waited on this pool's attempt, still in James's
+ * back-off, and gave up: right after a reconnection a publication could find no channel within the borrow delay.
+ * PublishingChannelsIT, CI of 2026-12-07.) The rest is as in James: the same settings, a channel closed or idle for
+ * 30 s is discarded instead of lent, {@code confirmSelect} goes to the broker once per channel. James's own pool inside
+ * (this class extends it, so that James's event bus and health check use it) is left unused but for declaring group
+ * queues.
  */
 public final class PublishingChannels extends ReactorRabbitMQChannelPool {
 
     private static final Duration IDLE_AT_MOST = Duration.ofSeconds(30);
+    /** How often an allocation waiting for a connection looks whether the node's is open again. */
+    private static final Duration LOOK_AT_THE_NODE_EVERY = Duration.ofMillis(100);
     private static final AMQP.Confirm.SelectOk ALREADY_SELECTED = new AMQP.Confirm.SelectOk.Builder().build();
 
     /** The pool's settings, read once from {@code rabbitmq.properties} under James's keys and with James's defaults. */
@@ -174,14 +181,29 @@ public final class PublishingChannels extends ReactorRabbitMQChannelPool {
 
     /**
      * The node's connection when it is open (the one James's pool replaced it with, or the one the client recovered by
-     * itself), else the one this pool connected to itself while it is open, else this pool's one attempt at
-     * connecting, shared by every allocation while it lasts.
+     * itself), else the one this pool connected to itself while it is open, else whichever comes first: the node's
+     * connection open again, or this pool's one attempt at connecting, shared by every allocation while it lasts.
      */
     private Mono<Connection> currentConnection() {
-        return Mono.defer(() -> node.current()
-            .filter(Connection::isOpen)
+        return Mono.defer(() -> openNodeConnection()
             .map(Mono::just)
-            .orElseGet(() -> Mono.fromCompletionStage(connecting().copy())));
+            .orElseGet(() -> Mono.firstWithValue(nodeConnectionOpenAgain(),
+                Mono.fromCompletionStage(connecting().copy()))));
+    }
+
+    private Optional<Connection> openNodeConnection() {
+        return node.current().filter(Connection::isOpen);
+    }
+
+    /**
+     * The node's connection as soon as it is open again. Looked at, not told: the client recovers a connection without
+     * telling this pool, and {@link ReplacedConnections} hears of a replacement only after James's pool made it, from a
+     * task of its own that a busy node may run late.
+     */
+    private Mono<Connection> nodeConnectionOpenAgain() {
+        return Flux.interval(LOOK_AT_THE_NODE_EVERY)
+            .concatMap(tick -> Mono.justOrEmpty(openNodeConnection()))
+            .next();
     }
 
     /**
