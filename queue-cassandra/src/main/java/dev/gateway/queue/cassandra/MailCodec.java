@@ -105,7 +105,7 @@ final class MailCodec {
             // Not through the builder: MailImpl.setMessage copies any message it is given into a new disposable
             // buffer (a temporary file above james.message.memory.threshold), which whoever holds the mail must
             // dispose, and a browse never does. The bytes read from the row are already a buffer the mail can keep.
-            mail.setMessageContent(new BytesSource(node.get("name").asText(), content));
+            mail.setMessageNoCopy(new QueuedMimeMessage(new BytesSource(node.get("name").asText(), content)));
             return mail;
         } catch (AddressException e) {
             throw new MessagingException("Invalid address in queued mail metadata", e);
@@ -115,7 +115,7 @@ final class MailCodec {
     }
 
     /** The message bytes read back from the queue, parsed lazily by James's wrapper. */
-    private record BytesSource(String name, byte[] content) implements MimeMessageSource {
+    record BytesSource(String name, byte[] content) implements MimeMessageSource {
         @Override
         public String getSourceId() {
             return "queue:" + name;
