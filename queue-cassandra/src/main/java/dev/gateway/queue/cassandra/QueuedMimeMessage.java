@@ -35,9 +35,12 @@ final class QueuedMimeMessage extends MimeMessageWrapper {
         super(source);
     }
 
+    // Each method takes James's own path where James's does not skip the queued headers: its conditions differ (a
+    // message whose content was loaded but not changed has its size from the source, its bytes with the headers).
+
     @Override
     public InputStream getMessageInputStream() throws MessagingException {
-        if (!onlyHeadersChanged()) {
+        if (source == null || bodyModified || !(messageParsed || isModified())) {
             return super.getMessageInputStream();
         }
         try {
@@ -51,7 +54,7 @@ final class QueuedMimeMessage extends MimeMessageWrapper {
 
     @Override
     public long getMessageSize() throws MessagingException {
-        if (!onlyHeadersChanged()) {
+        if (source == null || bodyModified || !isModified()) {
             return super.getMessageSize();
         }
         try {
@@ -60,11 +63,6 @@ final class QueuedMimeMessage extends MimeMessageWrapper {
         } catch (IOException e) {
             throw new MessagingException("Error retrieving message size", e);
         }
-    }
-
-    /** Where James's wrapper would parse the queued headers only to skip them (both methods' second branch). */
-    private boolean onlyHeadersChanged() {
-        return source != null && !bodyModified && (messageParsed || isModified());
     }
 
     private long queuedHeaderLength() throws IOException, MessagingException {

@@ -50,6 +50,7 @@ class QueuedMimeMessageTest {
         };
         Change removed = message -> message.removeHeader("Subject");
         Change headersReadOnly = message -> message.getHeader("Subject");
+        Change contentOnlyLoaded = message -> message.getContent();
         Change contentLoaded = message -> {
             message.getContent();
             message.addHeader("X-After-Load", "yes");
@@ -67,6 +68,7 @@ class QueuedMimeMessageTest {
             cases.add(Arguments.of(message, Named.of("as local delivery", asLocalDelivery)));
             cases.add(Arguments.of(message, Named.of("a header removed", removed)));
             cases.add(Arguments.of(message, Named.of("headers read, not changed", headersReadOnly)));
+            cases.add(Arguments.of(message, Named.of("content loaded, nothing changed", contentOnlyLoaded)));
             cases.add(Arguments.of(message, Named.of("content loaded, then a header added", contentLoaded)));
             cases.add(Arguments.of(message, Named.of("body replaced", body)));
         }
